@@ -1,0 +1,40 @@
+"""The rig data model: dataclasses mirroring Cubism's object model (see design.md)."""
+
+from rig.model.base import ModelObject, deep_equal
+from rig.model.keyform import KeyformBinding, KeyformGrid
+from rig.model.objects import ArtMesh, BlendMode, Deformer, Layer, Part, RotationDeformer, WarpDeformer
+from rig.model.parameter import Parameter
+from rig.model.physics import (
+    PhysicsInput,
+    PhysicsNormalization,
+    PhysicsOutput,
+    PhysicsParticle,
+    PhysicsRig,
+    PhysicsSetting,
+    PhysicsSource,
+)
+from rig.model.rig import ParameterGroup, Rig
+
+__all__ = [
+    "ArtMesh",
+    "BlendMode",
+    "Deformer",
+    "KeyformBinding",
+    "KeyformGrid",
+    "Layer",
+    "ModelObject",
+    "Parameter",
+    "ParameterGroup",
+    "Part",
+    "PhysicsInput",
+    "PhysicsNormalization",
+    "PhysicsOutput",
+    "PhysicsParticle",
+    "PhysicsRig",
+    "PhysicsSetting",
+    "PhysicsSource",
+    "Rig",
+    "RotationDeformer",
+    "WarpDeformer",
+    "deep_equal",
+]

@@ -1,0 +1,63 @@
+"""Shared fixtures: paths to ../shared data and models, a headless GL context, Qt test mode."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+SHARED_DATA = SHARED / "data"
+SHARED_MODELS = SHARED / "models"
+
+# Tests never touch the network or the user's cache: the model cache is ../shared/models.
+os.environ.setdefault("KIRIE_MODEL_CACHE", str(SHARED_MODELS))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data, or skip with a reason (a user's fresh clone has no shared folder)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_DATA} (only present on development machines)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def shared_models() -> Path:
+    if not SHARED_MODELS.is_dir():
+        pytest.skip(f"shared models not found at {SHARED_MODELS}")
+    return SHARED_MODELS
+
+
+@pytest.fixture(scope="session")
+def gl_context():
+    """One standalone EGL moderngl context for the whole run (Mesa llvmpipe without a GPU)."""
+    moderngl = pytest.importorskip("moderngl")
+    try:
+        ctx = moderngl.create_standalone_context(backend="egl")
+    except Exception as exc:  # noqa: BLE001 - report why GL is unavailable
+        pytest.skip(f"no headless EGL context: {exc}")
+    yield ctx
+    ctx.release()
+
+
+@pytest.fixture()
+def gl(gl_context):
+    """The shared context, checked for GL errors before and after the test, state reset."""
+    ctx = gl_context
+    assert ctx.error == "GL_NO_ERROR"
+    yield ctx
+    assert ctx.error == "GL_NO_ERROR"
+    ctx.disable(ctx.BLEND | ctx.DEPTH_TEST | ctx.CULL_FACE)
+    ctx.blend_func = ctx.SRC_ALPHA, ctx.ONE_MINUS_SRC_ALPHA
+
+
+def pytest_configure(config):
+    try:
+        from PySide6.QtCore import QStandardPaths
+
+        QStandardPaths.setTestModeEnabled(True)
+    except ImportError:
+        pass
