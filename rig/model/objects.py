@@ -213,12 +213,15 @@ class Layer(ModelObject):
         RGBA, straight (non-premultiplied) alpha.
     origin_px : tuple of float
         Canvas position of the image's top-left pixel corner (x, y).
+    version : int
+        Bumped by every command that changes the pixels; GPU textures key on ``(id, version)``.
     """
 
     id: str
     name: str
     image: np.ndarray
     origin_px: tuple[float, float] = (0.0, 0.0)
+    version: int = 0
 
     def __post_init__(self) -> None:
         if self.image.ndim != 3 or self.image.shape[2] != 4 or self.image.dtype != np.uint8:

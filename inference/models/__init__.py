@@ -1,0 +1,1 @@
+"""Optional learned models: registry, download into the user cache, onnxruntime sessions."""

@@ -1,0 +1,27 @@
+"""Where model files live: ``$KIRIE_MODEL_CACHE`` if set, else ``platformdirs.user_cache_dir("kirie")/models``.
+
+Tests set ``KIRIE_MODEL_CACHE`` to ``../shared/models`` so nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CACHE_ENV = "KIRIE_MODEL_CACHE"
+
+
+def cache_dir() -> Path:
+    """The model cache folder (not created here)."""
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kirie")) / "models"
+
+
+def cached_path(filename: str) -> Path | None:
+    """Path of ``filename`` in the cache if it exists, else None."""
+    path = cache_dir() / filename
+    return path if path.is_file() else None
