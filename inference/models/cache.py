@@ -25,3 +25,10 @@ def cached_path(filename: str) -> Path | None:
     """Path of ``filename`` in the cache if it exists, else None."""
     path = cache_dir() / filename
     return path if path.is_file() else None
+
+
+def ensure_cache_dir() -> Path:
+    """The model cache folder, created (with parents) if missing."""
+    path = cache_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,118 @@
+"""``kirie generate IMAGE -o OUT.kirie [--json] [--preview PNG]``: image → rigged project, headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger("kirie.generate")
+
+# Poses of the preview contact sheet: (label, parameter values)
+PREVIEW_POSES: tuple[tuple[str, dict[str, float]], ...] = (
+    ("rest", {}),
+    ("AngleX +30", {"ParamAngleX": 30.0}),
+    ("AngleX -30", {"ParamAngleX": -30.0}),
+    ("AngleY +30", {"ParamAngleY": 30.0}),
+    ("AngleZ +30", {"ParamAngleZ": 30.0}),
+    ("eyes closed", {"ParamEyeLOpen": 0.0, "ParamEyeROpen": 0.0}),
+    ("mouth open", {"ParamMouthOpenY": 1.0}),
+    ("smile open", {"ParamMouthOpenY": 1.0, "ParamMouthForm": 1.0}),
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("image", help="PNG/JPEG/WebP of one character (anime illustration or real portrait)")
+    p.add_argument("-o", "--output", required=True, help="project file to write (.kirie)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary (stages with seconds, parts, ...)")
+    p.add_argument("--preview", metavar="PNG", help="also render a contact sheet of the rest pose and key poses")
+    p.add_argument("--seed", type=int, default=0, help="seed for the randomised stages (default 0)")
+    p.add_argument("--template", default="default", help="rig template name or path (default: default)")
+    p.add_argument("--no-learned", action="store_true", help="ignore downloaded models; use the embedded default")
+
+
+def _progress_printer():
+    last = [-1]
+
+    def progress(fraction: float, stage: str) -> None:
+        pct = int(fraction * 100)
+        if pct != last[0] and sys.stderr.isatty():
+            bar = "#" * (pct // 4)
+            sys.stderr.write(f"\r[{bar:<25}] {pct:3d}% {stage:<12}")
+            sys.stderr.flush()
+        last[0] = pct
+
+    return progress
+
+
+def run(args: argparse.Namespace) -> int:
+    from inference.pipeline import generate
+    from rig.formats.project import save_project
+
+    out = Path(args.output)
+    if out.suffix != ".kirie":
+        out = out.with_suffix(".kirie")
+    result = generate(args.image, progress=_progress_printer(), seed=args.seed, template=args.template,
+                      use_learned=not args.no_learned)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    for notice in result.notices:
+        log.warning("%s", notice)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_project(out, result.rig)
+    summary = result.summary()
+    summary["output"] = str(out)
+    if args.preview:
+        preview = Path(args.preview)
+        preview.parent.mkdir(parents=True, exist_ok=True)
+        write_contact_sheet(result.rig, preview)
+        summary["preview"] = str(preview)
+        log.info("preview written to %s", preview)
+    if args.json:
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+    else:
+        log.info(
+            "wrote %s: %d layers, %d art meshes, %d vertices, %d deformers, %d parameters in %.2f s",
+            out, len(result.rig.layers), summary["art_meshes"], summary["vertices"], summary["deformers"],
+            len(summary["parameters"]), summary["total_s"],
+        )
+    return 0
+
+
+def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320) -> None:
+    """Render ``poses`` of ``rig`` side by side on a checkerboard with labels; save a PNG."""
+    from PIL import Image, ImageDraw
+
+    from app.render.offscreen import render_to_array
+    from rig.evaluate import compile_plan, evaluate
+
+    plan = compile_plan(rig)
+    tiles = []
+    for label, values in poses:
+        vals = rig.default_values() | values
+        rgba = render_to_array(evaluate(rig, vals, plan), size=tile_px)
+        tile = _on_checker(rgba)
+        ImageDraw.Draw(tile).text((6, 4), label, fill=(20, 20, 20))
+        tiles.append(tile)
+    cols = 4
+    rows = (len(tiles) + cols - 1) // cols
+    w, h = tiles[0].size
+    sheet = Image.new("RGB", (cols * w, rows * h), (255, 255, 255))
+    for i, t in enumerate(tiles):
+        sheet.paste(t, ((i % cols) * w, (i // cols) * h))
+    sheet.save(path)
+
+
+
+def _on_checker(rgba):
+    import numpy as np
+    from PIL import Image
+
+    h, w = rgba.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w]
+    checker = np.where(((xx // 16) + (yy // 16)) % 2 == 0, 235, 200).astype(np.float32)[..., None]
+    a = rgba[..., 3:4].astype(np.float32) / 255.0
+    rgb = rgba[..., :3].astype(np.float32) * a + checker * (1 - a)
+    return Image.fromarray(rgb.clip(0, 255).astype(np.uint8), "RGB")

@@ -1,0 +1,117 @@
+"""Head recipes: AngleX × AngleY parallax warps per head part, AngleZ tilt, neck follow.
+
+Magnitudes come from the template's ``motion`` block (medians of the shared ``rigging.md`` 3–5).
+Each deformer recipe returns (bindings, per-keyform values) where values are canvas-px displacements
+of the deformer's rest lattice (warps) or angles in degrees (rotations).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from inference.rigging.context import Anchors, grid_keyforms, profile
+
+ANGLE_KEYS = (-30.0, 0.0, 30.0)
+
+
+def _turn_dx(a: Anchors, m: dict, pts: np.ndarray, amount_fw: float, t: float, *, per_point: bool, skin: bool) -> np.ndarray:
+    """x displacement (px) of ``pts`` for a normalised turn ``t`` in [-1, 1]."""
+    if t == 0.0:
+        return np.zeros(len(pts))
+    rel = a.rel(pts)
+    xr = rel[:, 0] if per_point else np.full(len(pts), rel[:, 0].mean())
+    far = xr * np.sign(t)  # + on the far side of the turn
+    if skin:
+        f = profile(far, m["skin_profile_x"], m["skin_profile_f"])
+        chin_rel = (a.chin_y - a.centre[1]) / a.fw
+        top_rel = (a.top_y - a.centre[1]) / a.fw
+        gain = m["skin_height_gain"]
+        f = f * profile(rel[:, 1], [top_rel, chin_rel], [gain["forehead"], gain["chin"]])
+    else:
+        f = profile(far, m["feature_profile_x"], m["feature_profile_f"])
+    return t * amount_fw * a.fw * f
+
+
+def _nod_dy(a: Anchors, amount_up_fw: float, amount_down_fw: float, t: float) -> float:
+    """y displacement (px, +down) of a rigid feature for a normalised nod ``t`` (+ = up)."""
+    return -t * amount_up_fw * a.fw if t >= 0 else -t * amount_down_fw * a.fw
+
+
+def face_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """Face skin: a dome-shaped AngleX field (far cheek 0.44×, near 0.66× the centre) and AngleY."""
+    up, down = m["angle_y_up_fw"], m["angle_y_down_fw"]
+    rel_y = a.rel(pts)[:, 1]
+    top_rel, chin_rel = (a.top_y - a.centre[1]) / a.fw, (a.chin_y - a.centre[1]) / a.fw
+
+    def disp(v: dict[str, float]) -> np.ndarray:
+        tx, ty = v["ParamAngleX"] / 30.0, v["ParamAngleY"] / 30.0
+        d = np.zeros_like(pts)
+        d[:, 0] = _turn_dx(a, m, pts, m["angle_x_fw"]["face_centre"], tx, per_point=True, skin=True)
+        src = up if ty >= 0 else down
+        mag = profile(rel_y, [top_rel, 0.0, chin_rel], [src["top"], src["face_centre"], src["chin"]])
+        d[:, 1] = -ty * mag * a.fw
+        return d
+
+    return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS)], disp)
+
+
+FEATURE_KEYS = {"eye_l": "eye", "eye_r": "eye", "brow": "brow", "nose": "nose", "mouth": "mouth", "front_hair": "front_hair"}
+
+
+def feature_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """Facial features and the fringe: shift toward the turn by depth; the far eye narrows."""
+    key = FEATURE_KEYS[spec.feature]
+    amount_x = m["angle_x_fw"][key]
+    up, down = m["angle_y_up_fw"][key], m["angle_y_down_fw"][key]
+    per_point = spec.feature == "front_hair"
+    centre = pts.mean(axis=0)
+
+    def disp(v: dict[str, float]) -> np.ndarray:
+        tx, ty = v["ParamAngleX"] / 30.0, v["ParamAngleY"] / 30.0
+        d = np.zeros_like(pts)
+        d[:, 0] = _turn_dx(a, m, pts, amount_x, tx, per_point=per_point, skin=False)
+        if spec.feature in ("eye_l", "eye_r") and tx != 0.0:
+            far = np.sign(centre[0] - a.centre[0]) == np.sign(tx)
+            width = m["far_eye_width"] if far else m["near_eye_width"]
+            d[:, 0] += (pts[:, 0] - centre[0]) * (width - 1.0) * abs(tx)
+        d[:, 1] = _nod_dy(a, up, down, ty)
+        return d
+
+    return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS)], disp)
+
+
+def back_hair_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """Back hair: its top follows the skull slightly, the part below the chin stays put."""
+    ax, up, down = m["angle_x_fw"], m["angle_y_up_fw"], m["angle_y_down_fw"]
+    w = profile(pts[:, 1], [a.top_y, a.chin_y], [1.0, 0.0])
+
+    def disp(v: dict[str, float]) -> np.ndarray:
+        tx, ty = v["ParamAngleX"] / 30.0, v["ParamAngleY"] / 30.0
+        d = np.zeros_like(pts)
+        d[:, 0] = tx * a.fw * (w * ax["back_hair_top"] + (1 - w) * ax["back_hair_bottom"])
+        d[:, 1] = w * _nod_dy(a, up["back_hair_top"], down["back_hair_top"], ty)
+        return d
+
+    return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS)], disp)
+
+
+def head_z(a: Anchors, m: dict, spec: Any):
+    """Head tilt: ±angle_z_deg (clockwise for +AngleZ) about the jaw pivot."""
+    return grid_keyforms([("ParamAngleZ", ANGLE_KEYS)], lambda v: v["ParamAngleZ"] / 30.0 * m["angle_z_deg"])
+
+
+def neck(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """Neck: its top follows ``neck_follow`` of the head tilt about the jaw pivot; its base stays."""
+    ys = pts[:, 1]
+    w = profile(ys, [ys.min(), ys.max()], [1.0, 0.0])
+    rel = pts - np.asarray(a.head_pivot)
+
+    def disp(v: dict[str, float]) -> np.ndarray:
+        ang = np.radians(v["ParamAngleZ"] / 30.0 * m["angle_z_deg"] * m["neck_follow"])
+        c, s = np.cos(ang), np.sin(ang)
+        rot = np.stack([rel[:, 0] * c - rel[:, 1] * s, rel[:, 0] * s + rel[:, 1] * c], axis=1)
+        return (rot - rel) * w[:, None]
+
+    return grid_keyforms([("ParamAngleZ", ANGLE_KEYS)], disp)
