@@ -151,7 +151,7 @@ def generate(
         )
     parts = run.run("parts", lambda: segment_parts(img, fg, face, cancel=cancel))
     layers = run.run("layers", lambda: cut_layers(img, fg, face, parts, cancel=cancel))
-    meshes = run.run("meshes", lambda: mesh_layers(layers))
+    meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
     name = Path(image_path).stem
     rig = run.run("rig", lambda: build_rig(tpl, face, layers, meshes, img.size_px, name=name))
     rig.physics = run.run("physics", lambda: build_physics(tpl))

@@ -1,0 +1,231 @@
+"""Completion of hidden regions of a layer (design.md "Generation", stage 5; models.md 1.5).
+
+A layer's *completed* pixels are the ones another part hides in the input: skin under the bangs,
+hair behind the face, eye white under the iris. They are painted so that moving a part uncovers
+plausible art instead of a hole. This module holds the geometry helpers (hulls, zones) and the fill
+itself: OpenCV TELEA inpainting (``cv2.inpaint(..., cv2.INPAINT_TELEA)``, the embedded default of
+models.md 1.5) run on a downscaled crop, then blended toward the part's median colour with the
+distance from the visible art, which hides the streaks TELEA leaves in large holes.
+
+All masks are (H, W) bool in the canvas frame; colours are uint8 RGB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+Box = tuple[int, int, int, int]
+"""(x0, y0, x1, y1) canvas px, end exclusive."""
+
+
+@dataclass(slots=True)
+class Fill:
+    """How to paint one completed region.
+
+    Attributes
+    ----------
+    max_side_px : int
+        The crop is downscaled so that its longer side is at most this before inpainting.
+    flat_dist_px : float
+        Distance from the visible art over which the fill fades from the inpainted colour to the
+        part's median colour (0 = pure inpainting).
+    shade : float
+        Multiplier applied to the colour far from the visible art (1 = none; < 1 darkens, as hair
+        behind the head is in shadow).
+    erode_px : int
+        The visible art is eroded by this before it is used as the source, so outlines and
+        anti-aliased edges of the neighbours do not bleed into the fill.
+    """
+
+    max_side_px: int = 128
+    flat_dist_px: float = 0.0
+    shade: float = 1.0
+    erode_px: int = 2
+
+
+def mask_box(mask: np.ndarray, pad: int = 0) -> Box | None:
+    """Bounding box of ``mask``'s True pixels grown by ``pad`` and clipped to the canvas, or None."""
+    ys = np.flatnonzero(mask.any(axis=1))
+    if ys.size == 0:
+        return None
+    xs = np.flatnonzero(mask.any(axis=0))
+    h, w = mask.shape
+    return (
+        max(0, int(xs[0]) - pad),
+        max(0, int(ys[0]) - pad),
+        min(w, int(xs[-1]) + 1 + pad),
+        min(h, int(ys[-1]) + 1 + pad),
+    )
+
+
+def hull_mask(mask: np.ndarray, extra_points: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) bool: the filled convex hull of ``mask``'s pixels (plus optional (P, 2) x, y points)."""
+    import cv2
+
+    pts = cv2.findNonZero(mask.astype(np.uint8))
+    out = np.zeros(mask.shape, np.uint8)
+    if pts is None and extra_points is None:
+        return out.astype(bool)
+    pts = np.zeros((0, 1, 2), np.int32) if pts is None else pts.astype(np.int32).reshape(-1, 1, 2)
+    if extra_points is not None and len(extra_points):
+        extra = np.round(np.asarray(extra_points, np.float64)).astype(np.int32).reshape(-1, 1, 2)
+        pts = np.concatenate([pts, extra])
+    if len(pts) < 3:
+        out[pts[:, 0, 1].clip(0, mask.shape[0] - 1), pts[:, 0, 0].clip(0, mask.shape[1] - 1)] = 1
+        return out.astype(bool)
+    cv2.fillConvexPoly(out, cv2.convexHull(pts), 1)
+    return out.astype(bool)
+
+
+def polygon_mask(shape: tuple[int, int], polygon_px: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the filled polygon ``polygon_px`` (K, 2) float canvas px."""
+    import cv2
+
+    out = np.zeros(shape, np.uint8)
+    if polygon_px is not None and len(polygon_px) >= 3:
+        cv2.fillPoly(out, [np.round(np.asarray(polygon_px)).astype(np.int32)], 1)
+    return out.astype(bool)
+
+
+def ellipse_mask(
+    shape: tuple[int, int], center: tuple[float, float], axes: tuple[float, float]
+) -> np.ndarray:
+    """(H, W) bool: the filled axis-aligned ellipse of semi-axes ``axes`` (px) about ``center``."""
+    h, w = shape
+    ax, ay = max(axes[0], 0.5), max(axes[1], 0.5)
+    x0, x1 = max(0, int(center[0] - ax) - 1), min(w, int(center[0] + ax) + 2)
+    y0, y1 = max(0, int(center[1] - ay) - 1), min(h, int(center[1] + ay) + 2)
+    out = np.zeros(shape, bool)
+    if x0 >= x1 or y0 >= y1:
+        return out
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    out[y0:y1, x0:x1] = ((xx + 0.5 - center[0]) / ax) ** 2 + ((yy + 0.5 - center[1]) / ay) ** 2 <= 1.0
+    return out
+
+
+def dilate(mask: np.ndarray, radius_px: float) -> np.ndarray:
+    """Dilate a bool mask with a disc of ``radius_px`` (no-op below 0.5 px)."""
+    import cv2
+
+    r = int(round(radius_px))
+    if r < 1:
+        return mask.copy()
+    box = mask_box(mask, pad=r + 1)
+    out = np.zeros_like(mask)
+    if box is None:
+        return out
+    x0, y0, x1, y1 = box
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    out[y0:y1, x0:x1] = cv2.dilate(mask[y0:y1, x0:x1].astype(np.uint8), kernel) > 0
+    return out
+
+
+def erode(mask: np.ndarray, radius_px: int) -> np.ndarray:
+    """Erode a bool mask with a square of half-size ``radius_px``."""
+    import cv2
+
+    if radius_px < 1:
+        return mask.copy()
+    k = 2 * radius_px + 1
+    return cv2.erode(mask.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
+
+
+def median_color(rgb: np.ndarray, mask: np.ndarray, default: tuple[int, int, int]) -> np.ndarray:
+    """(3,) float32 median RGB of ``rgb`` (H, W, 3) uint8 under ``mask``, or ``default`` when empty."""
+    if not mask.any():
+        return np.array(default, np.float32)
+    px = rgb[mask]
+    if len(px) > 20000:
+        px = px[:: len(px) // 20000 + 1]
+    return np.median(px, axis=0).astype(np.float32)
+
+
+def fill_region(
+    rgb: np.ndarray,
+    source: np.ndarray,
+    target: np.ndarray,
+    fill: Fill,
+    default_color: tuple[int, int, int],
+) -> np.ndarray:
+    """Colours for the ``target`` pixels, continued from the ``source`` pixels.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) uint8 ndarray
+        The input image, canvas frame.
+    source : (H, W) bool ndarray
+        The part's visible art (what the fill continues).
+    target : (H, W) bool ndarray
+        Pixels to paint.
+    fill : Fill
+        Inpainting settings.
+    default_color : (r, g, b)
+        Colour used when the part has no visible pixel.
+
+    Returns
+    -------
+    (T, 3) uint8 ndarray
+        RGB of the target pixels in ``np.nonzero(target)`` order.
+
+    Notes
+    -----
+    TELEA (Telea 2004, ``cv2.inpaint``) on a crop around the target downscaled to
+    ``fill.max_side_px``; every pixel of the crop that is not source is treated as unknown, so the
+    neighbours' colours (hair beside the skin) never leak in. Then a blend toward the median colour
+    of the source over ``fill.flat_dist_px`` and a ``fill.shade`` darkening far from the source.
+    """
+    import cv2
+
+    box = mask_box(target)
+    if box is None:
+        return np.zeros((0, 3), np.uint8)
+    src = erode(source, fill.erode_px)
+    if src.sum() < 16:
+        src = source
+    median = median_color(rgb, src, default_color)
+    x0, y0, x1, y1 = box
+    m = int(0.3 * max(x1 - x0, y1 - y0)) + 8
+    h, w = target.shape
+    x0, y0, x1, y1 = max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+    crop_src = src[y0:y1, x0:x1]
+    crop_tgt = target[y0:y1, x0:x1]
+    if not crop_src.any():
+        out = np.broadcast_to(median * fill.shade, (int(crop_tgt.sum()), 3))
+        return np.clip(np.round(out), 0, 255).astype(np.uint8)
+    painted = _inpaint_crop(rgb[y0:y1, x0:x1], crop_src, fill.max_side_px)
+    dist = cv2.distanceTransform((~crop_src).astype(np.uint8), cv2.DIST_L2, 3)[crop_tgt]
+    colors = painted[crop_tgt]
+    if fill.flat_dist_px > 0:
+        t = np.clip(dist / fill.flat_dist_px, 0.0, 1.0)[:, None]
+        colors = colors * (1.0 - t) + median[None, :] * t
+        if fill.shade != 1.0:
+            colors = colors * (1.0 - t * (1.0 - fill.shade))
+    return np.clip(np.round(colors), 0, 255).astype(np.uint8)
+
+
+def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int) -> np.ndarray:
+    """(h, w, 3) float32: the crop with every non-source pixel inpainted (TELEA, radius 3)."""
+    import cv2
+
+    h, w = src.shape
+    scale = min(1.0, max_side_px / max(h, w))
+    sw, sh = max(2, int(round(w * scale))), max(2, int(round(h * scale)))
+    srcf = src.astype(np.float32)
+    if scale < 1.0:
+        weight = cv2.resize(srcf, (sw, sh), interpolation=cv2.INTER_AREA)
+        prem = cv2.resize(rgb.astype(np.float32) * srcf[..., None], (sw, sh), interpolation=cv2.INTER_AREA)
+        known = weight > 0.5
+        small = np.where(known[..., None], prem / np.maximum(weight, 1e-6)[..., None], 0.0)
+    else:
+        known = src
+        small = rgb.astype(np.float32) * srcf[..., None]
+    if not known.any():
+        known = weight > 0 if scale < 1.0 else src
+        small = np.where(known[..., None], prem / np.maximum(weight, 1e-6)[..., None], 0.0)
+    small8 = np.clip(np.round(small), 0, 255).astype(np.uint8)
+    painted = cv2.inpaint(small8, (~known).astype(np.uint8) * 255, 3, cv2.INPAINT_TELEA)
+    if scale < 1.0:
+        painted = cv2.resize(painted, (w, h), interpolation=cv2.INTER_LINEAR)
+    return painted.astype(np.float32)
