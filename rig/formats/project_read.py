@@ -1,0 +1,372 @@
+"""Reading ``.kirie`` projects: zip → ``rig.json`` → typed records → :class:`~rig.model.Rig`.
+
+Two phases, as in ``biolab/orange-canvas-core : orangecanvas/scheme/readwrite.py``: :func:`parse_rig_json`
+checks every field of the JSON document and turns it into typed records (objects that refer to
+others by id; leaf value objects such as parameters and physics are built directly), then
+:func:`build_rig` creates the model objects, checks each keyform block against its object (vertex
+count, lattice size, key counts) and runs :meth:`Rig.validate`. Every problem raises
+:class:`~rig.errors.ProjectFormatError` naming the entry and field path. The file format itself is
+described in :mod:`rig.formats.project`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rig.errors import ProjectFormatError, RigError, UnsupportedVersionError
+from rig.formats.project_json import RIG_ENTRY, JsonNode, format_shape
+from rig.model import (
+    ArtMesh,
+    BlendMode,
+    KeyformBinding,
+    KeyformGrid,
+    Layer,
+    Parameter,
+    ParameterGroup,
+    Part,
+    PhysicsInput,
+    PhysicsNormalization,
+    PhysicsOutput,
+    PhysicsParticle,
+    PhysicsRig,
+    PhysicsSetting,
+    PhysicsSource,
+    Rig,
+    RotationDeformer,
+    WarpDeformer,
+)
+
+SCHEMA_VERSION = 1
+EDITOR_ENTRY = "editor.json"
+LAYER_FOLDER = "layers/"
+
+
+# --------------------------------------------------------------------------- records
+@dataclass(frozen=True, slots=True)
+class KeyformRecord:
+    """Bindings and raw value arrays; shapes are checked when the owner is known."""
+
+    bindings: tuple[KeyformBinding, ...]
+    values: dict[str, JsonNode]
+    node: JsonNode
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRecord:
+    """A part, deformer or art mesh: constructor arguments without keyforms, plus its keyforms."""
+
+    kind: type
+    args: dict[str, Any]
+    keyforms: KeyformRecord
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRecord:
+    id: str
+    name: str
+    origin_px: tuple[float, float]
+    version: int
+    size_px: tuple[int, int]
+    entry: str
+
+
+@dataclass(frozen=True, slots=True)
+class RigRecord:
+    canvas_px: tuple[int, int]
+    name: str
+    parameters: list[Parameter]
+    parameter_groups: list[ParameterGroup]
+    objects: list[ObjectRecord]
+    layers: list[LayerRecord]
+    physics: PhysicsRig
+
+
+# ----------------------------------------------------------------------- parsing
+def check_schema_version(root: JsonNode, file_name: str) -> None:
+    """Raise :class:`UnsupportedVersionError` for a newer schema, ProjectFormatError for a bad one."""
+    version = root["schema_version"].int()
+    if version > SCHEMA_VERSION:
+        raise UnsupportedVersionError(
+            f"{file_name} was written by a newer Kirie (schema {version}); this Kirie reads up to "
+            f"{SCHEMA_VERSION} — update Kirie"
+        )
+    if version < 1:
+        root["schema_version"].fail(f"expected a version >= 1, got {version}")
+
+
+def parse_rig_json(root: JsonNode) -> RigRecord:
+    """Type-check the whole ``rig.json`` document and return its records."""
+    objects = [_parse_part(n) for n in root["parts"].items()]
+    objects += [_parse_deformer(n) for n in root["deformers"].items()]
+    objects += [_parse_art_mesh(n) for n in root["art_meshes"].items()]
+    return RigRecord(
+        canvas_px=(root["canvas_width_px"].int(), root["canvas_height_px"].int()),
+        name=root["name"].str(),
+        parameters=[_parse_parameter(n) for n in root["parameters"].items()],
+        parameter_groups=[
+            ParameterGroup(n["id"].str(), n["name"].str()) for n in root["parameter_groups"].items()
+        ],
+        objects=objects,
+        layers=[_parse_layer(n) for n in root["layers"].items()],
+        physics=_parse_physics(root["physics"]),
+    )
+
+
+def _parse_parameter(n: JsonNode) -> Parameter:
+    args = (n["id"].str(), n["name"].str(), n["min"].float(), n["default"].float(), n["max"].float())
+    try:
+        return Parameter(*args, keys=n["keys"].floats(), group=n["group"].str(), repeat=n["repeat"].bool())
+    except RigError as exc:
+        n.fail(str(exc))
+
+
+def _parse_keyforms(n: JsonNode) -> KeyformRecord:
+    bindings = []
+    for b in n["bindings"].items():
+        try:
+            bindings.append(KeyformBinding(b["parameter_id"].str(), b["keys"].floats()))
+        except RigError as exc:
+            b.fail(str(exc))
+    return KeyformRecord(tuple(bindings), n["values"].members(), n["values"])
+
+
+def _parse_part(n: JsonNode) -> ObjectRecord:
+    args = {
+        "id": n["id"].str(),
+        "name": n["name"].str(),
+        "parent_part_id": n["parent_part_id"].opt_str(),
+        "visible": n["visible"].bool(),
+    }
+    return ObjectRecord(Part, args, _parse_keyforms(n["keyforms"]))
+
+
+def _parse_deformer(n: JsonNode) -> ObjectRecord:
+    args = {
+        "id": n["id"].str(),
+        "name": n["name"].str(),
+        "part_id": n["part_id"].str(),
+        "parent_deformer_id": n["parent_deformer_id"].opt_str(),
+        "visible": n["visible"].bool(),
+    }
+    kind = n["type"].str()
+    if kind == "warp":
+        args.update(rows=_positive(n["rows"]), cols=_positive(n["cols"]))
+        return ObjectRecord(WarpDeformer, args, _parse_keyforms(n["keyforms"]))
+    if kind == "rotation":
+        args["base_angle_deg"] = n["base_angle_deg"].float()
+        return ObjectRecord(RotationDeformer, args, _parse_keyforms(n["keyforms"]))
+    n["type"].fail(f"expected 'warp' or 'rotation', got {kind!r}")
+
+
+def _positive(n: JsonNode) -> int:
+    value = n.int()
+    if value < 1:
+        n.fail(f"expected a positive integer, got {value}")
+    return value
+
+
+def _parse_art_mesh(n: JsonNode) -> ObjectRecord:
+    blend = n["blend_mode"].str()
+    if blend not in {m.value for m in BlendMode}:
+        n["blend_mode"].fail(f"expected one of {sorted(m.value for m in BlendMode)}, got {blend!r}")
+    uvs = n["uvs"].array("float32", (None, 2))
+    args = {
+        "id": n["id"].str(),
+        "name": n["name"].str(),
+        "part_id": n["part_id"].str(),
+        "parent_deformer_id": n["parent_deformer_id"].opt_str(),
+        "layer_id": n["layer_id"].str(),
+        "uvs": uvs,
+        "triangles": n["triangles"].array("uint16", (None, 3)),
+        "blend_mode": BlendMode(blend),
+        "mask_ids": n["mask_ids"].strs(),
+        "invert_mask": n["invert_mask"].bool(),
+        "visible": n["visible"].bool(),
+        "culling": n["culling"].bool(),
+        "topology_version": n["topology_version"].int(),
+    }
+    if args["triangles"].size and int(args["triangles"].max()) >= len(uvs):
+        n["triangles"].fail(f"vertex index {int(args['triangles'].max())} >= {len(uvs)} vertices")
+    return ObjectRecord(ArtMesh, args, _parse_keyforms(n["keyforms"]))
+
+
+def _parse_layer(n: JsonNode) -> LayerRecord:
+    size = n["size_px"].items()
+    if len(size) != 2:
+        n["size_px"].fail("expected [width, height]")
+    return LayerRecord(
+        n["id"].str(),
+        n["name"].str(),
+        n["origin_px"].floats(2),  # type: ignore[arg-type]
+        n["version"].int(),
+        (size[0].int(), size[1].int()),
+        n["image"].str(),
+    )
+
+
+def _source(n: JsonNode) -> PhysicsSource:
+    try:
+        return PhysicsSource(n.str())
+    except ValueError:
+        n.fail(f"expected one of {[s.value for s in PhysicsSource]}, got {n.value!r}")
+
+
+def _parse_physics(n: JsonNode) -> PhysicsRig:
+    settings = []
+    for s in n["settings"].items():
+        norm = s["normalization"]
+        settings.append(
+            PhysicsSetting(
+                s["id"].str(),
+                s["name"].str(),
+                [
+                    PhysicsInput(
+                        i["parameter_id"].str(), i["weight"].float(), _source(i["kind"]), i["reflect"].bool()
+                    )
+                    for i in s["inputs"].items()
+                ],
+                [
+                    PhysicsOutput(
+                        o["parameter_id"].str(),
+                        o["particle_index"].int(),
+                        o["scale"].float(),
+                        o["weight"].float(),
+                        _source(o["kind"]),
+                        o["reflect"].bool(),
+                    )  # fmt: skip
+                    for o in s["outputs"].items()
+                ],
+                [
+                    PhysicsParticle(
+                        p["position"].floats(2),
+                        p["mobility"].float(),
+                        p["delay"].float(),  # type: ignore[arg-type]
+                        p["acceleration"].float(),
+                        p["radius"].float(),
+                    )  # fmt: skip
+                    for p in s["particles"].items()
+                ],
+                PhysicsNormalization(*(norm[k].float() for k in _NORMALIZATION_KEYS)),
+            )
+        )
+    return PhysicsRig(settings, n["gravity"].floats(2), n["wind"].floats(2), n["fps"].float())  # type: ignore[arg-type]
+
+
+_NORMALIZATION_KEYS = (
+    "position_min",
+    "position_default",
+    "position_max",
+    "angle_min",
+    "angle_default",
+    "angle_max",
+)
+
+
+# ----------------------------------------------------------------------- building
+def build_keyforms(
+    record: KeyformRecord, fields: dict[str, tuple[tuple[int | None, ...], str]]
+) -> KeyformGrid:
+    """Convert the raw value arrays for an owner with keyform ``fields`` (name → (shape, dtype))."""
+    count = math.prod(len(b.keys) for b in record.bindings)
+    missing = sorted(set(fields) - set(record.values))
+    extra = sorted(set(record.values) - set(fields))
+    if missing or extra:
+        record.node.fail(f"missing fields {missing}, unexpected fields {extra}")
+    values = {
+        name: record.values[name].array(dtype, (count, *shape)) for name, (shape, dtype) in fields.items()
+    }
+    return KeyformGrid(record.bindings, values)
+
+
+def build_object(record: ObjectRecord) -> Part | WarpDeformer | RotationDeformer | ArtMesh:
+    """The model object of ``record`` with its keyforms checked against it."""
+    obj = record.kind(**record.args, keyforms=KeyformGrid())
+    fields = obj.KEYFORM_FIELDS if isinstance(obj, Part) else obj.keyform_fields()
+    obj.keyforms = build_keyforms(record.keyforms, fields)
+    return obj
+
+
+def decode_layer(record: LayerRecord, data: bytes | None) -> Layer:
+    """Decode a layer PNG (any mode, converted to RGBA) and check its size against ``rig.json``."""
+    from PIL import Image
+
+    if data is None:
+        raise ProjectFormatError(f"{record.entry}: missing (layer {record.id!r})")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format != "PNG":
+                raise ProjectFormatError(f"{record.entry}: not a PNG image (layer {record.id!r})")
+            image = np.asarray(img.convert("RGBA"), dtype=np.uint8).copy()
+    except ProjectFormatError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for corrupt data
+        raise ProjectFormatError(f"{record.entry}: corrupt PNG (layer {record.id!r}): {exc}") from exc
+    size = (image.shape[1], image.shape[0])
+    if size != record.size_px:
+        raise ProjectFormatError(
+            f"{record.entry}: image is {format_shape(size)}, rig.json says {format_shape(record.size_px)}"
+        )
+    return Layer(record.id, record.name, image, record.origin_px, record.version)
+
+
+def build_rig(record: RigRecord, entries: dict[str, bytes]) -> Rig:
+    """Build and validate the :class:`Rig`; layer images come from the zip ``entries``."""
+    objects = [build_object(o) for o in record.objects]
+    rig = Rig(
+        record.canvas_px[0],
+        record.canvas_px[1],
+        record.name,
+        record.parameters,
+        record.parameter_groups,
+        [o for o in objects if isinstance(o, Part)],
+        [o for o in objects if isinstance(o, (WarpDeformer, RotationDeformer))],
+        [o for o in objects if isinstance(o, ArtMesh)],
+        [decode_layer(la, entries.get(la.entry)) for la in record.layers],
+        record.physics,
+    )
+    try:
+        rig.validate()
+    except RigError as exc:
+        raise ProjectFormatError(f"{RIG_ENTRY}: invalid rig: {exc}") from exc
+    return rig
+
+
+# ------------------------------------------------------------------------ archive
+def read_entries(path: Path) -> dict[str, bytes]:
+    """Every entry of the zip at ``path`` (CRC-checked), or ProjectFormatError saying why not."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
+    except FileNotFoundError as exc:
+        raise ProjectFormatError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise ProjectFormatError(f"{path}: is a folder, not a Kirie project") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
+        raise ProjectFormatError(f"{path.name}: not a Kirie project, or truncated/corrupt ({exc})") from exc
+
+
+def parse_json_entry(entries: dict[str, bytes], name: str) -> Any:
+    """Decode one JSON entry; NaN and Infinity are refused."""
+    if name not in entries:
+        raise ProjectFormatError(f"{name}: missing from the project")
+
+    def _no_constants(token: str) -> Any:
+        raise ProjectFormatError(f"{name}: {token} is not allowed")
+
+    try:
+        return json.loads(entries[name].decode("utf-8"), parse_constant=_no_constants)
+    except UnicodeDecodeError as exc:
+        raise ProjectFormatError(f"{name}: not UTF-8 text ({exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise ProjectFormatError(
+            f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
