@@ -32,6 +32,7 @@ WARP_RECIPES = {
     "face_xy": recipes_head.face_xy,
     "feature_xy": recipes_head.feature_xy,
     "back_hair_xy": recipes_head.back_hair_xy,
+    "hair_xyz": recipes_head.hair_xyz,
     "neck": recipes_head.neck,
 }
 ROTATION_RECIPES = {"body_z": recipes_body.body_z, "head_z": recipes_head.head_z}

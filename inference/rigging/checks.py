@@ -48,11 +48,12 @@ class _Probe:
 
 
 def _half_width_ratio(probe: _Probe, posed: dict[str, np.ndarray]) -> float:
+    """Far (screen-right) half of the face at the face-centre row: posed width / rest width."""
     rest, pos = probe.rest["Face"], posed["Face"]
-    far = rest[:, 0] > probe.centre[0]
-    w_rest = rest[far, 0].max() - probe.centre[0]
-    centre_posed = pos[np.argmin(np.abs(rest[:, 0] - probe.centre[0])), 0]
-    return float((pos[far, 0].max() - centre_posed) / w_rest)
+    row = np.abs(rest[:, 1] - rest[np.argmin(np.abs(rest[:, 1] - probe.centre[1])), 1]) < 1e-3
+    centre = np.flatnonzero(row)[np.argmin(np.abs(rest[row, 0] - probe.centre[0]))]
+    edge = np.flatnonzero(row)[np.argmax(rest[row, 0])]
+    return float((pos[edge, 0] - pos[centre, 0]) / (rest[edge, 0] - rest[centre, 0]))
 
 
 def _rotation_deg(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:

@@ -32,7 +32,7 @@ def body_xy_breath(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     y = pts[:, 1]
     y_top, y_bot = y.min(), y.max()
     shoulder = a.chin_y + 0.2 * a.fw
-    chest = a.chin_y + 1.0 * a.fw
+    chest = a.chin_y + 0.6 * a.fw
     # BodyAngleX: the head region moves rigidly, the chest most, the bottom little
     fx = np.where(
         y <= shoulder,

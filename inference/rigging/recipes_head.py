@@ -82,19 +82,49 @@ def feature_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS)], disp)
 
 
+def tilt_disp(pts: np.ndarray, pivot: tuple[float, float], deg: np.ndarray | float) -> np.ndarray:
+    """Displacement (px) of rotating ``pts`` about ``pivot`` by ``deg`` (clockwise on screen, +y down)."""
+    ang = np.radians(deg)
+    c, s = np.cos(ang), np.sin(ang)
+    rel = pts - np.asarray(pivot)
+    rot = np.stack([rel[:, 0] * c - rel[:, 1] * s, rel[:, 0] * s + rel[:, 1] * c], axis=1)
+    return rot - rel
+
+
+def _tilt_follow(a: Anchors, m: dict, pts: np.ndarray) -> np.ndarray:
+    """How much of the head tilt hair follows: fully down to the chin, fading toward the tips."""
+    bottom = float(pts[:, 1].max())
+    start = a.chin_y + 0.1 * a.fw
+    return profile(pts[:, 1], [start, max(bottom, start + 1.0)], [1.0, m["hair_tilt_follow_bottom"]])
+
+
 def back_hair_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """Back hair: its top follows the skull slightly, the part below the chin stays put."""
+    """Back hair: its top follows the skull slightly, the part below the chin stays put; on AngleZ
+    it rotates 0.88x the head about a lower pivot (0.74 FW below the face centre), tips following less."""
     ax, up, down = m["angle_x_fw"], m["angle_y_up_fw"], m["angle_y_down_fw"]
     w = profile(pts[:, 1], [a.top_y, a.chin_y], [1.0, 0.0])
+    follow = _tilt_follow(a, m, pts)
+    pivot = (a.centre[0], a.centre[1] + 0.74 * a.fw)
 
     def disp(v: dict[str, float]) -> np.ndarray:
         tx, ty = v["ParamAngleX"] / 30.0, v["ParamAngleY"] / 30.0
         d = np.zeros_like(pts)
         d[:, 0] = tx * a.fw * (w * ax["back_hair_top"] + (1 - w) * ax["back_hair_bottom"])
         d[:, 1] = w * _nod_dy(a, up["back_hair_top"], down["back_hair_top"], ty)
-        return d
+        return d + tilt_disp(pts, pivot, v["ParamAngleZ"] / 30.0 * m["angle_z_deg"] * 0.88 * follow)
 
-    return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS)], disp)
+    return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS), ("ParamAngleZ", ANGLE_KEYS)], disp)
+
+
+def hair_xyz(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """Front and side hair outside the head rotation: the feature_xy parallax plus the head tilt
+    about the jaw pivot, followed fully down to the chin and less toward long strands' tips."""
+    _, xy = feature_xy(a, m, spec, pts)
+    follow = _tilt_follow(a, m, pts)
+    z_disps = [tilt_disp(pts, a.head_pivot, z / 30.0 * m["angle_z_deg"] * follow) for z in ANGLE_KEYS]
+    bindings, _ = grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS), ("ParamAngleZ", ANGLE_KEYS)], lambda v: 0)
+    out = [xy[i % 9] + z_disps[i // 9] for i in range(27)]
+    return bindings, out
 
 
 def head_z(a: Anchors, m: dict, spec: Any):
@@ -106,12 +136,9 @@ def neck(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     """Neck: its top follows ``neck_follow`` of the head tilt about the jaw pivot; its base stays."""
     ys = pts[:, 1]
     w = profile(ys, [ys.min(), ys.max()], [1.0, 0.0])
-    rel = pts - np.asarray(a.head_pivot)
 
     def disp(v: dict[str, float]) -> np.ndarray:
-        ang = np.radians(v["ParamAngleZ"] / 30.0 * m["angle_z_deg"] * m["neck_follow"])
-        c, s = np.cos(ang), np.sin(ang)
-        rot = np.stack([rel[:, 0] * c - rel[:, 1] * s, rel[:, 0] * s + rel[:, 1] * c], axis=1)
-        return (rot - rel) * w[:, None]
+        deg = v["ParamAngleZ"] / 30.0 * m["angle_z_deg"] * m["neck_follow"]
+        return tilt_disp(pts, a.head_pivot, deg) * w[:, None]
 
     return grid_keyforms([("ParamAngleZ", ANGLE_KEYS)], disp)

@@ -81,9 +81,9 @@ def lid_line(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
         c = 1.0 - v[p_open]
         d = np.zeros_like(pts)
         d[:, 1] = arch * c * v[p_smile]
-        return d, c
+        return d, 1.0 if v[p_open] == 0.0 else 0.0  # shown only in the last half of the blink
 
-    return grid_keyforms([(p_open, OPEN_KEYS), (p_smile, SMILE_KEYS)], kf)
+    return grid_keyforms([(p_open, (0.0, 0.5, 1.0)), (p_smile, SMILE_KEYS)], kf)
 
 
 def iris(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
