@@ -1,0 +1,147 @@
+"""Headless rendering to numpy: what the CLI, pipeline previews and tests call.
+
+A standalone EGL context (Mesa llvmpipe without a GPU or display; ``backend="egl"`` avoids
+``XOpenDisplay``) is created on first use and reused, with one :class:`Renderer` per context.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import moderngl
+import numpy as np
+
+from app.render.renderer import Color, Renderer
+from app.render.view import View
+from rig.evaluate.types import EvaluatedRig
+
+_lock = threading.Lock()
+_standalone: moderngl.Context | None = None
+_targets: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def standalone_context() -> moderngl.Context:
+    """The process-wide headless EGL context, created on first call (GL 3.3 core or later)."""
+    global _standalone
+    with _lock:
+        if _standalone is None:
+            _standalone = moderngl.create_standalone_context(backend="egl")
+        return _standalone
+
+
+def make_current(ctx: moderngl.Context) -> None:
+    """Make standalone ``ctx`` the thread's current GL context and leave it current.
+
+    Creating a standalone context makes it current, so after two were created the first needs this
+    before use. (glcontext's ``__exit__`` releases the context instead of restoring the previous
+    one, hence no ``with ctx:``.) A Qt host re-makes its own context current before painting.
+    """
+    ctx.mglo.__enter__()
+
+
+class OffscreenTarget:
+    """A :class:`Renderer` and an RGBA8 framebuffer kept per context, reallocated on size change.
+
+    A 1x1 "parking" framebuffer is bound before the old target is released: moderngl rebinds the
+    previously bound framebuffer after creating one, and binding a deleted name is an error.
+    """
+
+    def __init__(self, ctx: moderngl.Context) -> None:
+        self.ctx = ctx
+        self.renderer = Renderer(ctx)
+        self._park = ctx.framebuffer([ctx.renderbuffer((1, 1))])
+        self.size_px = (0, 0)
+        self.fbo: moderngl.Framebuffer | None = None
+
+    def framebuffer(self, size_px: tuple[int, int]) -> moderngl.Framebuffer:
+        if self.fbo is None or self.size_px != size_px:
+            self._park.use()
+            if self.fbo is not None:
+                for attachment in self.fbo.color_attachments:
+                    attachment.release()
+                self.fbo.release()
+            self.fbo = self.ctx.framebuffer([self.ctx.texture(size_px, 4)])
+            self.size_px = size_px
+        return self.fbo
+
+
+def offscreen_target(ctx: moderngl.Context) -> OffscreenTarget:
+    """The :class:`OffscreenTarget` kept for ``ctx`` (made on first use, dropped with the context)."""
+    target = _targets.get(ctx)
+    if target is None:
+        target = _targets[ctx] = OffscreenTarget(ctx)
+    return target
+
+
+def renderer_for(ctx: moderngl.Context) -> Renderer:
+    """The :class:`Renderer` that :func:`render_to_array` uses with ``ctx``."""
+    return offscreen_target(ctx).renderer
+
+
+def output_size(canvas_size_px: tuple[int, int], size: int | tuple[int, int] | None) -> tuple[int, int]:
+    """The ``(width, height)`` of the output image.
+
+    ``None``: the canvas size. An int ``W``: width ``W``, height scaled to keep the canvas's aspect
+    (at least 1). A ``(W, H)`` pair: exactly that; the canvas is fitted inside and centred.
+    """
+    cw, ch = (int(v) for v in canvas_size_px)
+    if size is None:
+        return cw, ch
+    if isinstance(size, int | np.integer):
+        w = int(size)
+        return w, max(1, round(w * ch / max(cw, 1)))
+    return int(size[0]), int(size[1])
+
+
+def unpremultiply(rgba: np.ndarray) -> np.ndarray:
+    """Premultiplied (H, W, 4) uint8 RGBA -> straight alpha, rounded; colour 0 where alpha is 0.
+
+    A channel larger than alpha (possible after additive blending) saturates at 255.
+    """
+    out = np.array(rgba, np.uint8, copy=True)
+    alpha = out[..., 3]
+    out[alpha == 0] = 0
+    partial = (alpha > 0) & (alpha < 255)  # opaque pixels are already straight
+    a = alpha[partial].astype(np.uint32)[:, None]
+    rgb = (out[partial][:, :3].astype(np.uint32) * 255 + a // 2) // a
+    out[partial, :3] = np.minimum(rgb, 255).astype(np.uint8)
+    return out
+
+
+def render_to_array(evaluated: EvaluatedRig, size: int | tuple[int, int] | None = None,
+                    background: Color | None = None, ctx: moderngl.Context | None = None,
+                    wireframe: bool = False, gizmos: bool = False, premultiplied: bool = False) -> np.ndarray:
+    """Render ``evaluated`` headless and read it back.
+
+    Parameters
+    ----------
+    evaluated : EvaluatedRig
+    size : int or (int, int), optional
+        See :func:`output_size`; default the canvas size (one output pixel per canvas pixel).
+    background : RGB or RGBA floats in [0, 1], straight alpha, optional
+        Default transparent.
+    ctx : moderngl.Context, optional
+        A standalone context; default the shared EGL one (:func:`standalone_context`). It is made
+        current and stays current (see :func:`make_current`).
+    wireframe, gizmos : bool
+        Draw triangle edges / deformer gizmos on top.
+    premultiplied : bool
+        Return premultiplied alpha instead of straight.
+
+    Returns
+    -------
+    (H, W, 4) uint8 ndarray
+        RGBA, straight alpha unless ``premultiplied``, rows top to bottom, in the canvas's frame
+        (canvas pixel (x, y) is output pixel ``[y, x]`` at the default size).
+    """
+    ctx = standalone_context() if ctx is None else ctx
+    w, h = output_size(evaluated.canvas_size_px, size)
+    make_current(ctx)
+    target = offscreen_target(ctx)
+    fbo = target.framebuffer((w, h))
+    view = View.fit(evaluated.canvas_size_px, (w, h))
+    target.renderer.render(evaluated, fbo, view, background=background, wireframe=wireframe, gizmos=gizmos)
+    data = fbo.read(components=4, alignment=1)
+    image = np.flipud(np.frombuffer(data, np.uint8).reshape(h, w, 4))
+    return image.copy() if premultiplied else unpremultiply(image)
