@@ -49,6 +49,7 @@ class GenerationResult:
     notices: list[str]
     face: FaceLandmarks
     methods: dict[str, str] = field(default_factory=dict)
+    foreground_alpha: np.ndarray | None = None  # (H, W) float32 in [0, 1], canvas frame
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: stages with seconds, parts, parameters, vertices, meshes."""
@@ -156,7 +157,7 @@ def generate(
     rig = run.run("rig", lambda: build_rig(tpl, face, layers, meshes, img.size_px, name=name))
     rig.physics = run.run("physics", lambda: build_physics(tpl))
     methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method}
-    return GenerationResult(rig, run.timings, list(img.notices), face, methods)
+    return GenerationResult(rig, run.timings, list(img.notices), face, methods, fg.alpha)
 
 
 def _foreground(img, cancel, use_learned, embedded):

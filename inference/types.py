@@ -109,6 +109,8 @@ class FaceLandmarks:
         Detector score in [0, 1].
     method : str
         Backend that produced it (``"animeface"``, ``"mediapipe"`` ...).
+    mesh : (478, 2) float32 ndarray or None
+        The MediaPipe face-mesh points (canonical indices) for ``kind == "real"``; None for anime.
     """
 
     kind: str
@@ -126,6 +128,7 @@ class FaceLandmarks:
     roll_deg: float
     confidence: float
     method: str
+    mesh: np.ndarray | None = None
 
     @property
     def face_width_px(self) -> float:

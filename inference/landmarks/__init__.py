@@ -1,0 +1,107 @@
+"""Stage 3, landmarks: find the face and fill every :class:`FaceLandmarks` field.
+
+Order of detectors (each on the working copy, results mapped to canvas px):
+
+1. ``animeface`` on the working copy (<= 1024 px). A face here is anime.
+2. ``mediapipe`` FaceLandmarker with the plausibility gate of :mod:`inference.landmarks.real`
+   (rejects the dog of the test portraits). A face here is real.
+3. ``animeface`` again on copies of 512, 384, 320 and 256 px: animeface misses some faces at one scale
+   and finds them at another (tadne_r5c4, hair over one eye, only at 320 px). It also fires on some
+   photographs at small scales, which is why it comes after MediaPipe.
+
+:func:`find_face` returns the face and a log of what was tried (for ``NoFaceFoundError``);
+:func:`detect_face` returns just the face.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from inference.landmarks.geometry import scale_landmarks
+from inference.load import working_copy
+from inference.masks import resize_mask
+from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage
+
+log = logging.getLogger(__name__)
+
+DETECTORS = ("animeface", "mediapipe")
+RETRY_SIDES_PX = (512, 384, 320, 256)
+
+
+@dataclass(slots=True)
+class FaceSearch:
+    """Result of :func:`find_face`: ``face`` (canvas px) or None, and one line per detector run."""
+
+    face: FaceLandmarks | None
+    tried: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One sentence for a ``NoFaceFoundError`` message."""
+        return "; ".join(self.tried) if self.tried else "no detector ran"
+
+
+def detect_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = None) -> FaceLandmarks | None:
+    """The character's face in canvas px, or None (the caller raises ``NoFaceFoundError`` with
+    :func:`find_face`'s summary). See :func:`find_face`."""
+    return find_face(img, fg, cancel).face
+
+
+def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = None) -> FaceSearch:
+    """Run the detectors in order (module docstring) and refine the first plausible face.
+
+    Parameters
+    ----------
+    img : LoadedImage
+    fg : Foreground
+        Used to keep colour sampling on the character.
+    cancel : CancelToken, optional
+
+    Returns
+    -------
+    FaceSearch
+        ``face`` in canvas px (deterministic for a given image) and ``tried``, e.g.
+        ``["animeface: no face at 1024 px", "mediapipe: rejected (mesh not mirror consistent ...)"]``.
+    """
+    from inference.landmarks import anime, real
+
+    small, s = working_copy(img.rgba)
+    rgb = np.ascontiguousarray(small[..., :3])
+    h, w = rgb.shape[:2]
+    fgm = resize_mask(fg.alpha, (w, h)) > 0.5
+    search = FaceSearch(face=None)
+    side = max(h, w)
+    raw = anime.run_animeface(rgb, side)
+    search.tried.append(f"animeface at {side} px: {'face' if raw else 'no face'}")
+    if raw is None:
+        if cancel:
+            cancel.check()
+        try:
+            mesh = real.run_mesh(rgb)
+        except FileNotFoundError:
+            mesh = None
+            search.tried.append(f"mediapipe: skipped ({real.MODEL} is not in the model cache)")
+        else:
+            if mesh is None:
+                search.tried.append("mediapipe: no face")
+            else:
+                search.tried.append(f"mediapipe: {'face' if mesh.accepted else 'rejected'} ({mesh.reason})")
+        if mesh is not None and mesh.accepted:
+            search.face = scale_landmarks(real.real_landmarks(mesh), 1.0 / s)
+            return search
+        for retry in (r for r in RETRY_SIDES_PX if r < side):
+            if cancel:
+                cancel.check()
+            raw = anime.run_animeface(rgb, retry)
+            search.tried.append(f"animeface at {retry} px: {'face' if raw else 'no face'}")
+            if raw is not None:
+                break
+    if raw is None:
+        return search
+    if cancel:
+        cancel.check()
+    face = anime.anime_landmarks(rgb, fgm if fgm.any() else np.ones_like(fgm), raw, cancel)
+    search.face = scale_landmarks(face, 1.0 / s)
+    return search

@@ -1,0 +1,177 @@
+"""Stage 1, load: decode an image file into the canvas (design.md "Generation" step 1).
+
+Policy
+------
+- Any Pillow-readable file; EXIF orientation applied (``ImageOps.exif_transpose``); the first frame of
+  animated files. Every colour mode becomes (H, W, 4) uint8 RGBA with straight alpha (16-bit and float
+  modes are rescaled to 8 bits, CMYK/YCbCr/LAB converted to RGB, palette transparency kept).
+- Size limits: at least :data:`MIN_SIDE_PX` on each side; files over :data:`MAX_PIXELS` are refused
+  before decoding (decompression-bomb guard); a side longer than ``max_side_px`` (default 8192) is
+  downscaled (Lanczos) with a notice. The loaded image **is the rig canvas**.
+- Working size: the analysis stages (foreground, landmarks, parts) run on a copy whose longer side is
+  at most :data:`WORKING_MAX_SIDE_PX` (1024 px, see :func:`working_copy`) and return their results in
+  canvas pixels. 1024 px keeps animeface under ~0.5 s (models.md 1.3) and every heuristic fast, while
+  the layer textures keep the canvas resolution.
+
+Errors: :class:`rig.errors.InputImageError` with the file name and what the user can do.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from inference.types import LoadedImage
+from rig.errors import InputImageError
+
+log = logging.getLogger(__name__)
+
+MIN_SIDE_PX = 128
+MAX_PIXELS = 150_000_000
+"""Refuse files with more pixels than this (a 12247 px square) before decoding them."""
+WORKING_MAX_SIDE_PX = 1024
+
+
+def load_image(path: str | Path, max_side_px: int = 8192) -> LoadedImage:
+    """Read ``path`` into a :class:`LoadedImage` (the canvas).
+
+    Parameters
+    ----------
+    path : str or Path
+        Image file (PNG, JPEG, WebP, BMP, TIFF, GIF ... anything Pillow reads).
+    max_side_px : int
+        Longer side of the canvas; larger images are downscaled, keeping the aspect ratio.
+
+    Returns
+    -------
+    LoadedImage
+        ``rgba`` (H, W, 4) uint8 straight alpha; ``has_alpha`` True when the alpha channel is not all
+        255; ``scale`` = canvas size / file size; ``notices`` for the user.
+
+    Raises
+    ------
+    InputImageError
+        Missing, unreadable, not an image, corrupt or truncated, zero-size, smaller than 128 px on a
+        side, over the pixel limit, or fully transparent.
+    """
+    path = Path(path)
+    name = path.name
+    notices: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        im = _open(path)
+        try:
+            w, h = im.size
+            _check_size(name, w, h)
+            if getattr(im, "n_frames", 1) > 1:
+                notices.append(f"{name} has {im.n_frames} frames; Kirie uses the first one")
+            try:
+                im.load()
+                im = ImageOps.exif_transpose(im)
+                rgba = _to_rgba(im, name)
+            except (OSError, ValueError, SyntaxError) as exc:
+                raise InputImageError(f"{name} is corrupt or truncated ({exc}); re-export the image") from exc
+        finally:
+            im.close()
+    alpha = rgba[..., 3]
+    if alpha.max() == 0:
+        raise InputImageError(f"{name} is fully transparent: there is nothing to rig")
+    has_alpha = bool(alpha.min() < 255)
+    rgba, scale = _limit_size(rgba, max_side_px)
+    if scale < 1.0:
+        h2, w2 = rgba.shape[:2]
+        notices.append(f"{name} is {w}x{h} px; it was downscaled to {w2}x{h2} px (limit {max_side_px} px)")
+    for n in notices:
+        log.info(n)
+    return LoadedImage(rgba=rgba, source=str(path), has_alpha=has_alpha, scale=scale, notices=notices)
+
+
+def _open(path: Path) -> Image.Image:
+    name = path.name
+    if not path.exists():
+        raise InputImageError(f"{path} does not exist")
+    if not path.is_file():
+        raise InputImageError(f"{path} is not a file")
+    try:
+        return Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise InputImageError(
+            f"{name} declares an enormous size ({exc}); refused as a possible decompression bomb. "
+            "Downscale it in an image editor first"
+        ) from exc
+    except UnidentifiedImageError as exc:
+        raise InputImageError(f"{name} is not an image file Kirie can read (PNG, JPEG, WebP ...)") from exc
+    except OSError as exc:
+        raise InputImageError(f"{name} cannot be read: {exc}") from exc
+
+
+def _check_size(name: str, w: int, h: int) -> None:
+    if w <= 0 or h <= 0:
+        raise InputImageError(f"{name} has zero size ({w}x{h} px)")
+    if w < MIN_SIDE_PX or h < MIN_SIDE_PX:
+        raise InputImageError(f"{name} is {w}x{h} px; Kirie needs at least {MIN_SIDE_PX} px on each side")
+    if w * h > MAX_PIXELS:
+        raise InputImageError(
+            f"{name} is {w}x{h} px ({w * h / 1e6:.0f} megapixels), over Kirie's limit of "
+            f"{MAX_PIXELS / 1e6:.0f} megapixels (a guard against decompression bombs); downscale it first"
+        )
+
+
+def _to_rgba(im: Image.Image, name: str) -> np.ndarray:
+    """Any Pillow mode → (H, W, 4) uint8 RGBA, straight alpha."""
+    mode = im.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        a = np.asarray(im, dtype=np.float64)
+        top = 1.0 if mode == "F" and a.max() <= 1.0 else (255.0 if a.max() <= 255 else 65535.0)
+        g = np.clip(np.rint(a / top * 255.0), 0, 255).astype(np.uint8)
+        out = np.empty(g.shape + (4,), np.uint8)
+        out[..., :3] = g[..., None]
+        out[..., 3] = 255
+        return out
+    if mode == "1":
+        im = im.convert("L")
+    elif mode in ("CMYK", "YCbCr", "LAB", "HSV"):
+        im = im.convert("RGB")
+    elif mode not in ("L", "LA", "La", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX"):
+        try:
+            im = im.convert("RGBA")
+        except ValueError as exc:
+            raise InputImageError(f"{name} has an unsupported colour mode {mode}") from exc
+    if mode in ("La", "RGBa"):
+        im = im.convert(mode.replace("a", "A"))
+    rgba = np.asarray(im.convert("RGBA"), dtype=np.uint8)
+    return np.ascontiguousarray(rgba)
+
+
+def _limit_size(rgba: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    h, w = rgba.shape[:2]
+    if max(w, h) <= max_side:
+        return rgba, 1.0
+    scale = max_side / max(w, h)
+    return resize_rgba(rgba, scale), scale
+
+
+def resize_rgba(rgba: np.ndarray, scale: float) -> np.ndarray:
+    """Resize (H, W, 4) uint8 straight-alpha RGBA by ``scale`` with Lanczos on premultiplied colour
+    (so transparent pixels' colours do not bleed into the edges)."""
+    h, w = rgba.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    pre = Image.fromarray(rgba).convert("RGBa")
+    return np.asarray(pre.resize(size, Image.Resampling.LANCZOS).convert("RGBA"), dtype=np.uint8).copy()
+
+
+def working_copy(rgba: np.ndarray, max_side: int = WORKING_MAX_SIDE_PX) -> tuple[np.ndarray, float]:
+    """The analysis copy of a canvas image: (h, w, 4) uint8 and ``s`` = working px / canvas px (<= 1).
+
+    A canvas point p maps to ``p * s`` in the copy; analysis results map back with ``/ s``.
+    """
+    h, w = rgba.shape[:2]
+    if max(w, h) <= max_side:
+        return rgba, 1.0
+    s = max_side / max(w, h)
+    small = resize_rgba(rgba, s)
+    return small, small.shape[1] / w

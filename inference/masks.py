@@ -1,0 +1,132 @@
+"""Small mask and colour helpers shared by the foreground, landmark and part stages.
+
+All masks are (H, W) bool in the working frame (pixels, origin top-left, +y down); colours are CIE
+L*a*b* float32 as OpenCV computes them for float RGB in [0, 1] (L in [0, 100]).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def to_lab(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 RGB → same-shaped float32 CIE Lab (cv2, D65)."""
+    import cv2
+
+    a = np.ascontiguousarray(rgb[..., :3], dtype=np.float32).reshape(-1, 1, 3) / 255.0
+    return cv2.cvtColor(a, cv2.COLOR_RGB2Lab).reshape(rgb.shape[:-1] + (3,))
+
+
+def remove_small(mask: np.ndarray, min_area: int) -> np.ndarray:
+    """``mask`` without its connected components (8-connectivity) smaller than ``min_area`` px."""
+    import cv2
+
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return mask.astype(bool)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_area
+    keep[0] = False
+    return keep[lab]
+
+
+def fill_holes(mask: np.ndarray, max_area: int | None = None) -> np.ndarray:
+    """``mask`` with its holes (background components not touching the border) filled; with
+    ``max_area``, only holes smaller than that."""
+    import cv2
+
+    inv = (~mask.astype(bool)).astype(np.uint8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(inv, connectivity=4)
+    h, w = mask.shape
+    x, y, bw, bh, area = (stats[:, i] for i in range(5))
+    touches = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
+    hole = ~touches
+    if max_area is not None:
+        hole &= area < max_area
+    hole[0] = False
+    return mask.astype(bool) | hole[lab]
+
+
+def largest_component(mask: np.ndarray) -> np.ndarray:
+    """The largest 8-connected component of ``mask`` (empty stays empty)."""
+    import cv2
+
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return np.zeros(mask.shape, bool)
+    return lab == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+
+
+def components_touching(mask: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """Union of the 8-connected components of ``mask`` that share a pixel with ``seed``."""
+    import cv2
+
+    n, lab, _, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    hit = np.unique(lab[seed & mask])
+    hit = hit[hit > 0]
+    return np.isin(lab, hit)
+
+
+def disk(radius: float) -> np.ndarray:
+    """Elliptic structuring element of diameter ~2 * radius + 1 (uint8, for cv2 morphology)."""
+    import cv2
+
+    r = max(1, round(radius))
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+
+
+def morph(mask: np.ndarray, op: str, radius: float) -> np.ndarray:
+    """Binary ``op`` in {"open", "close", "dilate", "erode"} with a disk of ``radius`` px."""
+    import cv2
+
+    ops = {
+        "open": cv2.MORPH_OPEN,
+        "close": cv2.MORPH_CLOSE,
+        "dilate": cv2.MORPH_DILATE,
+        "erode": cv2.MORPH_ERODE,
+    }
+    return cv2.morphologyEx(mask.astype(np.uint8), ops[op], disk(radius)).astype(bool)
+
+
+def fill_polygon(shape: tuple[int, int], poly: np.ndarray) -> np.ndarray:
+    """(H, W) bool mask of the filled polygon ``poly`` (K, 2) float px (pixel centres at integers)."""
+    import cv2
+
+    m = np.zeros(shape, np.uint8)
+    pts = np.round(np.asarray(poly, np.float64) * 16).astype(np.int32)
+    cv2.fillPoly(m, [pts], 1, lineType=cv2.LINE_8, shift=4)
+    return m.astype(bool)
+
+
+def nearest_fill(labels: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """Copy of ``labels`` where each ``unknown`` pixel takes the value of its nearest known pixel
+    (Euclidean; ties broken by scipy's scan order, deterministic)."""
+    from scipy import ndimage
+
+    if not unknown.any() or unknown.all():
+        return labels.copy()
+    _, (iy, ix) = ndimage.distance_transform_edt(unknown, return_distances=True, return_indices=True)
+    return labels[iy, ix]
+
+
+def upsample_labels(labels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour resize of a label map to ``size`` = (W, H)."""
+    import cv2
+
+    if labels.shape[::-1] == tuple(size):
+        return labels.copy()
+    return cv2.resize(labels, size, interpolation=cv2.INTER_NEAREST)
+
+
+def resize_mask(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Bilinear resize of a float mask to ``size`` = (W, H)."""
+    import cv2
+
+    if alpha.shape[::-1] == tuple(size):
+        return alpha.astype(np.float32, copy=True)
+    return cv2.resize(alpha.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two bool masks (1.0 when both are empty)."""
+    u = np.logical_or(a, b).sum()
+    return 1.0 if u == 0 else float(np.logical_and(a, b).sum() / u)

@@ -1,0 +1,149 @@
+"""Facial feature masks for the part segmenter: eyes (white, iris, lash), brows, mouth, nose, neck.
+
+Anime faces use the pixels around the landmarks (the non-skin blobs of the eye and mouth boxes, dark
+strokes on the brow lines); real faces use the MediaPipe mesh polygons (models.md 1.4). All masks are
+(H, W) bool in the working frame; lengths in face widths (FW).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from inference.landmarks import real
+from inference.landmarks.anime_features import eye_mask
+from inference.masks import components_touching, fill_holes, fill_polygon, morph
+from inference.types import EyeLandmarks, FaceLandmarks
+
+
+def _ellipse(shape, c, rx, ry) -> np.ndarray:
+    yy, xx = np.ogrid[0 : shape[0], 0 : shape[1]]
+    return ((xx - c[0]) / max(rx, 0.5)) ** 2 + ((yy - c[1]) / max(ry, 0.5)) ** 2 <= 1.0
+
+
+def _polyline_band(shape, pts: np.ndarray, thickness: float) -> np.ndarray:
+    import cv2
+
+    m = np.zeros(shape, np.uint8)
+    p = np.round(np.asarray(pts, np.float64) * 16).astype(np.int32)
+    cv2.polylines(m, [p], False, 1, thickness=max(1, round(thickness)), lineType=cv2.LINE_8, shift=4)
+    return m.astype(bool)
+
+
+def eye_parts(
+    lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(white, iris, lash) masks of one eye."""
+    shape = fg.shape
+    x, y, bw, bh = eye.box
+    if face.kind == "real":
+        ring = np.concatenate([eye.upper_lid, eye.lower_lid[::-1]], 0)
+        blob = fill_polygon(shape, ring) & fg
+        iris = blob & _ellipse(shape, eye.iris_center, eye.iris_radius, eye.iris_radius)
+        lash = _polyline_band(shape, eye.upper_lid, max(1.5, 0.18 * bh)) & morph(blob, "dilate", 1) & fg
+    else:
+        blob = eye_mask(lab, fg, skin, eye.box)
+        if blob.sum() < 8:
+            blob = _ellipse(shape, eye.center, bw / 2, bh / 2) & fg
+        blob = fill_holes(blob)
+        L = lab[..., 0]
+        white_l = float(np.percentile(L[blob], 95)) if blob.any() else 100.0
+        r = eye.iris_radius
+        zone = _ellipse(shape, eye.iris_center, 1.1 * r, 1.35 * r) & blob
+        iris = fill_holes(zone & (L < min(white_l - 12.0, 88.0))) & zone
+        iris = morph(iris, "open", 1) if iris.sum() > 30 else iris
+        band = _polyline_band(shape, eye.upper_lid, max(2.0, 0.45 * bh)) & blob
+        lash = band & (L < skin_l - 25.0)
+        lash |= blob & (L < skin_l - 25.0) & _above(shape, eye.upper_lid, 0.12 * bh)
+    iris &= ~lash
+    white = blob & ~iris & ~lash
+    return white, iris, lash
+
+
+def _above(shape, lid: np.ndarray, margin: float) -> np.ndarray:
+    """Pixels above the polyline ``lid`` shifted down by ``margin`` (within its x range)."""
+    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]]
+    ly = np.interp(xx, lid[:, 0], lid[:, 1], left=-1e9, right=-1e9)
+    return yy <= ly + margin
+
+
+def brow_mask(
+    lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, line: np.ndarray, skin_l: float
+) -> np.ndarray:
+    """One brow: the mesh polygon (real) or dark strokes near the brow line that sit on skin (anime)."""
+    shape = fg.shape
+    fw = face.face_width_px
+    if face.kind == "real":
+        idx = _brow_polygon(face, line)
+        return fill_polygon(shape, idx) & fg if idx is not None else np.zeros(shape, bool)
+    band = _polyline_band(shape, line, 0.09 * fw) & fg
+    cand = band & ~skin & (lab[..., 0] < skin_l - 22.0)
+    if not cand.any():
+        return cand
+    import cv2
+
+    n, comp = cv2.connectedComponents(cand.astype(np.uint8), connectivity=8)
+    out = np.zeros(shape, bool)
+    for i in range(1, n):
+        c = comp == i
+        ring = morph(c, "dilate", 2) & ~c
+        if ring.any() and skin[ring].mean() > 0.3:
+            out |= c
+    return out
+
+
+def _brow_polygon(face: FaceLandmarks, line: np.ndarray) -> np.ndarray | None:
+    p = face.mesh
+    if p is None:
+        return None
+    best = None
+    for upper, lower in (real.BROW_A, real.BROW_B):
+        poly = np.concatenate([p[upper], p[lower][::-1]], 0)
+        d = abs(float(poly[:, 0].mean()) - float(line[:, 0].mean()))
+        if best is None or d < best[0]:
+            best = (d, poly)
+    return best[1]
+
+
+def mouth_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+    """Lips polygon (real) or the non-skin blob of the mouth box plus the corner-to-corner line (anime)."""
+    shape = fg.shape
+    if face.kind == "real" and face.mesh is not None:
+        return fill_polygon(shape, face.mesh[real.LIPS_OUTER]) & fg
+    x, y, bw, bh = face.mouth_box
+    win = np.zeros(shape, bool)
+    gx, gy = 0.15 * bw + 1, 0.25 * bh + 1
+    win[max(0, int(y - gy)) : int(y + bh + gy) + 1, max(0, int(x - gx)) : int(x + bw + gx) + 1] = True
+    blob = components_touching(win & fg & ~skin, _ellipse(shape, face.mouth_center, bw / 3, bh / 3 + 1))
+    (x0, y0), (x1, y1) = face.mouth_corners
+    line = _polyline_band(
+        shape, np.array([[x0, y0], [face.mouth_center[0], face.mouth_center[1]], [x1, y1]]), 2
+    )
+    return fill_holes(morph(blob | (line & fg), "close", 1))
+
+
+def nose_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+    """The nose where it is distinct: mesh alae and tip (real); non-skin marks near the nose point (anime)."""
+    shape = fg.shape
+    fw = face.face_width_px
+    if face.kind == "real" and face.mesh is not None:
+        import cv2
+
+        pts = face.mesh[real.NOSE_OUTLINE].astype(np.float32)
+        hull = cv2.convexHull(pts)[:, 0]
+        return fill_polygon(shape, hull) & fg
+    near = _ellipse(shape, face.nose, 0.05 * fw, 0.05 * fw) & fg & ~skin
+    return morph(near, "dilate", 1) & fg if near.sum() >= 3 else np.zeros(shape, bool)
+
+
+def neck_mask(skin_like: np.ndarray, face: FaceLandmarks, face_poly: np.ndarray) -> np.ndarray:
+    """Skin under the jaw: within ±0.32 FW of the chin's x, down to 0.6 FW below the chin, connected
+    to the bottom of the face outline; stops where the skin widens into shoulders or chest."""
+    h, w = skin_like.shape
+    fw = face.face_width_px
+    cx, cy = face.chin
+    col = np.zeros((h, w), bool)
+    y0, y1 = max(0, int(cy - 0.35 * fw)), min(h, int(cy + 0.6 * fw))
+    col[y0:y1, max(0, int(cx - 0.32 * fw)) : min(w, int(cx + 0.32 * fw) + 1)] = True
+    seed = morph(face_poly, "dilate", max(2.0, 0.03 * fw)) & ~face_poly
+    cand = morph(skin_like & col & ~face_poly, "open", 1)
+    return components_touching(cand, seed)

@@ -1,0 +1,156 @@
+"""Stage 4: part label maps on a synthetic cartoon and on real anime images and portraits."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from inference.foreground import estimate_foreground
+from inference.landmarks import detect_face
+from inference.landmarks.geometry import arc, box_of, clockwise
+from inference.load import load_image
+from inference.parts import segment_parts
+from inference.types import EyeLandmarks, FaceLandmarks, Foreground, LoadedImage, PartLabel
+
+P = PartLabel
+
+
+def _cartoon() -> tuple[LoadedImage, FaceLandmarks]:
+    """A flat-colour character (400 px) and its hand-made landmarks."""
+    import cv2
+
+    h = w = 400
+    rgb = np.full((h, w, 3), 255, np.uint8)
+    alpha = np.zeros((h, w), np.uint8)
+
+    def ell(c, ax, col, angle=0):
+        cv2.ellipse(rgb, c, ax, angle, 0, 360, col, -1)
+        cv2.ellipse(alpha, c, ax, angle, 0, 360, 255, -1)
+
+    cv2.rectangle(rgb, (100, 300), (300, 399), (40, 60, 170), -1)
+    cv2.rectangle(alpha, (100, 300), (300, 399), 255, -1)
+    ell((200, 170), (120, 130), (90, 50, 30))  # back hair
+    cv2.rectangle(rgb, (180, 240), (220, 300), (250, 220, 200), -1)  # neck
+    ell((200, 190), (80, 90), (250, 220, 200))  # face skin, chin at y = 280
+    cv2.rectangle(rgb, (115, 95), (285, 138), (90, 50, 30), -1)  # bangs
+    cv2.rectangle(alpha, (115, 95), (285, 138), 255, -1)
+    skin = (250, 220, 200)
+    for cx in (160, 240):
+        ell((cx, 190), (18, 14), (255, 255, 255))
+        cv2.circle(rgb, (cx, 193), 9, (40, 70, 160), -1)
+        cv2.ellipse(rgb, (cx, 190), (18, 14), 0, 200, 340, (20, 10, 10), 4)  # upper lash line
+        cv2.line(rgb, (cx - 15, 160), (cx + 15, 158), (60, 30, 20), 3)  # brow
+    cv2.circle(rgb, (200, 222), 2, (180, 120, 110), -1)
+    cv2.ellipse(rgb, (200, 245), (14, 5), 0, 0, 360, (200, 40, 50), -1)
+    assert rgb[150, 200].tolist() == list(skin)
+    rgba = np.dstack([rgb, alpha])
+
+    def eye(cx: float) -> EyeLandmarks:
+        return EyeLandmarks(
+            center=(cx, 190.0),
+            box=(cx - 18, 176.0, 36.0, 28.0),
+            iris_center=(cx, 193.0),
+            iris_radius=9.0,
+            upper_lid=arc((cx, 180.0), 36, 6),
+            lower_lid=arc((cx, 203.0), 30, -3),
+        )
+
+    t = np.linspace(0, 2 * math.pi, 48, endpoint=False)
+    contour = clockwise(np.stack([200 + 80 * np.cos(t), 190 + 90 * np.sin(t)], 1))
+    face = FaceLandmarks(
+        kind="anime",
+        face_box=box_of(contour),
+        face_contour=contour,
+        chin=(200.0, 280.0),
+        eye_l=eye(240.0),
+        eye_r=eye(160.0),
+        brow_l=arc((240.0, 159.0), 30, 1),
+        brow_r=arc((160.0, 159.0), 30, 1),
+        nose=(200.0, 222.0),
+        mouth_center=(200.0, 245.0),
+        mouth_corners=((186.0, 245.0), (214.0, 245.0)),
+        mouth_box=(186.0, 240.0, 28.0, 10.0),
+        roll_deg=0.0,
+        confidence=1.0,
+        method="test",
+    )
+    return LoadedImage(rgba, "cartoon.png", has_alpha=True), face
+
+
+def test_cartoon_parts_land_where_they_were_drawn():
+    img, face = _cartoon()
+    fg = Foreground(img.rgba[..., 3].astype(np.float32) / 255, "alpha")
+    pm = segment_parts(img, fg, face)
+    lab = pm.labels
+    expect = {
+        (200, 210): P.FACE, (145, 190): P.EYE_WHITE_R, (255, 192): P.EYE_WHITE_L,
+        (160, 194): P.IRIS_R, (240, 194): P.IRIS_L, (160, 177): P.LASH_R, (240, 177): P.LASH_L,
+        (160, 159): P.BROW_R, (240, 158): P.BROW_L, (200, 245): P.MOUTH, (200, 120): P.FRONT_HAIR,
+        (95, 200): P.BACK_HAIR, (200, 350): P.BODY, (200, 292): P.NECK, (200, 222): P.NOSE,
+    }  # fmt: skip
+    got = {xy: P(int(lab[xy[1], xy[0]])).name for xy in expect}
+    assert got == {xy: v.name for xy, v in expect.items()}
+    assert (lab[img.rgba[..., 3] > 0] != P.BACKGROUND).all()
+    assert (lab[img.rgba[..., 3] == 0] == P.BACKGROUND).all()
+    again = segment_parts(img, fg, face)
+    assert np.array_equal(again.labels, lab)
+
+
+def _centroid(pm, *labels):
+    ys, xs = np.nonzero(pm.mask(*labels))
+    return (float(xs.mean()), float(ys.mean())) if len(xs) else None
+
+
+def _run(path):
+    img = load_image(path)
+    fg = estimate_foreground(img)
+    face = detect_face(img, fg)
+    assert face is not None
+    if fg.method != "alpha":
+        fg = estimate_foreground(img, face_box=face.face_box)
+    return img, fg, face, segment_parts(img, fg, face)
+
+
+CASES = [
+    ("anime/lambda_00.png", False),
+    ("anime/waifu_00.png", True),
+    ("anime/tadne_r0c3.png", False),
+    ("anime/crypko_02.png", False),
+    ("portraits/s42.jpg", True),
+    ("portraits/s7.jpg", True),
+]
+
+
+@pytest.mark.parametrize(("rel", "brows_visible"), CASES)
+def test_real_images_have_plausible_parts(shared_data, rel, brows_visible):
+    img, fg, face, pm = _run(shared_data / rel)
+    lab = pm.labels
+    assert lab.shape == fg.alpha.shape and lab.dtype == np.uint8
+    assert (lab[fg.alpha > 0] != P.BACKGROUND).all() and (lab[fg.alpha == 0] == P.BACKGROUND).all()
+    fw = face.face_width_px
+    area = {p: int((lab == p).sum()) / fw**2 for p in P}
+    required = [P.FACE, P.EYE_WHITE_L, P.EYE_WHITE_R, P.IRIS_L, P.IRIS_R, P.LASH_L, P.LASH_R, P.MOUTH]
+    missing = [p.name for p in required if area[p] == 0]
+    assert not missing
+    assert area[P.FRONT_HAIR] + area[P.BACK_HAIR] > 0.2
+    assert 0.15 < area[P.FACE] < 1.5
+    for p in (P.IRIS_L, P.IRIS_R, P.EYE_WHITE_L, P.EYE_WHITE_R):
+        assert area[p] < 0.06
+    x, y, bw, bh = face.face_box
+    fc = (x + bw / 2, y + bh / 2)
+    for side in ("L", "R"):
+        eye = _centroid(pm, P[f"EYE_WHITE_{side}"], P[f"IRIS_{side}"], P[f"LASH_{side}"])
+        assert x < eye[0] < x + bw and y < eye[1] < y + bh
+        assert (eye[0] > fc[0]) == (side == "L")
+        if brows_visible:
+            brow = _centroid(pm, P[f"BROW_{side}"])
+            assert brow is not None and brow[1] < eye[1]
+    mouth = _centroid(pm, P.MOUTH)
+    assert mouth[1] > face.nose[1] and abs(mouth[0] - face.nose[0]) < 0.25 * fw
+    front = _centroid(pm, P.FRONT_HAIR)
+    assert front is not None and front[1] < face.eye_l.center[1]
+    body = _centroid(pm, P.BODY)
+    if body is not None and area[P.BODY] > 0.3:
+        assert body[1] > face.chin[1] - 0.2 * fw
