@@ -79,6 +79,7 @@ class _Runner:
         self.progress, self.cancel = progress, cancel
         self.timings: dict[str, float] = {}
         self._done = 0.0
+        self._seen: set[str] = set()
 
     def run(self, name: str, fn: Callable[[], Any]) -> Any:
         self.cancel.check()
@@ -87,8 +88,10 @@ class _Runner:
             self.progress(self._done, name)
         t0 = time.perf_counter()
         out = fn()
-        self.timings[name] = time.perf_counter() - t0
-        self._done = min(1.0, self._done + share)
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - t0
+        if name not in self._seen:
+            self._done = min(1.0, self._done + share)
+            self._seen.add(name)
         self.cancel.check()
         if self.progress:
             self.progress(self._done, name)
@@ -129,7 +132,7 @@ def generate(
         ``cancel`` was triggered; nothing is returned.
     """
     from inference.foreground import estimate_foreground
-    from inference.landmarks import detect_face
+    from inference.landmarks import find_face
     from inference.layers import cut_layers
     from inference.load import load_image
     from inference.meshes import mesh_layers
@@ -143,13 +146,16 @@ def generate(
     tpl = load_template(template)
     img = run.run("load", lambda: load_image(image_path))
     fg = run.run("foreground", lambda: _foreground(img, cancel, use_learned, estimate_foreground))
-    face = run.run("landmarks", lambda: detect_face(img, fg, cancel=cancel))
+    search = run.run("landmarks", lambda: find_face(img, fg, cancel=cancel))
+    face = search.face
     if face is None:
-        tried = "animeface (anime faces) and MediaPipe FaceLandmarker (real faces)"
         raise NoFaceFoundError(
-            f"No face found in {Path(image_path).name}: tried {tried}. Kirie rigs characters with a visible "
-            "face seen from the front or three-quarters; try a larger or less cropped image."
+            f"No face found in {Path(image_path).name} (tried: {search.summary()}). Kirie rigs characters "
+            "with a visible face seen from the front or three-quarters; try a larger or less cropped image."
         )
+    if not fg.method.startswith(("alpha", "anime-seg")):
+        # a second foreground pass seeded with the face keeps a flood fill from swallowing it
+        fg = run.run("foreground", lambda: estimate_foreground(img, cancel=cancel, face_box=face.face_box))
     parts = run.run("parts", lambda: segment_parts(img, fg, face, cancel=cancel))
     layers = run.run("layers", lambda: cut_layers(img, fg, face, parts, cancel=cancel))
     meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
