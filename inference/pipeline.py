@@ -152,6 +152,8 @@ def generate(
         raise NoFaceFoundError(
             f"No face found in {Path(image_path).name} (tried: {search.summary()}). Kirie rigs characters "
             "with a visible face seen from the front or three-quarters; try a larger or less cropped image."
+            + (" For photos of real people, first run 'kirie models pull face_landmarker'."
+               if "not in the model cache" in search.summary() else "")
         )
     if not fg.method.startswith(("alpha", "anime-seg")):
         # a second foreground pass seeded with the face keeps a flood fill from swallowing it

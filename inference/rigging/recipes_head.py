@@ -61,7 +61,14 @@ FEATURE_KEYS = {"eye_l": "eye", "eye_r": "eye", "brow": "brow", "nose": "nose", 
 
 
 def feature_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """Facial features and the fringe: shift toward the turn by depth; the far eye narrows."""
+    """Facial features and the fringe: shift toward the turn by depth; the far eye narrows.
+
+    On photographs (``face.kind == "real"``) skin continues seamlessly around the features, so a
+    different shift per feature would tear the skin at the feature's edge: features follow the face
+    skin's own field there (the dome still narrows the far side).
+    """
+    if a.face.kind == "real":
+        return face_xy(a, m, spec, pts)
     key = FEATURE_KEYS[spec.feature]
     amount_x = m["angle_x_fw"][key]
     up, down = m["angle_y_up_fw"][key], m["angle_y_down_fw"][key]
