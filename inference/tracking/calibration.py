@@ -31,6 +31,8 @@ CLOSED_FRACTION = 0.25
 MOUTH_FULL_SPAN = 0.6
 MIN_CALIBRATION_FRAMES = 5
 DEFAULT_EYE_OPEN_RATIO = 0.32
+#: Open-eye ratios use this percentile, not the median: robust to blinks (and a wink) in the window.
+EYE_OPEN_PERCENTILE = 75.0
 
 
 class CalibrationError(RigError):
@@ -101,7 +103,9 @@ def _mean_rotation(matrices: list[np.ndarray]) -> np.ndarray:
 
 
 def calibrate(features: Iterable[FaceFeatures]) -> Calibration:
-    """Neutral pose and ratios from about a second of frames (medians, robust to a blink).
+    """Neutral pose and ratios from about a second of frames.
+
+    Medians, except the open-eye ratios (:data:`EYE_OPEN_PERCENTILE`), so blinks do not count.
 
     Raises
     ------
@@ -115,12 +119,13 @@ def calibrate(features: Iterable[FaceFeatures]) -> Calibration:
             "look straight at the camera with a neutral face and try again"
         )
     med = lambda xs: float(np.median(list(xs)))  # noqa: E731
+    upper = lambda xs: float(np.percentile(list(xs), EYE_OPEN_PERCENTILE))  # noqa: E731
     matrices = [f.matrix for f in found if f.matrix is not None]
     rotation = _mean_rotation(matrices) if matrices else np.eye(3)
     return Calibration(
         rotation=rotation.tolist(),
-        eye_open_image_left=med(f.eye_ratio_image_left for f in found),
-        eye_open_image_right=med(f.eye_ratio_image_right for f in found),
+        eye_open_image_left=upper(f.eye_ratio_image_left for f in found),
+        eye_open_image_right=upper(f.eye_ratio_image_right for f in found),
         lip_closed_ratio=med(f.mouth_open_ratio for f in found),
         jaw_closed=med(f.blendshapes.get("jawOpen", 0.0) for f in found),
         gaze_x=med(f.gaze_x for f in found),

@@ -49,12 +49,13 @@ def test_default_table_drives_the_standard_parameters():
 def test_calibration_removes_neutral_pose_and_normalises_eyes():
     # a user who sits turned 10 deg with small eyes (ratio 0.2) and a slightly open resting mouth
     neutral = [face(i * DT_MS, yaw=10.0, pitch=4.0, eye_left=0.2, eye_right=0.21, lip=0.05, jaw=0.1) for i in range(30)]
-    neutral[10] = face(10 * DT_MS, yaw=10.0, pitch=4.0, eye_left=0.02, eye_right=0.02, lip=0.05, jaw=0.1)  # a blink
+    for i in range(10, 20):  # a long wink of the image-left eye, a third of the window
+        neutral[i] = face(i * DT_MS, yaw=10.0, pitch=4.0, eye_left=0.02, eye_right=0.21, lip=0.05, jaw=0.1)
     raw = ParameterMapper(smoothing=0.0).update(neutral[0])
     assert raw["ParamAngleX"] == pytest.approx(10.0, abs=1e-6) and raw["ParamEyeLOpen"] < 0.6
     mapper = ParameterMapper(smoothing=0.0)
     cal = mapper.calibrate(neutral)
-    assert cal.eye_open_image_left == pytest.approx(0.2)  # median ignores the blink
+    assert cal.eye_open_image_left == pytest.approx(0.2)  # the open-eye percentile ignores the wink
     v = mapper.update(neutral[0])
     assert v["ParamAngleX"] == pytest.approx(0.0, abs=1e-6) and v["ParamAngleY"] == pytest.approx(0.0, abs=1e-6)
     assert v["ParamEyeLOpen"] == pytest.approx(1.0) and v["ParamEyeROpen"] == pytest.approx(1.0)

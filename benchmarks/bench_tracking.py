@@ -1,0 +1,95 @@
+"""Face tracking and end-to-end latency at 640x480 on the CPU: frame in -> parameters -> evaluate -> pixels.
+
+Usage: ``.venv/bin/python benchmarks/bench_tracking.py [--project P.kirie] [--frames N] [--clip d9]``
+
+Frames: ``../shared/data/driving/<clip>.mp4`` resized to 640x480 (decoded up front, so decoding is not
+timed). Per frame, timed separately: FaceLandmarker (``FaceTracker.process``), mapping
+(``ParameterMapper.update``), physics + evaluation (``Puppet.evaluate``) and headless rendering to a
+640x480 RGBA array (``render_to_array``, EGL; Mesa llvmpipe without a GPU). The rig is ``--project``
+(e.g. a generated character) or, without one, ``rig.testing.benchmark_rig("medium")`` (its parameters are
+not the standard ones, so tracking does not move it, but evaluation and rendering cost the same).
+Prints medians and the end-to-end frame rate; the bar is >= 30 fps (< 33.3 ms per frame).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import statistics
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("KIRIE_MODEL_CACHE", str(REPO.parent / "shared" / "models"))
+
+
+def load_frames(clip: str, n: int):
+    import cv2
+
+    from inference.tracking.sources import VideoSource
+
+    frames = []
+    with VideoSource(REPO.parent / "shared" / "data" / "driving" / f"{clip}.mp4") as src:
+        for frame in src:
+            frames.append((cv2.resize(frame.rgb, (640, 480), interpolation=cv2.INTER_LINEAR), frame.timestamp_ms))
+            if len(frames) == n:
+                break
+    return frames
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, help="a .kirie project (default: benchmark_rig('medium'))")
+    parser.add_argument("--frames", type=int, default=150)
+    parser.add_argument("--clip", default="d9")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log = logging.getLogger("bench_tracking")
+
+    from app.puppet import Puppet
+    from app.render.offscreen import render_to_array
+    from inference.tracking.mapping import ParameterMapper
+    from inference.tracking.tracker import FaceTracker
+
+    if args.project:
+        from rig.formats.project import load_project
+
+        rig, label = load_project(args.project).rig, args.project.name
+    else:
+        from rig.testing import benchmark_rig
+
+        rig, label = benchmark_rig("medium"), "benchmark_rig('medium')"
+    frames = load_frames(args.clip, args.frames)
+    puppet, mapper = Puppet(rig), ParameterMapper()
+    times: dict[str, list[float]] = {"track": [], "map": [], "evaluate": [], "render": [], "total": []}
+    with FaceTracker() as tracker:
+        last_ms = None
+        for i, (rgb, ts) in enumerate(frames):
+            t0 = time.perf_counter()
+            features = tracker.process(rgb, ts)
+            t1 = time.perf_counter()
+            values = mapper.update(features)
+            t2 = time.perf_counter()
+            evaluated = puppet.evaluate(values, 0.0 if last_ms is None else (ts - last_ms) / 1000.0)
+            t3 = time.perf_counter()
+            render_to_array(evaluated, size=(640, 480))
+            t4 = time.perf_counter()
+            last_ms = ts
+            if i < 5:  # warm-up (model graph, GL caches, texture uploads)
+                continue
+            for key, (a, b) in {"track": (t0, t1), "map": (t1, t2), "evaluate": (t2, t3), "render": (t3, t4),
+                                "total": (t0, t4)}.items():
+                times[key].append((b - a) * 1000.0)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    log.info("rig %s: %d parameters, %d art meshes; clip %s, %d timed frames at 640x480", label, len(rig.parameters),
+             len(rig.art_meshes), args.clip, len(times["total"]))
+    for key in ("track", "map", "evaluate", "render"):
+        log.info("  %-9s median %7.2f ms", key, med[key])
+    total = med["total"]
+    log.info("  end to end median %.2f ms -> %.1f fps (bar: >= 30 fps) %s", total, 1000.0 / total,
+             "OK" if total <= 1000.0 / 30.0 else "BELOW BAR")
+
+
+if __name__ == "__main__":
+    main()
