@@ -51,9 +51,10 @@ def eye_parts(
         zone = _ellipse(shape, eye.iris_center, 1.1 * r, 1.35 * r) & blob
         iris = fill_holes(zone & (L < min(white_l - 12.0, 88.0))) & zone
         iris = morph(iris, "open", 1) if iris.sum() > 30 else iris
-        band = _polyline_band(shape, eye.upper_lid, max(2.0, 0.45 * bh)) & blob
+        # the lash is a thin dark band along the upper lid; dark strokes further above are bangs
+        band = _polyline_band(shape, eye.upper_lid, max(2.0, 0.35 * bh)) & blob
         lash = band & (L < skin_l - 25.0)
-        lash |= blob & (L < skin_l - 25.0) & _above(shape, eye.upper_lid, 0.12 * bh)
+        lash |= blob & (L < skin_l - 25.0) & _above(shape, eye.upper_lid, 0.12 * bh) & ~_above(shape, eye.upper_lid, -0.2 * bh)
     iris &= ~lash
     white = blob & ~iris & ~lash
     return white, iris, lash
