@@ -12,8 +12,8 @@ Steps (design.md "Evaluation and physics"):
 4. **Opacity**: mesh keyform opacity x every ancestor deformer's x its part's x every ancestor part's,
    clipped to [0, 1]. Hidden objects: a mesh is **omitted from** ``items`` when it, a part of its part
    chain, or a deformer of its deformer chain (or such a deformer's part chain) has ``visible=False``.
-5. **Draw order**: items sorted by the evaluated ``draw_order`` keyform value, ties kept in
-   ``rig.art_meshes`` order (a stable sort). Parts' ``draw_order`` keyforms are not used.
+5. **Draw order**: items sorted by the evaluated ``draw_order`` keyform value truncated to an
+   integer (as the Cubism Core does), ties kept in ``rig.art_meshes`` order (a stable sort). Parts' ``draw_order`` keyforms are not used.
 6. **Masks**: ``masks`` holds every art mesh used as a clip source, the same DrawItem object as in
    ``items`` when visible; a hidden mask source gets its own DrawItem with ``opacity`` 0.
 7. **Gizmos**, one per deformer in ``rig.deformers`` order: a warp's lattice in canvas px; a rotation's
@@ -255,7 +255,8 @@ def _assemble(
     chain = np.concatenate([scalars[:, 0], _ONE]).take(plan.mesh_opacity_chain)
     opacity = np.minimum(np.maximum(chain.prod(axis=1), 0.0), 1.0).tolist()
     visible = plan.visible_meshes
-    order = visible.take(np.argsort(ms[:, 1].take(visible), kind="stable")).tolist()
+    # the Cubism Core truncates the blended draw order to an integer; ties keep art-mesh order
+    order = visible.take(np.argsort(np.trunc(ms[:, 1].take(visible)), kind="stable")).tolist()
     made = _draw_items(plan, xy, order, opacity, ms)
     hidden = [i for i in plan.mask_sources if i not in made]
     if hidden:

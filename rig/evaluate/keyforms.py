@@ -25,6 +25,11 @@ from rig.errors import KeyformMismatchError
 from rig.model import KeyformGrid, Parameter
 
 
+KEY_SNAP = 0.001
+"""Parameter values within this distance of a key snap onto it (black-box behaviour of Cubism Core
+6.0.1 measured on Kirie's own .moc3 files: 0.00099 snaps, 0.001 does not)."""
+
+
 def segment_fractions(
     x: np.ndarray, keys_padded: np.ndarray, inv_width: np.ndarray, max_segment: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -49,6 +54,10 @@ def segment_fractions(
         Fraction in [0, 1] towards the upper key (0 for single-key bindings).
     """
     xc = np.minimum(np.maximum(x, keys_padded[0]), keys_padded[-1])
+    # the Cubism Core treats a value closer than KEY_SNAP to a key as the key itself
+    dist = np.abs(keys_padded - xc)
+    near = dist.argmin(axis=0)
+    xc = np.where(dist.min(axis=0) < KEY_SNAP, keys_padded[near, np.arange(len(x))], xc)
     seg = np.minimum((keys_padded[1:] <= xc).sum(axis=0), max_segment)
     flat = seg * keys_padded.shape[1] + np.arange(len(x))
     t = (xc - keys_padded.take(flat)) * inv_width.take(flat)

@@ -94,8 +94,6 @@ def test_benchmark_medium_rig(tmp_path):
     _check_poses(synthetic_rig(130, 3000, 40, 70, seed=5), tmp_path, n_random=3, seed=5)
 
 
-@pytest.mark.xfail(reason="rig.evaluate sorts by the float draw order; the Core truncates it to an int and "
-                          "breaks ties by drawable index", strict=True)  # fmt: skip
 def test_evaluate_draw_order_matches_core(tmp_path):
     rig = synthetic_rig(30, 1700, 12, 30, seed=0)
     poses = test_poses(rig, 2)
@@ -104,8 +102,6 @@ def test_evaluate_draw_order_matches_core(tmp_path):
     assert all(r["evaluate_order_ok"] for r in results)
 
 
-@pytest.mark.xfail(reason="the Core snaps parameter values within 0.001 of a key onto the key; rig.evaluate "
-                          "interpolates", strict=True)  # fmt: skip
 def test_evaluate_matches_core_near_a_key(tmp_path):
     """Param19 = 0.00092 (key 0) on a mesh whose keyforms differ by ~1000 px: 0.9 px apart."""
     rig = synthetic_rig(130, 3000, 40, 70, seed=5)
