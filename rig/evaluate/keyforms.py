@@ -24,7 +24,6 @@ import numpy as np
 from rig.errors import KeyformMismatchError
 from rig.model import KeyformGrid, Parameter
 
-
 KEY_SNAP = 0.001
 """Parameter values within this distance of a key snap onto it (black-box behaviour of Cubism Core
 6.0.1 measured on Kirie's own .moc3 files: 0.00099 snaps, 0.001 does not)."""
