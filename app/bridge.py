@@ -1,0 +1,155 @@
+"""DocumentBridge: the one place where the rig's psygnal events become Qt signals (style.md section 4).
+
+The rig side (``rig.document``) is Qt-free and emits psygnal events; widgets listen to Qt signals
+only. The bridge owns the *session* of one editor window: the :class:`~rig.document.Document`, the
+current :class:`~rig.document.ParameterValues` (slider positions, never in the history) and the
+:class:`~rig.document.EditorState` (selection, edit mode). Opening another project swaps all three
+with :meth:`DocumentBridge.set_document`, which emits :attr:`DocumentBridge.document_replaced`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from rig.document import Change, Document, EditorState, ParameterValues
+from rig.model import Rig
+
+
+def empty_rig(width_px: int = 512, height_px: int = 512) -> Rig:
+    """A valid rig with nothing in it (the document of a fresh window)."""
+    return Rig(width_px, height_px, "Untitled")
+
+
+class DocumentBridge(QObject):
+    """Relays a document's, its history's, values' and selection's events as Qt signals.
+
+    Parameters
+    ----------
+    document : Document, optional
+        The document to start with; an empty one when None.
+
+    Attributes
+    ----------
+    document : Document
+    values : ParameterValues
+        Current parameter values of ``document.rig`` (follow parameter-definition changes).
+    state : EditorState
+        Selection and edit mode (the selection is pruned after structure changes).
+
+    Signals
+    -------
+    document_replaced()
+        A different Document (another file, a new window state) is now :attr:`document`; rebuild.
+    changed(object)
+        A :class:`~rig.document.Change` from a push, undo or redo.
+    history_changed()
+        The undo/redo stacks changed: read :attr:`can_undo`, :attr:`undo_label` ...
+    clean_changed(bool)
+        The document's "saved" state flipped (True: clean).
+    values_changed(dict)
+        ``{parameter_id: value}`` that changed (sliders, preview, physics; not document state).
+    selection_changed()
+        The selected ids or the active id changed.
+    """
+
+    document_replaced = Signal()
+    changed = Signal(object)
+    history_changed = Signal()
+    clean_changed = Signal(bool)
+    values_changed = Signal(dict)
+    selection_changed = Signal()
+
+    def __init__(self, document: Document | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document: Document | None = None
+        self.values: ParameterValues | None = None
+        self.state = EditorState()
+        self.state.selection.changed.connect(self._on_selection)
+        self.state.selection.active_changed.connect(self._on_active)
+        self.set_document(document or Document(empty_rig()))
+
+    # ----------------------------------------------------------------- session
+    def set_document(self, document: Document) -> None:
+        """Make ``document`` the edited one: new parameter values, selection cleared, signals rewired."""
+        old = self.document
+        if old is not None:
+            old.changed.disconnect(self._on_changed)
+            old.history.changed.disconnect(self._on_history)
+            old.history.clean_changed.disconnect(self._on_clean)
+            if self.values is not None:
+                old.changed.disconnect(self.values._follow_slot)
+                self.values.changed.disconnect(self._on_values)
+            old.changed.disconnect(self._prune_selection)
+        self.document = document
+        self.values = ParameterValues(document.rig)
+        self.values.follow(document)
+        self.values.changed.connect(self._on_values)
+        document.changed.connect(self._prune_selection)
+        document.changed.connect(self._on_changed)
+        document.history.changed.connect(self._on_history)
+        document.history.clean_changed.connect(self._on_clean)
+        self.state.selection.clear()
+        self.document_replaced.emit()
+        self.history_changed.emit()
+        self.clean_changed.emit(document.history.is_clean)
+
+    @property
+    def rig(self) -> Rig:
+        return self.document.rig
+
+    # ----------------------------------------------------------------- history
+    @property
+    def can_undo(self) -> bool:
+        return self.document.history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self.document.history.can_redo
+
+    @property
+    def undo_label(self) -> str:
+        """Label of the step Undo reverts ("" when none)."""
+        return self.document.history.undo_label or ""
+
+    @property
+    def redo_label(self) -> str:
+        return self.document.history.redo_label or ""
+
+    @property
+    def is_clean(self) -> bool:
+        return self.document.history.is_clean
+
+    def push(self, command) -> Change:
+        """Push ``command`` onto the document's history (executes it)."""
+        return self.document.history.push(command)
+
+    def undo(self) -> None:
+        if self.can_undo:
+            self.document.history.undo()
+
+    def redo(self) -> None:
+        if self.can_redo:
+            self.document.history.redo()
+
+    # ----------------------------------------------------------------- relays
+    def _on_changed(self, change: Change) -> None:
+        self.changed.emit(change)
+
+    def _prune_selection(self, change: Change) -> None:
+        if change.kind == "structure":
+            self.state.selection.prune(o.id for o in self.document.rig.objects())
+
+    def _on_history(self) -> None:
+        self.history_changed.emit()
+
+    def _on_clean(self, clean: bool) -> None:
+        self.clean_changed.emit(bool(clean))
+
+    def _on_values(self, changed: dict) -> None:
+        self.values_changed.emit(dict(changed))
+
+    def _on_selection(self, added: frozenset, removed: frozenset) -> None:
+        self.selection_changed.emit()
+
+    def _on_active(self, active: object) -> None:
+        self.selection_changed.emit()

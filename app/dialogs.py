@@ -1,0 +1,62 @@
+"""The modal questions the editor asks, in one replaceable object (tests substitute answers).
+
+Every method shows a standard Qt dialog and returns the user's answer; nothing else in ``app``
+opens file dialogs or message boxes directly, so a test can drive the whole window by replacing
+:attr:`MainWindow.dialogs` with an object that has the same methods.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+PROJECT_FILTER = "Kirie projects (*.kirie)"
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+
+
+class Dialogs:
+    """Standard dialogs parented to ``parent``."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+
+    def open_project_path(self, folder: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, "Open project", folder, PROJECT_FILTER)
+        return path or None
+
+    def save_project_path(self, suggested: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, "Save project as", suggested, PROJECT_FILTER)
+        if path and not path.endswith(".kirie"):
+            path += ".kirie"
+        return path or None
+
+    def open_image_path(self, folder: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, "New from image", folder, IMAGE_FILTER)
+        return path or None
+
+    def ask_unsaved(self, name: str) -> str:
+        """"save", "discard" or "cancel" for a document with unsaved changes."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
+                          f"{name} has unsaved changes. Save them before closing?",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self.parent)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save",
+                QMessageBox.StandardButton.Discard: "discard"}.get(QMessageBox.StandardButton(answer), "cancel")
+
+    def ask_recover(self, name: str, recovery_path: str) -> bool:
+        """True to open the autosaved recovery file of ``name`` instead of the saved project."""
+        answer = QMessageBox.question(
+            self.parent, "Recover unsaved work",
+            f"An autosaved version of {name} is newer than the saved project "
+            f"(Kirie may have closed unexpectedly).\n\nRecover it?\n\n{recovery_path}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def error(self, title: str, text: str, details: str | None = None) -> None:
+        """A readable message; ``details`` (a traceback) behind "Show Details..."."""
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, self.parent)
+        if details:
+            box.setDetailedText(details)
+        box.exec()

@@ -1,0 +1,68 @@
+"""Wall time of ``kirie generate`` per stage at 512 px and 1024 px, and peak memory.
+
+Run: ``.venv/bin/python benchmarks/bench_generate.py [--repeat 3]`` (needs ../shared/data).
+Each size runs in its own subprocess so peak RSS (``ru_maxrss``) is per size. Prints medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO.parent / "shared" / "data"
+CASES = {
+    "anime 512 (tadne_r0c3, no alpha)": ("anime/tadne_r0c3.png", 512),
+    "anime 1024 (tadne_r0c3 upscaled)": ("anime/tadne_r0c3.png", 1024),
+    "anime 512 RGBA (crypko_00)": ("anime/crypko_00.png", 512),
+    "photo 1024 (s1)": ("portraits/s1.jpg", 1024),
+}
+
+CHILD = r"""
+import json, resource, statistics, sys, time
+from PIL import Image
+from inference.pipeline import generate
+src, side, repeat, tmp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+im = Image.open(src)
+im = im.resize((side, round(im.height * side / im.width)), Image.LANCZOS)
+im.save(tmp)
+runs = []
+for _ in range(repeat):
+    t0 = time.perf_counter()
+    r = generate(tmp)
+    runs.append((time.perf_counter() - t0, r.timings_s, sum(m.vertex_count for m in r.rig.art_meshes)))
+stages = {k: statistics.median(run[1][k] for run in runs) for k in runs[0][1]}
+print(json.dumps({"total_s": statistics.median(run[0] for run in runs), "stages_s": stages,
+                  "vertices": runs[0][2], "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    if not DATA.is_dir():
+        print(f"shared data not found at {DATA}")
+        return 1
+    env = dict(os.environ, KIRIE_MODEL_CACHE=os.environ.get("KIRIE_MODEL_CACHE", str(DATA.parent / "models")))
+    for label, (rel, side) in CASES.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            out = subprocess.run(
+                [sys.executable, "-c", CHILD, str(DATA / rel), str(side), str(args.repeat), str(Path(tmp) / "in.png")],
+                capture_output=True, text=True, env=env, cwd=REPO, check=True,
+            )
+        res = json.loads(out.stdout.strip().splitlines()[-1])
+        stages = ", ".join(f"{k} {v * 1000:.0f}" for k, v in res["stages_s"].items())
+        print(f"{label}: total {res['total_s']:.2f} s (median of {args.repeat}); ms per stage: {stages}; "
+              f"{res['vertices']} vertices; peak RSS {res['peak_rss_mb']:.0f} MB")
+
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
