@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=0
-for lib in /usr/bin/xvfb-run /usr/lib/x86_64-linux-gnu/libEGL.so.1 /usr/lib/x86_64-linux-gnu/libxcb-cursor.so.0 \
+for lib in /usr/bin/xvfb-run /usr/lib/x86_64-linux-gnu/libEGL.so.1 /usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0 /usr/lib/x86_64-linux-gnu/dri/swrast_dri.so /usr/lib/x86_64-linux-gnu/libxcb-cursor.so.0 \
            /usr/lib/x86_64-linux-gnu/libxkbcommon-x11.so.0; do
   [ -e "$lib" ] || need_apt=1
 done
@@ -15,7 +15,7 @@ if [ "$need_apt" = 1 ] && command -v apt-get >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
-    xvfb xauth libegl1 libgl1 libgl1-mesa-dri libglx-mesa0 libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 \
+    xvfb xauth libegl1 libgl1 libgl1-mesa-dri libglx-mesa0 libegl-mesa0 libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 \
     libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 libxcb-shape0 libxcb-randr0 \
     libxcb-xkb1 libfontconfig1 libdbus-1-3 >/dev/null
 fi
