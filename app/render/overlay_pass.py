@@ -58,6 +58,16 @@ class OverlayPass:
         finally:
             self.ctx.wireframe = False
 
+    def draw_shapes(self, shapes, view) -> None:
+        """Draw editor :class:`~app.render.shapes.OverlayShapes` (canvas px) over the current framebuffer."""
+        from app.render.shapes import shapes_geometry
+
+        lines, triangles = shapes_geometry(shapes, view.zoom)
+        self.ctx.blend_func = BLEND_FUNCS["normal"]
+        self.colored["u_mvp"].write(view.mvp_bytes())
+        self._draw(lines, moderngl.LINES)
+        self._draw(triangles, moderngl.TRIANGLES)
+
     def _draw(self, vertices: np.ndarray, mode: int) -> None:
         if len(vertices) == 0:
             return

@@ -116,6 +116,15 @@ class Renderer:
             self.meshes.prune(self.frame_index)
             self.textures.prune(self.frame_index)
 
+    def render_shapes(self, shapes, framebuffer: moderngl.Framebuffer, view: View) -> None:
+        """Draw editor overlay shapes (:class:`app.render.shapes.OverlayShapes`, canvas px) over ``framebuffer``."""
+        size = tuple(framebuffer.size)
+        if tuple(view.viewport_size_px) != size:
+            view = view.with_viewport(size)
+        framebuffer.use()
+        self.ctx.enable(moderngl.BLEND)
+        self.overlay_pass.draw_shapes(shapes, view)
+
     def release(self) -> None:
         """Free every GPU object this renderer made (the context itself is the caller's)."""
         for render_pass in (self.mask_pass, self.art_mesh_pass, self.overlay_pass):

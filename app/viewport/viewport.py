@@ -89,6 +89,8 @@ class Viewport(QOpenGLWidget):
         self._paint_times: collections.deque[float] = collections.deque(maxlen=240)
         self._drag: tuple[QPointF, tuple[float, float]] | None = None
         self._space = False
+        self.tool = None  # the active app.viewport.tools.base.Tool, or None (click selects)
+        self.setMouseTracking(True)  # tools show hover feedback (brush outline, handle highlight)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(160, 120)
         bridge.changed.connect(self._on_document_changed)
@@ -138,6 +140,20 @@ class Viewport(QOpenGLWidget):
         self.evaluator.values_changed()
         self.update()
 
+    # ------------------------------------------------------------------ tools
+    def set_tool(self, tool) -> None:
+        """Make ``tool`` (an :class:`app.viewport.tools.base.Tool` or None) the active tool."""
+        if self.tool is tool:
+            return
+        if self.tool is not None:
+            self.tool.deactivate()
+            self.tool.overlay_changed.disconnect(self.update)
+        self.tool = tool
+        if tool is not None:
+            tool.overlay_changed.connect(self.update)
+            tool.activate()
+        self.update()
+
     def _on_document_replaced(self) -> None:
         self.evaluator.invalidate()
         self.fit_view()
@@ -162,10 +178,15 @@ class Viewport(QOpenGLWidget):
             self.last_error = str(exc)
             return
         self.last_error = None
+        if self.tool is not None:
+            evaluated = self.tool.preview(evaluated)
         self.renderer.render(evaluated, fb, view, clear=False)
         overlay = self._overlay(evaluated)
         if overlay is not None:
             self.renderer.render(overlay, fb, view, clear=False, wireframe=True, gizmos=bool(overlay.gizmos))
+        shapes = self.tool.overlay_shapes(evaluated) if self.tool is not None else None
+        if shapes is not None:
+            self.renderer.render_shapes(shapes, fb, view)
         self._timing(t0)
 
     def _overlay(self, evaluated: EvaluatedRig) -> EvaluatedRig | None:
@@ -216,6 +237,9 @@ class Viewport(QOpenGLWidget):
         if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space):
             self._drag = (event.position(), self.view.pan_px)
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        elif self.tool is not None and self.tool.press_event(self.canvas_point(event.position()), button,
+                                                             event.modifiers()):
+            pass
         elif button == Qt.MouseButton.LeftButton:
             self.select_at(event.position(), event.modifiers())
         event.accept()
@@ -226,15 +250,22 @@ class Viewport(QOpenGLWidget):
             dpr = self.devicePixelRatioF()
             d = event.position() - start
             self.set_view(dataclasses.replace(self.view, pan_px=(pan[0] + d.x() * dpr, pan[1] + d.y() * dpr)))
+        elif self.tool is not None:
+            self.tool.move_event(self.canvas_point(event.position()), event.buttons(), event.modifiers())
         event.accept()
 
     def mouseReleaseEvent(self, event) -> None:
         if self._drag is not None:
             self._drag = None
             self.unsetCursor()
+        elif self.tool is not None:
+            self.tool.release_event(self.canvas_point(event.position()), event.button(), event.modifiers())
         event.accept()
 
     def keyPressEvent(self, event) -> None:
+        if self.tool is not None and event.key() != Qt.Key.Key_Space and self.tool.key_event(event.key(), event.modifiers()):
+            event.accept()
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space = True
             self.setCursor(Qt.CursorShape.OpenHandCursor)
