@@ -88,6 +88,7 @@ LAYER_LABELS: dict[str, PartLabel] = {
 }
 """The part each cut layer comes from (ears are split off the FACE label)."""
 
+EDGE_HANDOVER_RGB = 18.0  # seam pixels this far (RGB distance) from the lower part's median go up
 OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
 """Foreground alpha (0..255) from which a pixel hides what is behind it; completion stays under these."""
 IRIS_ASPECT = 1.25
@@ -214,7 +215,9 @@ def _give_edges_to_upper(
     c = rgb[ys, xs].astype(np.float32)
     d_low = np.linalg.norm(c - medians[rank[ys, xs]], axis=1)
     d_up = np.linalg.norm(c - medians[upper[ys, xs]], axis=1)
-    keep = d_up < d_low
+    # closer to the upper part, or clearly not the lower part's colour (a dark anti-aliased rim of a
+    # lash or brow on skin): either way it travels with the upper part
+    keep = (d_up < d_low) | (d_low > EDGE_HANDOVER_RGB)
     take[ys[~keep], xs[~keep]] = False
     for name, mask in visible.items():
         idx = LAYER_NAMES.index(name)
