@@ -30,7 +30,9 @@ from rig.document.commands.properties import (
     ReparentDeformer,
     SetObjectProperty,
 )
+from rig.document.commands.repaint import RepaintLayer
 from rig.document.commands.replace import ReplaceRig
+from rig.document.commands.topology import EditMeshes, EditMeshTopology
 from rig.document.history import CompoundCommand
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
     "AddParameterKey",
     "AddPart",
     "CompoundCommand",
+    "EditMeshTopology",
+    "EditMeshes",
     "MoveVertices",
     "RemoveArtMesh",
     "RemoveDeformer",
@@ -49,6 +53,7 @@ __all__ = [
     "RemoveParameterKey",
     "RemovePart",
     "RenameObject",
+    "RepaintLayer",
     "ReorderDrawOrder",
     "ReparentArtMesh",
     "ReparentDeformer",
