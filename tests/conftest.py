@@ -61,3 +61,25 @@ def pytest_configure(config):
         QStandardPaths.setTestModeEnabled(True)
     except ImportError:
         pass
+
+
+def pytest_sessionfinish(session, exitstatus):
+    session.config._kirie_exitstatus = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """Leave without interpreter teardown once Qt has been used.
+
+    PySide6 can crash while Python destroys its objects at exit (seen as ``Fatal Python error:
+    bool_dealloc`` after every test had passed). The summary has been printed by now; exit with
+    pytest's own status so a green run stays green and a red one stays red.
+    """
+    import sys
+
+    status = getattr(config, "_kirie_exitstatus", None)
+    if status is None or "PySide6.QtWidgets" not in sys.modules:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
