@@ -1,0 +1,101 @@
+"""Persistent Tracking dock settings (QSettings group ``tracking/``): source, smoothing, mirror, link eyes,
+mapping ranges and the camera calibration. Same store and pattern as :class:`app.settings.EditorSettings`."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from app.settings import APPLICATION, ORGANIZATION
+
+log = logging.getLogger(__name__)
+DEFAULT_SMOOTHING = 0.5
+
+
+def _as_bool(value) -> bool:
+    return value in (True, "true", "1", 1)
+
+
+class TrackingSettings:
+    """Typed access to the tracking keys of the editor's QSettings.
+
+    Parameters
+    ----------
+    settings : QSettings, optional
+        The store; ``QSettings("Kirie", "Kirie")`` when None (tests pass an INI file of their own).
+    """
+
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self.qsettings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
+
+    def _get(self, key: str, default):
+        return self.qsettings.value(f"tracking/{key}", default)
+
+    def _set(self, key: str, value) -> None:
+        self.qsettings.setValue(f"tracking/{key}", value)
+
+    # ---------------------------------------------------------------- source
+    def source(self) -> int | str:
+        """The last source: a camera index (int) or a video path (str); camera 0 at first."""
+        value = str(self._get("source", "0"))
+        return int(value) if value.strip().isdigit() else value
+
+    def set_source(self, spec: int | str) -> None:
+        self._set("source", str(spec))
+        if not str(spec).strip().isdigit():
+            self._set("video_folder", str(Path(spec).parent))
+
+    def video_folder(self) -> str:
+        return str(self._get("video_folder", str(Path.home())))
+
+    # ---------------------------------------------------------------- mapper options
+    def smoothing(self) -> float:
+        try:
+            return min(max(float(self._get("smoothing", DEFAULT_SMOOTHING)), 0.0), 1.0)
+        except (TypeError, ValueError):
+            return DEFAULT_SMOOTHING
+
+    def set_smoothing(self, value: float) -> None:
+        self._set("smoothing", float(value))
+
+    def mirror(self) -> bool:
+        return _as_bool(self._get("mirror", False))
+
+    def set_mirror(self, on: bool) -> None:
+        self._set("mirror", bool(on))
+
+    def link_eyes(self) -> bool:
+        return _as_bool(self._get("link_eyes", False))
+
+    def set_link_eyes(self, on: bool) -> None:
+        self._set("link_eyes", bool(on))
+
+    # ---------------------------------------------------------------- JSON values
+    def _json(self, key: str):
+        text = self._get(key, "")
+        if not text:
+            return None
+        try:
+            return json.loads(str(text))
+        except ValueError:
+            log.warning("ignoring unreadable tracking setting %s", key)
+            return None
+
+    def ranges(self) -> dict[str, dict[str, float]]:
+        """``{parameter id: {"in_min", "in_max", "out_min", "out_max"}}`` edited by the user."""
+        data = self._json("ranges")
+        return data if isinstance(data, dict) else {}
+
+    def set_ranges(self, ranges: dict[str, dict[str, float]]) -> None:
+        self._set("ranges", json.dumps(ranges, sort_keys=True))
+
+    def calibration(self) -> dict | None:
+        """The last camera calibration (``Calibration.to_dict()``), or None."""
+        data = self._json("calibration")
+        return data if isinstance(data, dict) else None
+
+    def set_calibration(self, data: dict) -> None:
+        self._set("calibration", json.dumps(data))
