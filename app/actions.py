@@ -26,7 +26,7 @@ class EditorActions:
     new_from_image, open, save, save_as, quit, undo, redo, fit_view, zoom_in, zoom_out, wireframe,
     gizmos, checkerboard, reset_parameters : QAction
     recent_menu, export_menu, view_menu : QMenu
-        ``export_menu`` is for the exporters to add their actions to.
+        ``export_menu`` holds the exporters' actions (:class:`app.export_actions.ExportController`).
     """
 
     def __init__(self, window: MainWindow) -> None:
@@ -89,11 +89,7 @@ class EditorActions:
         file_menu.addSeparator()
         file_menu.addAction(self.save)
         file_menu.addAction(self.save_as)
-        self.export_menu = file_menu.addMenu("&Export")
-        for text in EXPORT_FORMATS:
-            placeholder = self.export_menu.addAction(text)
-            placeholder.setEnabled(False)
-            placeholder.setToolTip("The exporters are not wired into the editor yet; use 'kirie export'")
+        self.export_menu = file_menu.addMenu("&Export")  # filled by app.export_actions.ExportController
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         edit = bar.addMenu("&Edit")

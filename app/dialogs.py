@@ -34,6 +34,14 @@ class Dialogs:
         path, _ = QFileDialog.getOpenFileName(self.parent, "New from image", folder, IMAGE_FILTER)
         return path or None
 
+    def export_path(self, title: str, suggested: str, file_filter: str | None) -> str | None:
+        """A file to export to (``file_filter`` given), or the folder to export into (``file_filter`` None)."""
+        if file_filter is None:
+            path = QFileDialog.getExistingDirectory(self.parent, title, suggested)
+        else:
+            path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, file_filter)
+        return path or None
+
     def ask_unsaved(self, name: str) -> str:
         """"save", "discard" or "cancel" for a document with unsaved changes."""
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",

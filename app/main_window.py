@@ -20,13 +20,18 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QM
 
 from app.actions import EditorActions
 from app.bridge import DocumentBridge
+from app.deform_mode import DeformMode
 from app.dialogs import IMAGE_SUFFIXES, Dialogs
+from app.export_actions import ExportController
 from app.generation import GenerationController
+from app.mesh_mode import MeshMode
+from app.paint_mode import PaintMode
 from app.panels.deformers_panel import DeformersPanel
 from app.panels.log_panel import LogPanel
 from app.panels.parameters_panel import ParametersPanel
 from app.panels.parts_panel import PartsPanel
 from app.panels.properties_panel import PropertiesPanel
+from app.panels.tracking_panel import TrackingPanel
 from app.project_files import ProjectFiles
 from app.settings import EditorSettings
 from app.viewport.viewport import Viewport, opengl_format
@@ -51,11 +56,19 @@ class MainWindow(QMainWindow):
     bridge : DocumentBridge
     viewport : Viewport
     panels : dict of str to QWidget
-        ``parts``, ``deformers``, ``parameters``, ``properties``, ``log``.
+        ``parts``, ``deformers``, ``parameters``, ``properties``, ``tracking``, ``log``.
     docks : dict of str to QDockWidget
     files : ProjectFiles
     generation : GenerationController
     editor_actions : EditorActions
+    deform : DeformMode
+        Deform mode and the Deform menu (:mod:`app.deform_mode`).
+    mesh_mode : MeshMode
+        Mesh edit mode, Auto-mesh and the Mesh toolbar (:mod:`app.mesh_mode`).
+    paint_mode : PaintMode
+        Mask painting: the Paint Mask toggle, the brush and its toolbar (:mod:`app.paint_mode`).
+    exports : ExportController
+        File > Export (:mod:`app.export_actions`).
     """
 
     def __init__(self, settings: QSettings | None = None, dialogs: Dialogs | None = None) -> None:
@@ -72,6 +85,12 @@ class MainWindow(QMainWindow):
         self.files = ProjectFiles(self.bridge, self.settings, lambda: self.dialogs, self)
         self.generation = GenerationController(self, self.apply_generation, self.show_generation_error)
         self.editor_actions = EditorActions(self)
+        self.exports = ExportController(self)
+        self.exports.install(self.editor_actions.export_menu)
+        self.deform = DeformMode(self)  # Deform menu, mode toggle and keyform tools
+        self.panels["parameters"].row_menu = self.deform.parameter_menu
+        self.mesh_mode = MeshMode(self)  # Edit > Mesh Edit / Auto-mesh, Mesh toolbar, mesh tool
+        self.paint_mode = PaintMode(self)  # Edit > Paint Mask, Paint toolbar, brush tool
         self._build_status_bar()
         self.setAcceptDrops(True)
         self.files.path_changed.connect(self.update_title)
@@ -91,6 +110,7 @@ class MainWindow(QMainWindow):
             ("deformers", "Deformers", DeformersPanel(self.bridge), left),
             ("parameters", "Parameters", ParametersPanel(self.bridge), right),
             ("properties", "Properties", PropertiesPanel(self.bridge), right),
+            ("tracking", "Tracking", TrackingPanel(self.bridge, self.settings.qsettings), right),
             ("log", "Log", LogPanel(), bottom),
         )
         for key, title, panel, area in specs:
@@ -101,6 +121,8 @@ class MainWindow(QMainWindow):
             self.panels[key], self.docks[key] = panel, dock
         self.tabifyDockWidget(self.docks["parts"], self.docks["deformers"])
         self.docks["parts"].raise_()
+        self.tabifyDockWidget(self.docks["parameters"], self.docks["tracking"])
+        self.docks["parameters"].raise_()
         self.resizeDocks([self.docks["parts"], self.docks["parameters"]], [280, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["log"]], [110], Qt.Orientation.Vertical)
 
@@ -225,6 +247,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.generation.shutdown()
+        self.panels["tracking"].shutdown()
+        self.exports.shutdown()
         self.files.discard_recovery()
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()

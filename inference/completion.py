@@ -229,3 +229,27 @@ def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int) -> np.ndar
     if scale < 1.0:
         painted = cv2.resize(painted, (w, h), interpolation=cv2.INTER_LINEAR)
     return painted.astype(np.float32)
+
+
+def bleed(image: np.ndarray) -> None:
+    """Give transparent pixels the colour of nearby opaque ones (in place), for clean bilinear edges.
+
+    ``image`` is (h, w, 4) uint8 RGBA, straight alpha; only the RGB of alpha-0 pixels changes
+    (box-filtered premultiplied colour at growing radii, the median colour for what is left).
+    """
+    import cv2
+
+    a = image[..., 3].astype(np.float32) / 255.0
+    empty = a <= 0
+    if not empty.any() or not (~empty).any():
+        return
+    prem = image[..., :3].astype(np.float32) * a[..., None]
+    for k in (5, 15, 45):
+        wa = cv2.blur(a, (k, k))
+        wc = cv2.blur(prem, (k, k))
+        hit = empty & (wa > 1e-4)
+        image[hit, :3] = np.clip(wc[hit] / wa[hit, None], 0, 255).astype(np.uint8)
+        empty &= ~hit
+        if not empty.any():
+            return
+    image[empty, :3] = np.median(image[a > 0, :3], axis=0).astype(np.uint8)

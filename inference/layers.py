@@ -27,6 +27,7 @@ import numpy as np
 
 from inference.completion import (
     Fill,
+    bleed,
     dilate,
     ellipse_mask,
     fill_region,
@@ -103,15 +104,30 @@ LASH_DEFAULT = (40, 30, 34)
 
 
 @dataclass(slots=True)
-class _Scene:
-    """Shared inputs of the stage: colours, alpha, visible masks and the draw rank of every pixel."""
+class Scene:
+    """Shared inputs of the stage: colours, alpha, visible masks and the draw rank of every pixel.
+
+    ``face_box`` (x, y, w, h), ``face_contour`` (K, 2) and ``chin`` (x, y), canvas px, are what the
+    completion rules need of the face; ``face`` (None on a re-cut) is needed only to synthesise.
+    """
 
     rgb: np.ndarray  # (H, W, 3) uint8
     alpha: np.ndarray  # (H, W) uint8
-    visible: dict[str, np.ndarray]  # layer name -> (H, W) bool
-    rank: np.ndarray  # (H, W) int16 draw index of the pixel's layer, -1 outside the foreground
+    visible: dict[str, np.ndarray]  # layer name -> (H, W) bool, disjoint, inside alpha > 0
+    rank: np.ndarray  # (H, W) int16 draw index of the pixel's layer, -1 in no layer
     opaque: np.ndarray  # (H, W) bool
-    face: FaceLandmarks
+    face_box: tuple[float, float, float, float]
+    face_contour: np.ndarray
+    chin: tuple[float, float]
+    face: FaceLandmarks | None = None
+
+    @staticmethod
+    def build(rgb, alpha, visible, face_box, face_contour, chin, face=None) -> Scene:
+        """A scene from colours, uint8 alpha and disjoint visible masks (rank and opacity derived)."""
+        rank = np.full(alpha.shape, -1, np.int16)
+        for name, mask in visible.items():
+            rank[mask] = LAYER_NAMES.index(name)
+        return Scene(rgb, alpha, visible, rank, alpha >= OPAQUE_ALPHA, face_box, face_contour, chin, face)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -119,11 +135,11 @@ class _Scene:
 
     @property
     def fw(self) -> float:
-        return max(8.0, float(self.face.face_box[2]))
+        return max(8.0, float(self.face_box[2]))
 
     @property
     def fh(self) -> float:
-        return max(8.0, float(self.face.face_box[3]))
+        return max(8.0, float(self.face_box[3]))
 
     def covered_above(self, name: str) -> np.ndarray:
         """(H, W) bool: opaque pixels owned by a layer drawn above ``name``."""
@@ -162,18 +178,36 @@ def cut_layers(
         layer's pixels plus ``PAD_PX`` of transparent margin; transparent pixels carry the nearest
         colour so bilinear sampling has no dark fringe.
     """
-    scene = _make_scene(img, fg, face, parts)
-    out: list[CutLayer] = []
+    return cut_scene(make_scene(img, fg, face, parts), cancel)
+
+
+def cut_scene(scene: Scene, cancel: CancelToken | None = None) -> list[CutLayer]:
+    """:func:`cut_layers` on a prepared :class:`Scene` (see :func:`make_scene`)."""
+    out: list[CutLayer | None] = []
     for name in LAYER_NAMES:
         if cancel is not None:
             cancel.check()
-        layer = _synthesise(name, scene) if name in SYNTHESISED else _cut(name, scene)
-        if layer is not None and layer.image.size and layer.image[..., 3].any():
-            out.append(layer)
-    return out
+        out.append(cut_one(name, scene))
+    return [layer for layer in out if layer is not None]
 
 
-def _make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: PartMap) -> _Scene:
+def cut_one(name: str, scene: Scene) -> CutLayer | None:
+    """Cut (or synthesise) the layer ``name`` of ``scene``; None when it has no pixel.
+
+    Raises ValueError for a name not in ``LAYER_NAMES``, or a synthesised one without ``scene.face``.
+    """
+    if name not in LAYER_NAMES:
+        raise ValueError(f"unknown layer {name!r}; expected one of {LAYER_NAMES}")
+    if name in SYNTHESISED and scene.face is None:
+        raise ValueError(f"layer {name!r} is synthesised from the face landmarks; the scene has none")
+    layer = _synthesise(name, scene) if name in SYNTHESISED else _cut(name, scene)
+    if layer is None or not layer.image.size or not layer.image[..., 3].any():
+        return None
+    return layer
+
+
+def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: PartMap) -> Scene:
+    """The visible masks of every cut layer (ears split off, seams handed up) and the pixel ranks."""
     alpha = np.clip(np.round(np.asarray(fg.alpha, np.float32) * 255.0), 0, 255).astype(np.uint8)
     labels = parts.labels
     inside = alpha > 0
@@ -184,12 +218,9 @@ def _make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Pa
     ear_l, ear_r = _split_ears(visible["Face"], face)
     visible["EarL"], visible["EarR"] = ear_l, ear_r
     visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
-    rank = np.full(alpha.shape, -1, np.int16)
-    for name, mask in visible.items():
-        rank[mask] = LAYER_NAMES.index(name)
-    opaque = alpha >= OPAQUE_ALPHA
-    _give_edges_to_upper(img.rgba[..., :3], rank, opaque, visible)
-    return _Scene(img.rgba[..., :3], alpha, visible, rank, opaque, face)
+    scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
+    _give_edges_to_upper(scene.rgb, scene.rank, scene.opaque, visible)
+    return scene
 
 
 def _give_edges_to_upper(
@@ -249,7 +280,7 @@ def _split_ears(face_skin: np.ndarray, face: FaceLandmarks) -> tuple[np.ndarray,
     return ear_l, ear_r
 
 
-def _cut(name: str, scene: _Scene) -> CutLayer | None:
+def _cut(name: str, scene: Scene) -> CutLayer | None:
     """A cut layer: visible pixels plus the completion under the layers above."""
     visible = scene.vis(name)
     target, source, fill, default = _completion(name, scene)
@@ -269,15 +300,15 @@ def _cut(name: str, scene: _Scene) -> CutLayer | None:
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255
-    _bleed(image)
+    bleed(image)
     return CutLayer(name, LAYER_LABELS[name], image, (float(x0), float(y0)), crop_vis.copy())
 
 
-def _completion(name: str, scene: _Scene) -> tuple[np.ndarray | None, np.ndarray, Fill, tuple[int, int, int]]:
+def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray, Fill, tuple[int, int, int]]:
     """(target, source, fill, default colour) of a layer's completion; target None = no completion."""
     vis = scene.vis(name)
     fw, fh = scene.fw, scene.fh
-    fx, fy = scene.face.face_box[:2]
+    fx, fy = scene.face_box[:2]
     covered = scene.covered_above(name)
     if name == "BackHair":
         hair = vis | scene.vis("FrontHair")
@@ -286,12 +317,12 @@ def _completion(name: str, scene: _Scene) -> tuple[np.ndarray | None, np.ndarray
         return covered & hull_mask(hair) & zone, source, Fill(96, 0.25 * fw, 0.8), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
-        zone[: max(0, int(scene.face.chin[1] - 0.1 * fh))] = False
+        zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
         return covered & zone, vis, Fill(96, 0.15 * fw), SKIN_DEFAULT
     if name == "Neck":
         return covered & _neck_zone(vis, scene), vis, Fill(64, 0.1 * fw), SKIN_DEFAULT
     if name == "Face":
-        zone = polygon_mask(scene.shape, scene.face.face_contour) | hull_mask(vis)
+        zone = polygon_mask(scene.shape, scene.face_contour) | hull_mask(vis)
         return covered & zone, vis, Fill(128, 0.08 * fw), SKIN_DEFAULT
     if name in ("EyeWhiteL", "EyeWhiteR"):
         return _eye_white_target(name, scene, covered)
@@ -300,7 +331,7 @@ def _completion(name: str, scene: _Scene) -> tuple[np.ndarray | None, np.ndarray
     return None, vis, Fill(), SKIN_DEFAULT
 
 
-def _neck_zone(neck: np.ndarray, scene: _Scene) -> np.ndarray:
+def _neck_zone(neck: np.ndarray, scene: Scene) -> np.ndarray:
     """The neck continued up under the jaw: hull of the neck and its top width raised to the jaw."""
     box = mask_box(neck)
     if box is None:
@@ -308,17 +339,17 @@ def _neck_zone(neck: np.ndarray, scene: _Scene) -> np.ndarray:
     y_top = box[1]
     band = neck[y_top : y_top + max(3, int(0.05 * scene.fh))]
     xs = np.flatnonzero(band.any(axis=0))
-    y_jaw = min(y_top, scene.face.chin[1] - 0.25 * scene.fh)
+    y_jaw = min(y_top, scene.chin[1] - 0.25 * scene.fh)
     extra = np.array([[xs[0], y_jaw], [xs[-1], y_jaw]], np.float64)
     return hull_mask(neck, extra)
 
 
-def _eye_parts(side: str, scene: _Scene) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _eye_parts(side: str, scene: Scene) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(white, iris, lash) visible masks of eye ``side`` ("L" or "R")."""
     return scene.vis("EyeWhite" + side), scene.vis("Iris" + side), scene.vis("Lash" + side)
 
 
-def _eye_white_target(name: str, scene: _Scene, covered: np.ndarray):
+def _eye_white_target(name: str, scene: Scene, covered: np.ndarray):
     white, iris, lash = _eye_parts(name[-1], scene)
     core = white | iris
     box = mask_box(core)
@@ -329,7 +360,7 @@ def _eye_white_target(name: str, scene: _Scene, covered: np.ndarray):
     return covered & zone, white, Fill(64, 0.3 * eye_h, erode_px=1), WHITE_DEFAULT
 
 
-def _iris_target(name: str, scene: _Scene, covered: np.ndarray):
+def _iris_target(name: str, scene: Scene, covered: np.ndarray):
     """The iris completed to a full ellipse, anchored at its visible bottom and sides."""
     iris = scene.vis(name)
     box = mask_box(iris)
@@ -342,7 +373,7 @@ def _iris_target(name: str, scene: _Scene, covered: np.ndarray):
     return covered & zone, iris, Fill(64, 0.5 * rx, erode_px=1), LASH_DEFAULT
 
 
-def _synthesise(name: str, scene: _Scene) -> CutLayer | None:
+def _synthesise(name: str, scene: Scene) -> CutLayer | None:
     """MouthInterior or EyeLidLineL/R, painted from the landmarks and the cut eye masks."""
     size = (scene.shape[1], scene.shape[0])
     if name == "MouthInterior":
@@ -364,23 +395,3 @@ def _synthesise(name: str, scene: _Scene) -> CutLayer | None:
     if image.size == 0:
         return None
     return CutLayer(name, None, image, origin, np.zeros(image.shape[:2], bool))
-
-
-def _bleed(image: np.ndarray) -> None:
-    """Give transparent pixels the colour of nearby opaque ones (in place), for clean bilinear edges."""
-    import cv2
-
-    a = image[..., 3].astype(np.float32) / 255.0
-    empty = a <= 0
-    if not empty.any() or not (~empty).any():
-        return
-    prem = image[..., :3].astype(np.float32) * a[..., None]
-    for k in (5, 15, 45):
-        wa = cv2.blur(a, (k, k))
-        wc = cv2.blur(prem, (k, k))
-        hit = empty & (wa > 1e-4)
-        image[hit, :3] = np.clip(wc[hit] / wa[hit, None], 0, 255).astype(np.uint8)
-        empty &= ~hit
-        if not empty.any():
-            return
-    image[empty, :3] = np.median(image[a > 0, :3], axis=0).astype(np.uint8)

@@ -6,6 +6,10 @@ and outputs (``inference.types``); this module runs them in order, reports progr
 ``progress(fraction, stage)``, honours a :class:`CancelToken` between and inside stages, times every
 stage, and is deterministic for a given seed.
 
+The rig keeps its :class:`~rig.model.SourceImage` (``rig.source``: the input colours, the foreground
+alpha and the visible-layer owner map of stage 5), which the editor's mask painting re-cuts from
+(``inference.recut``).
+
 No face: generation **stops** with :class:`rig.errors.NoFaceFoundError` naming the detectors that
 were tried (a rig without a face would not move in any useful way); nothing is written.
 """
@@ -133,10 +137,11 @@ def generate(
     """
     from inference.foreground import estimate_foreground
     from inference.landmarks import find_face
-    from inference.layers import cut_layers
+    from inference.layers import cut_scene, make_scene
     from inference.load import load_image
     from inference.meshes import mesh_layers
     from inference.parts import segment_parts
+    from inference.recut import source_from_scene
     from inference.rigging import build_rig, load_template
     from inference.rigging.physics import build_physics
 
@@ -159,11 +164,13 @@ def generate(
         # a second foreground pass seeded with the face keeps a flood fill from swallowing it
         fg = run.run("foreground", lambda: estimate_foreground(img, cancel=cancel, face_box=face.face_box))
     parts = run.run("parts", lambda: segment_parts(img, fg, face, cancel=cancel))
-    layers = run.run("layers", lambda: cut_layers(img, fg, face, parts, cancel=cancel))
+    scene = run.run("layers", lambda: make_scene(img, fg, face, parts))
+    layers = run.run("layers", lambda: cut_scene(scene, cancel=cancel))
     meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
     name = Path(image_path).stem
     rig = run.run("rig", lambda: build_rig(tpl, face, layers, meshes, img.size_px, name=name))
     rig.physics = run.run("physics", lambda: build_physics(tpl))
+    rig.source = source_from_scene(scene, img.rgba[..., :3], {la.name: la.id for la in rig.layers})  # for re-cuts
     methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method}
     return GenerationResult(rig, run.timings, list(img.notices), face, methods, fg.alpha)
 

@@ -35,6 +35,9 @@ def shared_models() -> Path:
 def gl_context():
     """One standalone EGL moderngl context for the whole run (Mesa llvmpipe without a GPU)."""
     moderngl = pytest.importorskip("moderngl")
+    from app.render.offscreen import release_glx_current
+
+    release_glx_current()  # a Qt widget's GLX context may be current on this thread
     try:
         ctx = moderngl.create_standalone_context(backend="egl")
     except Exception as exc:  # noqa: BLE001 - report why GL is unavailable
@@ -45,13 +48,34 @@ def gl_context():
 
 @pytest.fixture()
 def gl(gl_context):
-    """The shared context, checked for GL errors before and after the test, state reset."""
+    """The shared context, made current (other tests may have made another context current),
+    checked for GL errors before and after the test, state reset."""
+    from app.render.offscreen import make_current, release_current
+
     ctx = gl_context
+    make_current(ctx)
     assert ctx.error == "GL_NO_ERROR"
     yield ctx
+    make_current(ctx)
     assert ctx.error == "GL_NO_ERROR"
     ctx.disable(ctx.BLEND | ctx.DEPTH_TEST | ctx.CULL_FACE)
     ctx.blend_func = ctx.SRC_ALPHA, ctx.ONE_MINUS_SRC_ALPHA
+    release_current(ctx)  # a thread holds one current context across EGL and GLX (libglvnd)
+
+
+@pytest.fixture(autouse=True)
+def _no_qt_context_left_current():
+    """Qt's GL widgets may leave their (GLX) context current; headless EGL could not be made current
+    on this thread then (libglvnd allows one current context per thread across APIs)."""
+    yield
+    import sys
+
+    if "PySide6.QtGui" in sys.modules:
+        from PySide6.QtGui import QOpenGLContext
+
+        qt_ctx = QOpenGLContext.currentContext()
+        if qt_ctx is not None:
+            qt_ctx.doneCurrent()
 
 
 def pytest_configure(config):

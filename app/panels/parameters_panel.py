@@ -8,6 +8,7 @@ updated (signals blocked) when values change elsewhere (preview, tracking, undo 
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QGroupBox,
@@ -35,12 +36,15 @@ class ParametersPanel(QWidget):
     rows : dict of str to ParameterRow
         One row per parameter id, in ``rig.parameters`` order.
     preview : PreviewAnimator
+    row_menu : callable or None
+        ``row_menu(parameter_id, parent) -> QMenu``: a row's context menu (Deform mode's key actions).
     """
 
     def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.rows: dict[str, ParameterRow] = {}
+        self.row_menu = None  # callable(parameter_id, parent) -> QMenu for a row's context menu
         self.preview = PreviewAnimator(bridge, self)
         self.filter_edit = QLineEdit(placeholderText="Filter parameters")
         self.filter_edit.setClearButtonEnabled(True)
@@ -89,6 +93,8 @@ class ParametersPanel(QWidget):
                 row = ParameterRow(p, values[p.id])
                 row.value_edited.connect(self._row_edited)
                 row.reset_requested.connect(self.reset_parameter)
+                row.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                row.customContextMenuRequested.connect(lambda pos, r=row: self._row_context_menu(r, pos))
                 box_layout.addWidget(row)
                 self.rows[p.id] = row
             self._body_layout.addWidget(box)
@@ -114,6 +120,11 @@ class ParametersPanel(QWidget):
         needle = text.strip().lower()
         for pid, row in self.rows.items():
             row.setVisible(not needle or needle in pid.lower() or needle in row.parameter.name.lower())
+
+    def _row_context_menu(self, row: ParameterRow, pos) -> None:
+        """Show ``row_menu(parameter_id, parent)`` (set by the window: key actions) at ``pos``."""
+        if self.row_menu is not None:
+            self.row_menu(row.parameter.id, self).exec(row.mapToGlobal(pos))
 
     # ---------------------------------------------------------------- widget -> values
     def _row_edited(self, parameter_id: str, value: float) -> None:

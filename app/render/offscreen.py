@@ -6,6 +6,8 @@ A standalone EGL context (Mesa llvmpipe without a GPU or display; ``backend="egl
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import threading
 import weakref
 
@@ -26,6 +28,7 @@ def standalone_context() -> moderngl.Context:
     global _standalone
     with _lock:
         if _standalone is None:
+            release_glx_current()
             _standalone = moderngl.create_standalone_context(backend="egl")
         return _standalone
 
@@ -37,7 +40,56 @@ def make_current(ctx: moderngl.Context) -> None:
     before use. (glcontext's ``__exit__`` releases the context instead of restoring the previous
     one, hence no ``with ctx:``.) A Qt host re-makes its own context current before painting.
     """
+    release_glx_current()
     ctx.mglo.__enter__()
+
+
+def release_glx_current() -> None:
+    """Release a GLX context current on this thread (e.g. a Qt widget's): libglvnd refuses to make
+    an EGL context current while one is, and GL calls would then reach the wrong context. Qt makes
+    its own context current again before it paints."""
+    glx = _libglx()
+    if glx is not None and glx.glXGetCurrentContext():
+        glx.glXMakeCurrent(glx.glXGetCurrentDisplay(), 0, None)
+
+
+@functools.cache
+def _libglx() -> ctypes.CDLL | None:
+    try:
+        glx = ctypes.CDLL("libGLX.so.0")
+    except OSError:
+        return None
+    glx.glXGetCurrentContext.restype = ctypes.c_void_p
+    glx.glXGetCurrentDisplay.restype = ctypes.c_void_p
+    glx.glXMakeCurrent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_void_p]
+    glx.glXMakeCurrent.restype = ctypes.c_int
+    return glx
+
+
+def release_current(ctx: moderngl.Context) -> None:
+    """Make no context current on this thread (``eglMakeCurrent(EGL_NO_CONTEXT)``).
+
+    libglvnd lets a thread have only one current context across GLX and EGL: while the headless EGL
+    context is current, a Qt (GLX) widget on the same thread cannot make its own current, and the
+    other way round. Code that renders headless on a GUI thread releases the context afterwards.
+    """
+    del ctx  # the EGL call acts on the thread, whichever context is current
+    egl = _libegl()
+    display = egl.eglGetCurrentDisplay()
+    if display:
+        egl.eglMakeCurrent(ctypes.c_void_p(display), None, None, None)
+
+
+@functools.cache
+def _libegl() -> ctypes.CDLL:
+    """libEGL with the two entry points :func:`release_current` needs (glcontext has no "release":
+    its ``__exit__`` restores whatever was current at ``__enter__``, often the same context)."""
+    egl = ctypes.CDLL("libEGL.so.1")
+    egl.eglGetCurrentDisplay.restype = ctypes.c_void_p
+    egl.eglGetCurrentDisplay.argtypes = []
+    egl.eglMakeCurrent.restype = ctypes.c_uint
+    egl.eglMakeCurrent.argtypes = [ctypes.c_void_p] * 4
+    return egl
 
 
 class OffscreenTarget:
@@ -122,8 +174,9 @@ def render_to_array(evaluated: EvaluatedRig, size: int | tuple[int, int] | None 
     background : RGB or RGBA floats in [0, 1], straight alpha, optional
         Default transparent.
     ctx : moderngl.Context, optional
-        A standalone context; default the shared EGL one (:func:`standalone_context`). It is made
-        current and stays current (see :func:`make_current`).
+        A standalone context, made current and left current (see :func:`make_current`). Default: the
+        shared EGL one (:func:`standalone_context`), made current and **released** afterwards (see
+        :func:`release_current`), so a Qt GL widget on the same thread keeps working.
     wireframe, gizmos : bool
         Draw triangle edges / deformer gizmos on top.
     premultiplied : bool
@@ -135,7 +188,8 @@ def render_to_array(evaluated: EvaluatedRig, size: int | tuple[int, int] | None 
         RGBA, straight alpha unless ``premultiplied``, rows top to bottom, in the canvas's frame
         (canvas pixel (x, y) is output pixel ``[y, x]`` at the default size).
     """
-    ctx = standalone_context() if ctx is None else ctx
+    shared = ctx is None
+    ctx = standalone_context() if shared else ctx
     w, h = output_size(evaluated.canvas_size_px, size)
     make_current(ctx)
     target = offscreen_target(ctx)
@@ -143,5 +197,7 @@ def render_to_array(evaluated: EvaluatedRig, size: int | tuple[int, int] | None 
     view = View.fit(evaluated.canvas_size_px, (w, h))
     target.renderer.render(evaluated, fbo, view, background=background, wireframe=wireframe, gizmos=gizmos)
     data = fbo.read(components=4, alignment=1)
+    if shared:
+        release_current(ctx)
     image = np.flipud(np.frombuffer(data, np.uint8).reshape(h, w, 4))
     return image.copy() if premultiplied else unpremultiply(image)

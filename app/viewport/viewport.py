@@ -262,6 +262,13 @@ class Viewport(QOpenGLWidget):
             self.tool.release_event(self.canvas_point(event.position()), event.button(), event.modifiers())
         event.accept()
 
+    def mouseDoubleClickEvent(self, event) -> None:
+        if self.tool is not None and self._drag is None and self.tool.double_click_event(
+                self.canvas_point(event.position()), event.button(), event.modifiers()):
+            event.accept()
+            return
+        self.mousePressEvent(event)
+
     def keyPressEvent(self, event) -> None:
         if self.tool is not None and event.key() != Qt.Key.Key_Space and self.tool.key_event(event.key(), event.modifiers()):
             event.accept()

@@ -21,6 +21,11 @@ A zip archive (entries in sorted order, all dated 1980-01-01, JSON deflated, PNG
     The editor-only metadata (``Project.editor_meta``), JSON with sorted keys; ``{}`` when none.
 ``layers/<layer_id>.png``
     Each layer's (H, W, 4) uint8 RGBA image, straight alpha, encoded by Pillow (compress level 6).
+``source/image.png``, ``source/labels.png`` (optional)
+    The rig's :class:`~rig.model.SourceImage` (input image + visible-layer owner map, what re-cutting
+    a layer after mask painting needs), described by the optional ``rig.json`` member ``source``;
+    written only when ``Rig.source`` is set, so files without it are unchanged and still load
+    (``Rig.source = None``). Details in :mod:`rig.formats.project_source`.
 
 Saving is atomic (temporary file in the same folder, fsync, ``os.replace``) and deterministic:
 save → load → save produces identical bytes. Loading raises :class:`~rig.errors.ProjectFormatError`

@@ -24,6 +24,7 @@ import numpy as np
 
 from rig.errors import ProjectFormatError, RigError, UnsupportedVersionError
 from rig.formats.project_json import RIG_ENTRY, JsonNode, format_shape
+from rig.formats.project_source import parse_source
 from rig.model import (
     ArtMesh,
     BlendMode,
@@ -88,6 +89,7 @@ class RigRecord:
     objects: list[ObjectRecord]
     layers: list[LayerRecord]
     physics: PhysicsRig
+    source: JsonNode | None = None  # the optional ``source`` member (rig.formats.project_source)
 
 
 # ----------------------------------------------------------------------- parsing
@@ -118,6 +120,7 @@ def parse_rig_json(root: JsonNode) -> RigRecord:
         objects=objects,
         layers=[_parse_layer(n) for n in root["layers"].items()],
         physics=_parse_physics(root["physics"]),
+        source=root.get("source", None),
     )
 
 
@@ -332,6 +335,7 @@ def build_rig(record: RigRecord, entries: dict[str, bytes]) -> Rig:
         [o for o in objects if isinstance(o, ArtMesh)],
         [decode_layer(la, entries.get(la.entry)) for la in record.layers],
         record.physics,
+        parse_source(record.source, entries) if record.source is not None else None,
     )
     try:
         rig.validate()

@@ -23,6 +23,7 @@ import numpy as np
 from rig.errors import ProjectFormatError
 from rig.formats.project_json import RIG_ENTRY
 from rig.formats.project_read import EDITOR_ENTRY, LAYER_FOLDER, SCHEMA_VERSION
+from rig.formats.project_source import source_entries, source_to_json
 from rig.model import (
     ArtMesh,
     KeyformGrid,
@@ -119,8 +120,11 @@ def _physics(p: PhysicsRig) -> dict[str, Any]:
 
 
 def rig_to_json(rig: Rig) -> dict[str, Any]:
-    """The ``rig.json`` document of ``rig`` (snake_case keys, arrays as nested lists)."""
-    return {
+    """The ``rig.json`` document of ``rig`` (snake_case keys, arrays as nested lists).
+
+    ``source`` is present only when the rig has a source record (``rig.formats.project_source``).
+    """
+    doc = {
         "schema_version": SCHEMA_VERSION,
         "name": rig.name,
         "canvas_width_px": rig.canvas_width_px,
@@ -133,6 +137,9 @@ def rig_to_json(rig: Rig) -> dict[str, Any]:
         "layers": [_layer(la) for la in rig.layers],
         "physics": _physics(rig.physics),
     }
+    if rig.source is not None:
+        doc["source"] = source_to_json(rig.source)
+    return doc
 
 
 def _dump(name: str, document: Any, sort_keys: bool) -> bytes:
@@ -146,7 +153,7 @@ def _dump(name: str, document: Any, sort_keys: bool) -> bytes:
 
 
 def encode_png(image: np.ndarray) -> bytes:
-    """PNG bytes of an (H, W, 4) uint8 RGBA image (straight alpha), deterministic for the same pixels."""
+    """PNG bytes of an (H, W, 4) uint8 RGBA (or (H, W) uint8 greyscale) image, deterministic for the same pixels."""
     from PIL import Image
 
     buf = io.BytesIO()
@@ -155,7 +162,7 @@ def encode_png(image: np.ndarray) -> bytes:
 
 
 def project_entries(rig: Rig, editor_meta: dict[str, Any] | None) -> dict[str, bytes]:
-    """Every zip entry of the project: ``rig.json``, ``editor.json`` and ``layers/<id>.png``."""
+    """Every zip entry: ``rig.json``, ``editor.json``, ``layers/<id>.png`` and the optional ``source/*.png``."""
     entries = {RIG_ENTRY: _dump(RIG_ENTRY, rig_to_json(rig), sort_keys=False)}
     entries[EDITOR_ENTRY] = _dump(EDITOR_ENTRY, editor_meta or {}, sort_keys=True)
     for layer in rig.layers:
@@ -163,6 +170,8 @@ def project_entries(rig: Rig, editor_meta: dict[str, Any] | None) -> dict[str, b
         if name in entries:
             raise ProjectFormatError(f"two layers have the id {layer.id!r}")
         entries[name] = encode_png(layer.image)
+    if rig.source is not None:
+        entries.update(source_entries(rig.source, encode_png))
     return entries
 
 

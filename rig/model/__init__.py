@@ -14,6 +14,7 @@ from rig.model.physics import (
     PhysicsSource,
 )
 from rig.model.rig import ParameterGroup, Rig
+from rig.model.source import SourceImage
 
 __all__ = [
     "ArtMesh",
@@ -35,6 +36,7 @@ __all__ = [
     "PhysicsSource",
     "Rig",
     "RotationDeformer",
+    "SourceImage",
     "WarpDeformer",
     "deep_equal",
 ]

@@ -15,6 +15,7 @@ from rig.model.base import ModelObject
 from rig.model.objects import ArtMesh, Deformer, Layer, Part, RotationDeformer, WarpDeformer
 from rig.model.parameter import Parameter
 from rig.model.physics import PhysicsRig
+from rig.model.source import SourceImage
 
 
 @dataclass(slots=True, eq=False)
@@ -33,6 +34,9 @@ class Rig(ModelObject):
     ----------
     canvas_width_px, canvas_height_px : int
         Canvas size in pixels (the input image's size); canvas frame is origin top-left, +y down.
+    source : SourceImage or None
+        The input image and visible-layer owner map a generated rig was cut from (what re-cutting a
+        layer after mask painting needs); None for rigs without one (imported, hand-made).
     """
 
     canvas_width_px: int
@@ -45,6 +49,7 @@ class Rig(ModelObject):
     art_meshes: list[ArtMesh] = field(default_factory=list)
     layers: list[Layer] = field(default_factory=list)
     physics: PhysicsRig = field(default_factory=PhysicsRig)
+    source: SourceImage | None = None
 
     # ------------------------------------------------------------------ lookup
     def objects(self) -> Iterator[Parameter | Part | Deformer | ArtMesh | Layer]:
@@ -110,7 +115,7 @@ class Rig(ModelObject):
 
         Checked: unique ids per class and globally, references resolve, no cycles in the part and
         deformer trees, keyform grids match their object, bound parameters exist and keys are
-        within their range, meshes are well formed.
+        within their range, meshes are well formed, the source record (if any) fits the canvas.
         """
         seen: set[str] = set()
         for obj in self.objects():
@@ -154,6 +159,8 @@ class Rig(ModelObject):
             for o in s.outputs:
                 if not 0 < o.particle_index < len(s.particles):
                     raise ValidationError(f"physics {s.id!r}: output particle {o.particle_index} out of range")
+        if self.source is not None:
+            self.source.check((self.canvas_width_px, self.canvas_height_px))
 
     @staticmethod
     def _check_owner(obj: ArtMesh | WarpDeformer | RotationDeformer, parts: set[str], deformers: dict) -> None:

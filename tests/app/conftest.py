@@ -41,6 +41,7 @@ class ScriptedDialogs:
         self.save_path: str | None = None
         self.open_path: str | None = None
         self.image_path: str | None = None
+        self.export_answer: str | None = None  # export_path's answer (a folder for Cubism, else a file)
         self.calls: list[str] = []
         self.errors: list[tuple[str, str, str | None]] = []
 
@@ -55,6 +56,11 @@ class ScriptedDialogs:
     def open_image_path(self, folder):
         self.calls.append("open_image_path")
         return self.image_path
+
+    def export_path(self, title, suggested, file_filter):
+        self.calls.append("export_path")
+        self.export_suggested = suggested
+        return self.export_answer
 
     def ask_unsaved(self, name):
         self.calls.append("ask_unsaved")

@@ -66,6 +66,11 @@ class Tool(QObject):
     def release_event(self, pos_px: tuple[float, float], button: Qt.MouseButton, modifiers: Qt.KeyboardModifier) -> bool:
         return False
 
+    def double_click_event(self, pos_px: tuple[float, float], button: Qt.MouseButton,
+                           modifiers: Qt.KeyboardModifier) -> bool:
+        """A double click (it replaces the second press); unhandled ones arrive as ``press_event``."""
+        return False
+
     def key_event(self, key: int, modifiers: Qt.KeyboardModifier) -> bool:
         """Key presses; the default handles Esc by cancelling the gesture."""
         if key == Qt.Key.Key_Escape:

@@ -5,6 +5,7 @@ Every command captures what it needs at construction (``Cmd(rig, ...)`` reads th
 :class:`~rig.document.change.Change` from ``do`` and ``undo``.
 """
 
+from rig.document.commands.bindings import SetKeyformGrid
 from rig.document.commands.keyforms import MoveVertices, ReplaceMeshTopology, SetKeyformValues
 from rig.document.commands.objects import (
     AddArtMesh,
@@ -59,6 +60,7 @@ __all__ = [
     "ReparentDeformer",
     "ReplaceMeshTopology",
     "ReplaceRig",
+    "SetKeyformGrid",
     "SetKeyformValues",
     "SetObjectProperty",
     "SetParameterDefinition",
