@@ -11,6 +11,7 @@ File handling (open, save, recent, autosave, recovery) lives in :mod:`app.projec
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -259,7 +260,17 @@ class MainWindow(QMainWindow):
 
 
 def run_editor(project_path: str | None = None) -> int:
-    """Open the editor (optionally on ``project_path``) and run the Qt event loop; return its exit code."""
+    """Open the editor (optionally on ``project_path``) and run the Qt event loop; return its exit code.
+
+    Returns 2 with a message, instead of letting Qt abort, when there is no display to open a window on.
+    """
+    if not _display_available():
+        logging.getLogger("kirie").error(
+            "no display to open the editor on (DISPLAY / WAYLAND_DISPLAY unset). On a headless machine use "
+            "'kirie render PROJECT.kirie -o OUT.png' or 'kirie generate IMAGE -o OUT.kirie --preview OUT.png', "
+            "or run the editor under 'xvfb-run -a kirie'."
+        )
+        return 2
     QSurfaceFormat.setDefaultFormat(opengl_format())
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("Kirie")
@@ -272,3 +283,10 @@ def run_editor(project_path: str | None = None) -> int:
     else:
         window.files.offer_untitled_recovery()
     return app.exec()
+
+
+def _display_available() -> bool:
+    """A window system Qt can open a window on (X11, Wayland, or a platform chosen explicitly)."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
