@@ -106,16 +106,9 @@ class PreviewAnimator(QObject):
             self.bridge.values.update(saved)
 
     def _simulator(self):
-        rig = self.bridge.rig
-        if not rig.physics.settings:
-            return None
-        from rig.evaluate.physics import PhysicsSimulator
+        from app.puppet import physics_simulator
 
-        try:
-            return PhysicsSimulator(rig.physics, rig.parameters)
-        except Exception as exc:  # noqa: BLE001 - a broken physics setup should not stop the preview
-            log.warning("physics preview disabled: %s", exc)
-            return None
+        return physics_simulator(self.bridge.rig, "the preview")
 
     def _on_changed(self, change) -> None:
         if self.running and change.kind in ("structure", "parameter_definition"):

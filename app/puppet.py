@@ -7,6 +7,7 @@ mode does the same with its own GL context. The value-provider order follows VTu
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 import numpy as np
@@ -68,3 +69,15 @@ def composite_over(rgba: np.ndarray, background_rgb: tuple[int, int, int] = (255
     a = rgba[..., 3:4].astype(np.float32) / 255.0
     bg = np.asarray(background_rgb, np.float32)
     return np.clip(rgba[..., :3].astype(np.float32) * a + bg * (1.0 - a) + 0.5, 0, 255).astype(np.uint8)
+
+
+def physics_simulator(rig, purpose: str):
+    """A :class:`rig.evaluate.physics.PhysicsSimulator` for ``rig``, or None when it has no physics
+    or its physics is broken (logged: ``purpose`` names what goes on without it)."""
+    if not rig.physics.settings:
+        return None
+    try:
+        return PhysicsSimulator(rig.physics, rig.parameters)
+    except Exception as exc:  # noqa: BLE001 - broken physics must not stop a preview or tracking
+        logging.getLogger(__name__).warning("physics disabled during %s: %s", purpose, exc)
+        return None

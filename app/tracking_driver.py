@@ -84,13 +84,6 @@ class RigDriver:
             self.bridge.values.update(saved)
 
     def _simulator(self):
-        rig = self.bridge.rig
-        if not rig.physics.settings:
-            return None
-        from rig.evaluate.physics import PhysicsSimulator
+        from app.puppet import physics_simulator
 
-        try:
-            return PhysicsSimulator(rig.physics, rig.parameters)
-        except Exception as exc:  # noqa: BLE001 - broken physics must not stop tracking
-            log.warning("physics disabled while tracking: %s", exc)
-            return None
+        return physics_simulator(self.bridge.rig, "tracking")
