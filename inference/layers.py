@@ -314,7 +314,9 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         hair = vis | scene.vis("FrontHair")
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
-        return covered & hull_mask(hair) & zone, source, Fill(96, 0.25 * fw, 0.8), HAIR_DEFAULT
+        # all of the fringe is backed by hair too, so its parallax never opens a gap on the crown
+        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair"))
+        return target, source, Fill(96, 0.25 * fw, 0.8), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
         zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
