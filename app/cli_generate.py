@@ -82,28 +82,52 @@ def run(args: argparse.Namespace) -> int:
 
 
 def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320) -> None:
-    """Render ``poses`` of ``rig`` side by side on a checkerboard with labels; save a PNG."""
+    """Render ``poses`` of ``rig`` side by side on a checkerboard with labels, cropped to the head and
+    upper body (:func:`head_box`); save a PNG."""
     from PIL import Image, ImageDraw
 
     from app.render.offscreen import render_to_array
     from rig.evaluate import compile_plan, evaluate
 
     plan = compile_plan(rig)
+    box = head_box(rig)
     tiles = []
     for label, values in poses:
         vals = rig.default_values() | values
-        rgba = render_to_array(evaluate(rig, vals, plan), size=tile_px)
+        rgba = render_to_array(evaluate(rig, vals, plan))
+        if box is not None:
+            x0, y0, x1, y1 = box
+            rgba = rgba[y0:y1, x0:x1]
         tile = _on_checker(rgba)
+        tile.thumbnail((tile_px, tile_px))
         ImageDraw.Draw(tile).text((6, 4), label, fill=(20, 20, 20))
         tiles.append(tile)
     cols = 4
     rows = (len(tiles) + cols - 1) // cols
-    w, h = tiles[0].size
+    w, h = max(t.width for t in tiles), max(t.height for t in tiles)
     sheet = Image.new("RGB", (cols * w, rows * h), (255, 255, 255))
     for i, t in enumerate(tiles):
         sheet.paste(t, ((i % cols) * w, (i // cols) * h))
     sheet.save(path)
 
+
+
+def head_box(rig, reach_fw: float = 1.6) -> tuple[int, int, int, int] | None:
+    """Canvas px box (x0, y0, x1, y1) around the head: the face-skin mesh at rest grown by
+    ``reach_fw`` face widths, clipped to the canvas; None when the rig has no face mesh."""
+    face = next((m for m in rig.art_meshes if m.id == "ArtMeshFace"), None)
+    if face is None:
+        return None
+    from rig.evaluate import evaluate
+
+    pts = next(i.vertices_px for i in evaluate(rig, rig.default_values()).items if i.art_mesh_id == face.id)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    fw = float(hi[0] - lo[0])
+    cx, cy = (lo + hi) / 2
+    x0, x1 = max(0, int(cx - reach_fw * fw)), min(rig.canvas_width_px, int(cx + reach_fw * fw))
+    y0, y1 = max(0, int(cy - 1.3 * fw)), min(rig.canvas_height_px, int(cy + 1.6 * fw))
+
+    return (x0, y0, x1, y1) if x1 - x0 > 8 and y1 - y0 > 8 else None
 
 
 def _on_checker(rgba):
@@ -115,4 +139,4 @@ def _on_checker(rgba):
     checker = np.where(((xx // 16) + (yy // 16)) % 2 == 0, 235, 200).astype(np.float32)[..., None]
     a = rgba[..., 3:4].astype(np.float32) / 255.0
     rgb = rgba[..., :3].astype(np.float32) * a + checker * (1 - a)
-    return Image.fromarray(rgb.clip(0, 255).astype(np.uint8), "RGB")
+    return Image.fromarray(rgb.clip(0, 255).astype(np.uint8))
