@@ -3,8 +3,8 @@
 Drag a deformer onto another to reparent it (:class:`ReparentDeformer`; dropped on empty space it
 goes to the canvas), rename in place (:class:`RenameObject`), add a warp or rotation deformer under
 the selected deformer (:class:`AddDeformer`), delete (:class:`RemoveDeformer`, refused while it
-has children). Reparenting keeps the stored keyforms, so the deformer is re-read in its new
-parent's space (re-expressing keyforms is a later tool).
+has children). Reparenting re-expresses the keyforms in the new parent's space
+(:func:`rig.evaluate.reexpress.reexpress_keyforms`), so the deformer stays where it is on screen.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from app.bridge import DocumentBridge
 from app.panels.tree_sync import ID_ROLE, KIND_ROLE, TreeSelectionSync, item_id, item_kind, walk
 from rig.document.commands import AddDeformer, RemoveDeformer, RenameObject, ReparentDeformer
 from rig.errors import RigError
+from rig.evaluate.reexpress import reexpress_keyforms
 from rig.model import KeyformGrid, Rig, RotationDeformer, WarpDeformer
 
 log = logging.getLogger(__name__)
@@ -167,7 +168,12 @@ class DeformersPanel(QWidget):
 
     def reparent(self, deformer_id: str, new_parent_id: str | None) -> None:
         """Move ``deformer_id`` under ``new_parent_id`` (None: the canvas); one undoable command."""
-        self._push(lambda: ReparentDeformer(self.bridge.rig, deformer_id, new_parent_id))
+        def build() -> ReparentDeformer:
+            rig = self.bridge.rig
+            keyforms = reexpress_keyforms(rig, deformer_id, new_parent_id)
+            return ReparentDeformer(rig, deformer_id, new_parent_id, keyforms=keyforms)
+
+        self._push(build)
 
     def add(self, kind: str) -> str | None:
         """Add a ``"warp"`` or ``"rotation"`` deformer under the active deformer; return its id."""

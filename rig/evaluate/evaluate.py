@@ -67,7 +67,9 @@ class _Rotations:
     b: np.ndarray
 
 
-def evaluate(rig: Rig, values: Mapping[str, float], plan: EvaluationPlan | None = None) -> EvaluatedRig:
+def evaluate(
+    rig: Rig, values: Mapping[str, float], plan: EvaluationPlan | None = None, *, gizmos: bool = True
+) -> EvaluatedRig:
     """Evaluate ``rig`` at parameter ``values``: deformed meshes in draw order, textures, gizmos.
 
     Parameters
@@ -80,6 +82,9 @@ def evaluate(rig: Rig, values: Mapping[str, float], plan: EvaluationPlan | None 
     plan : EvaluationPlan, optional
         ``compile_plan(rig)``, compiled once per document change; compiled here when omitted.
         A stale plan gives the old rig's geometry: check :meth:`EvaluationPlan.is_stale`.
+    gizmos : bool, default True
+        Build :attr:`EvaluatedRig.gizmos`; when False it is ``()`` (saves time for callers that
+        draw no deformer overlays, e.g. export and thumbnails).
 
     Returns
     -------
@@ -100,7 +105,7 @@ def evaluate(rig: Rig, values: Mapping[str, float], plan: EvaluationPlan | None 
     for step in plan.levels:
         _flatten_level(step, points, rot)
     _deform_meshes(plan, points, rot)
-    return _assemble(rig, plan, scalars, points, rot)
+    return _assemble(rig, plan, scalars, points, rot, gizmos)
 
 
 def _parameter_vector(plan: EvaluationPlan, values: Mapping[str, float]) -> np.ndarray:
@@ -215,6 +220,10 @@ _ITEM_FIELDS = (
 if tuple(f.name for f in dataclasses.fields(DrawItem)) != _ITEM_FIELDS:
     raise ImportError("rig.evaluate.evaluate: update _ITEM_FIELDS and _draw_items to DrawItem's fields")
 _SETTERS = tuple(getattr(DrawItem, name).__set__ for name in _ITEM_FIELDS)
+_GIZMO_FIELDS = ("deformer_id", "kind", "points_px", "angle_deg")
+if tuple(f.name for f in dataclasses.fields(DeformerGizmo)) != _GIZMO_FIELDS:
+    raise ImportError("rig.evaluate.evaluate: update _GIZMO_FIELDS and _gizmos to DeformerGizmo's fields")
+_GIZMO_SETTERS = tuple(getattr(DeformerGizmo, name).__set__ for name in _GIZMO_FIELDS)
 
 
 def _draw_items(
@@ -222,32 +231,36 @@ def _draw_items(
 ) -> dict[int, DrawItem]:
     """DrawItems of meshes ``indices`` (in that order), keyed by mesh number."""
     s_id, s_xy, s_uv, s_tri, s_layer, s_op, s_mul, s_scr, s_blend, s_masks, s_inv, s_draw, s_topo = _SETTERS
-    draw = ms[:, 1].tolist()
-    mul = list(map(tuple, ms[:, 2:5].tolist()))
-    scr = list(map(tuple, ms[:, 5:8].tolist()))
-    new, meshes, out = object.__new__, plan.meshes, {}
+    rows = ms[:, 1:8].tolist()  # draw_order, multiply_rgb, screen_rgb
+    new, consts, out = object.__new__, plan.item_constants, {}
     for i in indices:
-        m = meshes[i]
+        mid, off, stop, uvs, tri, layer, blend_mode, mask_ids, invert, topo = consts[i]
+        draw, m0, m1, m2, s0, s1, s2 = rows[i]
         it = new(DrawItem)
-        s_id(it, m.id)
-        s_xy(it, xy[m.offset : m.stop])
-        s_uv(it, m.uvs)
-        s_tri(it, m.triangles)
-        s_layer(it, m.layer_id)
+        s_id(it, mid)
+        s_xy(it, xy[off:stop])
+        s_uv(it, uvs)
+        s_tri(it, tri)
+        s_layer(it, layer)
         s_op(it, opacity[i])
-        s_mul(it, mul[i])
-        s_scr(it, scr[i])
-        s_blend(it, m.blend_mode)
-        s_masks(it, m.mask_ids)
-        s_inv(it, m.invert_mask)
-        s_draw(it, draw[i])
-        s_topo(it, m.topology_version)
+        s_mul(it, (m0, m1, m2))
+        s_scr(it, (s0, s1, s2))
+        s_blend(it, blend_mode)
+        s_masks(it, mask_ids)
+        s_inv(it, invert)
+        s_draw(it, draw)
+        s_topo(it, topo)
         out[i] = it
     return out
 
 
 def _assemble(
-    rig: Rig, plan: EvaluationPlan, scalars: np.ndarray, points: np.ndarray, rot: _Rotations
+    rig: Rig,
+    plan: EvaluationPlan,
+    scalars: np.ndarray,
+    points: np.ndarray,
+    rot: _Rotations,
+    gizmos: bool = True,
 ) -> EvaluatedRig:
     xy = points.view(np.float32).reshape(-1, 2)
     xy.flags.writeable = False
@@ -265,7 +278,8 @@ def _assemble(
     else:
         masks = {plan.meshes[i].id: made[i] for i in plan.mask_sources}
     textures = {la.id: LayerTexture(la.id, la.image, la.version) for la in rig.layers}
-    return EvaluatedRig(plan.canvas_size_px, tuple(made.values()), textures, masks, _gizmos(plan, xy, rot))
+    overlays = _gizmos(plan, xy, rot) if gizmos else ()
+    return EvaluatedRig(plan.canvas_size_px, tuple(made.values()), textures, masks, overlays)
 
 
 def _gizmos(plan: EvaluationPlan, xy: np.ndarray, rot: _Rotations) -> tuple[DeformerGizmo, ...]:
@@ -275,14 +289,17 @@ def _gizmos(plan: EvaluationPlan, xy: np.ndarray, rot: _Rotations) -> tuple[Defo
     handles = np.stack([rot.origin, tips.astype(np.complex64)], axis=1).view(np.float32).reshape(-1, 2, 2)
     handles.flags.writeable = False
     angles = rot.angle.tolist()
-    out = []
+    s_id, s_kind, s_pts, s_angle = _GIZMO_SETTERS
+    new, out = object.__new__, []
     for gid, kind, r, off, rows, cols in plan.gizmos:
-        if kind == "warp":
-            out.append(
-                DeformerGizmo(
-                    gid, kind, xy[off : off + (rows + 1) * (cols + 1)].reshape(rows + 1, cols + 1, 2)
-                )
-            )
+        g = new(DeformerGizmo)
+        s_id(g, gid)
+        s_kind(g, kind)
+        if r < 0:  # warp: its lattice
+            s_pts(g, xy[off : off + (rows + 1) * (cols + 1)].reshape(rows + 1, cols + 1, 2))
+            s_angle(g, 0.0)
         else:
-            out.append(DeformerGizmo(gid, kind, handles[r], angles[r]))
+            s_pts(g, handles[r])
+            s_angle(g, angles[r])
+        out.append(g)
     return tuple(out)

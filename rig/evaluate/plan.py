@@ -103,6 +103,8 @@ class EvaluationPlan:
     gizmos: tuple[
         tuple[str, str, int, int, int, int], ...
     ]  # (id, kind, rotation no. or -1, offset, rows, cols)
+    item_constants: tuple[tuple, ...] = ()  # per mesh: (id, offset, stop, uvs, triangles, layer_id,
+    # blend_mode, mask_ids, invert_mask, topology_version), unpacked per frame by evaluate()
 
     def is_stale(self, rig: Rig) -> bool:
         """True when ``rig`` no longer matches this plan (structure changed or arrays replaced)."""
@@ -209,6 +211,7 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
     rotations = [d for d in tree.ordered if not isinstance(d, WarpDeformer)]
     sources, source_ids = _sources(rig)
     params = rig.parameters
+    meshes = tuple(_mesh_info(m, off) for m, off in zip(rig.art_meshes, mesh_offset))
     return EvaluationPlan(
         signature=topology_signature(rig),
         source_ids=source_ids,
@@ -232,10 +235,15 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
         mesh_opacity_chain=tree_mod.mesh_opacity_chains(
             rig, tree, chains, deformer_kobj, part_kobj, mesh_start, tables.n_objects
         ),
-        meshes=tuple(_mesh_info(m, off) for m, off in zip(rig.art_meshes, mesh_offset)),
+        meshes=meshes,
         visible_meshes=np.flatnonzero(_mesh_visible(rig, tree, part_visible)).astype(np.int64),
         mask_sources=_mask_sources(rig),
         gizmos=tuple(_gizmo_info(d, tree, lattice_offset) for d in rig.deformers),
+        item_constants=tuple(
+            (m.id, m.offset, m.stop, m.uvs, m.triangles, m.layer_id, m.blend_mode, m.mask_ids)
+            + (m.invert_mask, m.topology_version)
+            for m in meshes
+        ),
     )
 
 

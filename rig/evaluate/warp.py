@@ -112,11 +112,14 @@ def warp_points(lattice: np.ndarray, targets: WarpTargets, points: np.ndarray) -
     """
     xy = points.view(np.float32).reshape(-1, 2)
     u, v = xy[:, 0], xy[:, 1]
-    out = _bilinear(lattice, targets, u, v)
     inside = (np.minimum(u, v) >= 0) & (np.maximum(u, v) < 1)
-    if not inside.all():
-        outside = np.flatnonzero(~inside)
-        out[outside] = _extrapolate(lattice, targets.subset(outside), points.take(outside))
+    if inside.all():
+        return _bilinear(lattice, targets, u, v)
+    if not inside.any():  # e.g. lattices whose border lies on u = 1 / v = 1: skip the bilinear pass
+        return _extrapolate(lattice, targets, points)
+    out = _bilinear(lattice, targets, u, v)
+    outside = np.flatnonzero(~inside)
+    out[outside] = _extrapolate(lattice, targets, points.take(outside), outside)
     return out
 
 
@@ -139,9 +142,16 @@ _ENDS = np.array([1, 2], np.int64).reshape(2, 1, 1)  # e0 = floor(x n) + 1 (clip
 _F32 = np.float32
 
 
-def _extrapolate(lattice: np.ndarray, t: WarpTargets, z: np.ndarray) -> np.ndarray:
-    """Cubism's rule outside [0, 1)^2 (module docstring) for points ``z`` (complex64 u + iv)."""
-    c00, c10, c01, c11 = lattice.take(t.corners)
+def _extrapolate(
+    lattice: np.ndarray, t: WarpTargets, z: np.ndarray, index: np.ndarray | None = None
+) -> np.ndarray:
+    """Cubism's rule outside [0, 1)^2 (module docstring) for points ``z`` (complex64 u + iv).
+
+    ``index`` (int64, optional) selects the targets of ``z`` among ``t``'s (all of them when None);
+    only the fields this path reads are gathered.
+    """
+    corners = t.corners if index is None else t.corners.take(index, axis=1)
+    c00, c10, c01, c11 = lattice.take(corners)
     diag = c11 - c00
     anti = c10 - c01
     ax = (diag + anti) * _F32(0.5)
@@ -152,10 +162,10 @@ def _extrapolate(lattice: np.ndarray, t: WarpTargets, z: np.ndarray) -> np.ndarr
     near = ((x > -2) & (x < 3)).all(axis=0)
     if not near.any():
         return far
-    return np.where(near, _near_outside(lattice, t, ax, ay, center, x), far)
+    return np.where(near, _near_outside(lattice, t, ax, ay, center, x, index), far)
 
 
-def _near_outside(lattice, t: WarpTargets, ax, ay, center, x) -> np.ndarray:
+def _near_outside(lattice, t: WarpTargets, ax, ay, center, x, index=None) -> np.ndarray:
     """Triangle interpolation in the virtual cells of the ring (-2, 3)^2 minus [0, 1)^2.
 
     ``x`` is (2, n): u then v. Each axis is "extended": cell 0 is [-2, 0], cells 1..n are the lattice
@@ -165,14 +175,18 @@ def _near_outside(lattice, t: WarpTargets, ax, ay, center, x) -> np.ndarray:
     both cells share that edge and interpolate linearly along it, so the result is the same.
     Results for points outside the ring are meaningless (the caller masks them).
     """
-    n_f = t.dims_f
+    if index is None:
+        n_f, dims, base, stride = t.dims_f, t.dims, t.base, t.stride
+    else:
+        n_f, dims = t.dims_f.take(index, axis=1), t.dims.take(index, axis=1)
+        base, stride = t.base.take(index), t.stride.take(index)
     ends = np.minimum(np.maximum(np.floor(x * n_f), -1), n_f).astype(np.int64) + _ENDS  # (2 ends, 2 axes, n)
-    low, high = ends == 0, ends == t.dims + 2
+    low, high = ends == 0, ends == dims + 2
     virtual = low | high
     coord = np.where(virtual, np.where(low, _F32(-2), _F32(3)), (ends - 1) / n_f).astype(np.float32)
     fu, fv = (x - coord[0]) / (coord[1] - coord[0])
     # corners indexed [v end, u end]: p00, p10 / p01, p11
-    idx = t.base + (ends[:, None, 1] - 1) * t.stride + (ends[None, :, 0] - 1)
+    idx = base + (ends[:, None, 1] - 1) * stride + (ends[None, :, 0] - 1)
     affine = center + ax * coord[None, :, 0] + ay * coord[:, None, 1]
     on_grid = ~(virtual[:, None, 1] | virtual[None, :, 0])
     (p00, p10), (p01, p11) = np.where(on_grid, lattice.take(idx, mode="clip"), affine)

@@ -164,3 +164,16 @@ def test_missing_values_use_defaults_and_repeat_parameters_wrap():
     rig.parameter("ParamAngleZ").repeat = True
     angle = {g.deformer_id: g.angle_deg for g in evaluate(rig, {"ParamAngleZ": 40.0}).gizmos}["Rotation1"]
     assert angle == pytest.approx(-20.0 / 30.0 * 10.0, abs=1e-4)  # 40 wraps to -20
+
+
+def test_gizmos_false_skips_gizmos_and_leaves_the_items_unchanged():
+    rig = benchmark_rig("small")
+    plan = compile_plan(rig)
+    values = {p.id: p.max for p in rig.parameters}
+    full = evaluate(rig, values, plan)
+    bare = evaluate(rig, values, plan, gizmos=False)
+    assert full.gizmos and bare.gizmos == ()
+    assert [i.art_mesh_id for i in bare.items] == [i.art_mesh_id for i in full.items]
+    for a, b in zip(full.items, bare.items):
+        np.testing.assert_array_equal(a.vertices_px, b.vertices_px)
+        assert (a.opacity, a.draw_order, a.multiply_rgb) == (b.opacity, b.draw_order, b.multiply_rgb)

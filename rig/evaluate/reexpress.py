@@ -1,0 +1,228 @@
+"""Re-express an object's keyforms in a new parent deformer's space, so reparenting keeps it in place.
+
+Keyform values of an ArtMesh (``positions``), a WarpDeformer (lattice ``positions``) and a
+RotationDeformer (``origin``, ``angle_deg``, ``scale``) live in the **parent deformer's space**
+(:mod:`rig.evaluate.evaluate`). Changing ``parent_deformer_id`` alone re-reads the same numbers in
+another space and the object jumps. :func:`reexpress_keyforms` computes, for every keyform of the
+object, values that give the same canvas geometry under the new parent:
+
+1. the keyform's parameter values: its own bindings' keys, every other parameter at its default;
+2. the object's canvas geometry there, evaluated under the old parent (:func:`evaluate`; hidden
+   objects are made visible for the probe);
+3. the new parent's canvas map at the same values, inverted point by point: identity (canvas),
+   ``origin + s R(a) F p`` solved exactly (rotation parent, :mod:`rig.evaluate.rotation`), or the
+   warp map (:mod:`rig.evaluate.warp`) inverted with Newton's method from the affine fit of the
+   lattice (warp parent);
+4. a rotation deformer's origin is mapped like a point; its ``angle_deg`` and ``scale`` are then
+   corrected by the difference between the canvas angle and scale it has with the re-expressed
+   origin under the new parent and the ones it had (the Core's flattening makes both depend only on
+   the origin and the parent, so one trial evaluation per keyform makes them exact).
+
+Limitation: the new parent (and its ancestors) may be keyed on parameters the object is not bound
+to. The object keeps its canvas pose only where those parameters are at their defaults; elsewhere it
+follows the new parent's motion (which is usually what reparenting means).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+
+import numpy as np
+
+from rig.errors import ValidationError
+from rig.evaluate.evaluate import GIZMO_HANDLE_PX, evaluate
+from rig.evaluate.keyforms import interpolate_keyforms
+from rig.evaluate.types import EvaluatedRig
+from rig.evaluate.warp import evaluate_warp
+from rig.model import ArtMesh, KeyformGrid, Rig, RotationDeformer, WarpDeformer
+
+NEWTON_STEPS = 100
+NEWTON_TOL_PX = 1e-5
+FD_STEP = 1e-3  # finite-difference step, warp-normalised units
+
+
+def reexpress_keyforms(rig: Rig, object_id: str, new_parent_id: str | None) -> KeyformGrid:
+    """The keyforms of ``object_id`` re-expressed in ``new_parent_id``'s space (None: the canvas).
+
+    Parameters
+    ----------
+    rig : Rig
+        A valid rig; not modified.
+    object_id : str
+        An ArtMesh, WarpDeformer or RotationDeformer.
+    new_parent_id : str or None
+        The deformer the object is to be moved under.
+
+    Returns
+    -------
+    KeyformGrid
+        Same bindings and fields as the object's; positions (float32, new parent's space) and, for
+        a rotation deformer, ``origin``, ``angle_deg`` and ``scale`` changed. Canvas geometry under
+        the new parent equals the old one at every keyform (other parameters at defaults; module
+        docstring), within the warp inversion's tolerance (about 1e-4 px, float32 evaluation).
+
+    Raises
+    ------
+    ValidationError
+        Unknown object or parent, an object that has no keyed geometry (a part), or the new parent
+        is the object itself.
+    """
+    obj = _find(rig, object_id)
+    if not isinstance(obj, ArtMesh | WarpDeformer | RotationDeformer):
+        raise ValidationError(f"{object_id!r} is not an art mesh or a deformer")
+    if new_parent_id is not None:
+        if new_parent_id == object_id:
+            raise ValidationError(f"{object_id!r} cannot be its own parent")
+        _find(rig, new_parent_id)
+    probe = _all_visible(rig)
+    grid = copy.deepcopy(obj.keyforms)
+    frames = []
+    for k in range(grid.count):
+        values = key_values(rig, grid, k)
+        ev = evaluate(probe, values)
+        to_parent = _inverse_map(rig, ev, new_parent_id, values)
+        if isinstance(obj, RotationDeformer):
+            gizmo = _gizmo(ev, object_id)
+            origin = to_parent(np.asarray(gizmo.points_px[:1], np.float64))[0]
+            grid.values["origin"][k] = origin.astype(grid.values["origin"].dtype)
+            frames.append((gizmo.angle_deg, _gizmo_scale(gizmo)))
+        else:
+            canvas = _geometry_px(ev, obj)
+            field = grid.values["positions"]
+            field[k] = to_parent(canvas, guess=None).astype(field.dtype).reshape(field[k].shape)
+    if isinstance(obj, RotationDeformer):
+        _correct_rotation(rig, obj, new_parent_id, grid, frames)
+    return grid
+
+
+def key_values(rig: Rig, grid: KeyformGrid, k: int) -> dict[str, float]:
+    """Parameter values of keyform ``k`` of ``grid``: its keys, every other parameter at its default."""
+    values = {p.id: float(p.default) for p in rig.parameters}
+    for binding, i in zip(grid.bindings, grid.key_indices(k)):
+        values[binding.parameter_id] = float(binding.keys[i])
+    return values
+
+
+def _find(rig: Rig, object_id: str):
+    try:
+        return rig.find(object_id)
+    except KeyError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def _all_visible(rig: Rig) -> Rig:
+    """A shallow copy of ``rig`` whose parts, deformers and meshes are all visible (arrays shared)."""
+    out = copy.copy(rig)
+    for name in ("parts", "deformers", "art_meshes"):
+        objs = [copy.copy(o) for o in getattr(rig, name)]
+        for o in objs:
+            o.visible = True
+        setattr(out, name, objs)
+    return out
+
+
+def _gizmo(ev: EvaluatedRig, deformer_id: str):
+    gizmo = next((g for g in ev.gizmos if g.deformer_id == deformer_id), None)
+    if gizmo is None:
+        raise ValidationError(f"no evaluated gizmo for deformer {deformer_id!r}")
+    return gizmo
+
+
+def _gizmo_scale(gizmo) -> float:
+    origin, tip = np.asarray(gizmo.points_px, np.float64)
+    return float(np.hypot(*(tip - origin))) / GIZMO_HANDLE_PX
+
+
+def _geometry_px(ev: EvaluatedRig, obj) -> np.ndarray:
+    """(N, 2) float64 canvas px of a mesh's vertices or a warp's lattice points."""
+    if isinstance(obj, WarpDeformer):
+        return np.asarray(_gizmo(ev, obj.id).points_px, np.float64).reshape(-1, 2)
+    item = next((i for i in ev.items if i.art_mesh_id == obj.id), None)
+    if item is None:
+        raise ValidationError(f"art mesh {obj.id!r} was not evaluated")
+    return np.asarray(item.vertices_px, np.float64)
+
+
+def _inverse_map(rig: Rig, ev: EvaluatedRig, parent_id: str | None, values: Mapping[str, float]):
+    """A function (N, 2) canvas px -> (N, 2) float64 points in ``parent_id``'s space at ``values``."""
+    if parent_id is None:
+        return lambda c, guess=None: np.asarray(c, np.float64).copy()
+    gizmo = _gizmo(ev, parent_id)
+    parent = rig.deformer(parent_id)
+    if isinstance(parent, WarpDeformer):
+        lattice = np.asarray(gizmo.points_px, np.float64).reshape(-1, 2)
+        return lambda c, guess=None: invert_warp(lattice, parent.rows, parent.cols, c, guess)
+    origin = np.asarray(gizmo.points_px[0], np.float64)
+    a = np.deg2rad(gizmo.angle_deg)
+    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    blended = interpolate_keyforms(parent.keyforms, values, {p.id: p for p in rig.parameters})
+    flip = np.diag([-1.0 if blended["reflect_x"] > 0.5 else 1.0, -1.0 if blended["reflect_y"] > 0.5 else 1.0])
+    inverse = np.linalg.inv(_gizmo_scale(gizmo) * rot @ flip)
+    return lambda c, guess=None: (np.asarray(c, np.float64).reshape(-1, 2) - origin) @ inverse.T
+
+
+def invert_warp(
+    lattice_px: np.ndarray, rows: int, cols: int, canvas_px: np.ndarray, guess: np.ndarray | None = None
+) -> np.ndarray:
+    """Invert :func:`evaluate_warp`: (N, 2) parent-space points -> (N, 2) float64 warp (u, v).
+
+    Newton's method on a central-difference Jacobian, starting from ``guess`` or from the inverse of
+    the least-squares affine fit of the lattice to the regular grid (exact for an undeformed warp).
+    Steps are limited to 2 normalised units; a singular Jacobian takes a zero step. Points the
+    warp folds over keep one of their preimages.
+
+    Parameters
+    ----------
+    lattice_px : ((rows + 1) * (cols + 1), 2) float ndarray
+        The warp's lattice in the space to invert from (canvas px here), row-major, x fastest.
+    rows, cols : int
+    canvas_px : (N, 2) float ndarray
+    guess : (N, 2) float ndarray, optional
+    """
+    c = np.asarray(canvas_px, np.float64).reshape(-1, 2)
+    lattice = np.asarray(lattice_px, np.float64).reshape(-1, 2)
+    uu, vv = np.meshgrid(np.linspace(0, 1, cols + 1), np.linspace(0, 1, rows + 1))
+    design = np.stack([uu.ravel(), vv.ravel(), np.ones(uu.size)], axis=1)
+    affine, *_ = np.linalg.lstsq(design, lattice, rcond=None)  # (3, 2): rows u, v, 1
+    if guess is None:
+        lin = affine[:2].T  # canvas = lin @ (u, v) + t
+        p = (c - affine[2]) @ np.linalg.pinv(lin).T
+    else:
+        p = np.asarray(guess, np.float64).reshape(-1, 2).copy()
+
+    def fwd(q: np.ndarray) -> np.ndarray:
+        return evaluate_warp(lattice, rows, cols, q).astype(np.float64)
+
+    for _ in range(NEWTON_STEPS):
+        residual = c - fwd(p)
+        if np.abs(residual).max(initial=0.0) < NEWTON_TOL_PX:
+            break
+        jac = np.stack([(fwd(p + s) - fwd(p - s)) / (2 * FD_STEP) for s in np.eye(2) * FD_STEP], axis=-1)
+        singular = np.abs(np.linalg.det(jac)) < 1e-12
+        jac[singular] = np.eye(2)
+        step = np.linalg.solve(jac, residual[..., None])[..., 0]
+        step[singular] = 0.0
+        norm = np.linalg.norm(step, axis=1, keepdims=True)
+        p = p + step * np.minimum(1.0, 2.0 / np.maximum(norm, 1e-300))
+    return p
+
+
+def _correct_rotation(
+    rig: Rig, obj: RotationDeformer, new_parent_id: str | None, grid: KeyformGrid, frames: list
+) -> None:
+    """Fix ``angle_deg`` and ``scale`` of ``grid`` so the canvas angle and scale match ``frames``."""
+    trial = _all_visible(rig)
+    moved = copy.copy(obj)
+    moved.parent_deformer_id = new_parent_id
+    moved.keyforms = grid
+    trial.deformers = [moved if d.id == obj.id else d for d in trial.deformers]
+    for k, (angle, scale) in enumerate(frames):
+        gizmo = _gizmo(evaluate(trial, key_values(rig, grid, k)), obj.id)
+        diff = angle - gizmo.angle_deg
+        diff -= 360.0 * np.round(diff / 360.0)
+        angles, scales = grid.values["angle_deg"], grid.values["scale"]
+        angles[k] = angles[k] + diff
+        have = _gizmo_scale(gizmo)
+        if have > 0:
+            scales[k] = scales[k] * (scale / have)
