@@ -94,7 +94,7 @@ def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320
     tiles = []
     for label, values in poses:
         vals = rig.default_values() | values
-        rgba = render_to_array(evaluate(rig, vals, plan))
+        rgba = render_to_array(evaluate(rig, vals, plan, gizmos=False))
         if box is not None:
             x0, y0, x1, y1 = box
             rgba = rgba[y0:y1, x0:x1]

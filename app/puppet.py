@@ -55,7 +55,7 @@ class Puppet:
 
     def evaluate(self, values: Mapping[str, float], dt_s: float) -> EvaluatedRig:
         """:meth:`pose` then :func:`rig.evaluate.evaluate`."""
-        return evaluate(self.rig, self.pose(values, dt_s), self.plan)
+        return evaluate(self.rig, self.pose(values, dt_s), self.plan, gizmos=False)
 
     def render(self, values: Mapping[str, float], dt_s: float, size: int | tuple[int, int] | None = None) -> np.ndarray:
         """(H, W, 4) uint8 straight RGBA of the rig posed by ``values`` (headless EGL)."""
