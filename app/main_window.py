@@ -248,6 +248,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.generation.shutdown()
+        self.mesh_mode.automesh.shutdown()
         self.panels["tracking"].shutdown()
         self.exports.shutdown()
         self.files.discard_recovery()

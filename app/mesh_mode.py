@@ -7,7 +7,8 @@
   (leaving the mode, or another mode taking over, removes it);
 * **Edit > Auto-mesh...** (``Ctrl+Shift+M``): a dialog with Cubism-like presets (standard / small
   deformation / large deformation, :data:`inference.automesh.PRESETS`) re-meshing every selected
-  art mesh; all of them are **one** undo step and every keyform is remapped;
+  art mesh on a worker thread (:mod:`app.automesh_worker`, progress and Cancel); all of them are
+  **one** undo step and every keyform is remapped;
 * **Edit > Re-triangulate Mesh**: Delaunay inside the outline of the selected meshes.
 
 The tool's and the actions' messages go to the status bar.
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QMenu, QToolBar
 
+from app.automesh_worker import AutoMeshRunner
 from app.viewport.tools.mesh_ops import retriangulate_command
 from app.viewport.tools.mesh_tool import MeshTool
-from inference.automesh import PRESETS, automesh_command
+from inference.automesh import PRESETS
 from rig.document.editor_state import EditMode
 from rig.errors import RigError
 from rig.model import ArtMesh
@@ -81,6 +83,8 @@ class MeshMode:
     toolbar : QToolBar
     dialog : AutoMeshDialog or None
         The open Auto-mesh dialog.
+    automesh : AutoMeshRunner
+        Runs Auto-mesh in the background (``automesh.running``, ``automesh.finished``).
     """
 
     def __init__(self, window: MainWindow) -> None:
@@ -88,6 +92,8 @@ class MeshMode:
         self.tool = MeshTool(self.viewport, self.bridge)
         self.tool.status.connect(self.show_status)
         self.dialog: AutoMeshDialog | None = None
+        self.automesh = AutoMeshRunner(self.bridge, window, self.show_status,
+                                       lambda text, details: window.dialogs.error("Auto-mesh", text, details))
         self.toggle = self._action("&Mesh Edit", None, "M", "Edit the vertices of the selected art meshes")
         self.toggle.setCheckable(True)
         self.toggle.toggled.connect(self.set_enabled)
@@ -165,12 +171,15 @@ class MeshMode:
         return self.dialog
 
     def auto_mesh(self, preset: str = "standard", mesh_ids: list[str] | None = None) -> bool:
-        """Re-mesh ``mesh_ids`` (default the selected art meshes) as one undo step."""
+        """Start re-meshing ``mesh_ids`` (default the selected art meshes) in the background.
+
+        Returns True when the worker started; its command arrives later as one undo step.
+        """
         ids = self.selected_meshes() if mesh_ids is None else list(mesh_ids)
         if not ids:
             self.show_status("Auto-mesh: select one or more art meshes first")
             return False
-        return self._push(lambda: automesh_command(self.bridge.rig, ids, preset))
+        return self.automesh.start(ids, preset)
 
     def retriangulate(self) -> bool:
         return self._push(lambda: retriangulate_command(self.bridge.rig, self.selected_meshes()))

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from inference.meshes import mesh_layer
-from inference.types import CutLayer
+from inference.types import CancelToken, CutLayer, ProgressCallback
 from rig.document.commands import EditMeshes
 from rig.document.commands.mesh_edit import art_mesh, remesh, uv_px
 from rig.errors import InvalidMeshError
@@ -103,19 +103,37 @@ def automesh_art_mesh(rig: Rig, mesh_id: str, preset: str = "standard",
     return meshed.uvs, meshed.triangles
 
 
-def automesh_command(rig: Rig, mesh_ids: Iterable[str], preset: str = "standard") -> EditMeshes:
+def automesh_command(
+    rig: Rig, mesh_ids: Iterable[str], preset: str = "standard",
+    progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+) -> EditMeshes:
     """One undoable command re-meshing every mesh of ``mesh_ids`` (keyforms remapped).
 
-    Meshes that cannot be auto-meshed (no visible pixel) are skipped with a warning.
+    Meshes that cannot be auto-meshed (no visible pixel) are skipped with a warning. ``rig`` is
+    only read, so this may run on a worker thread over a copy of the document's rig.
+
+    Parameters
+    ----------
+    progress : callable(fraction, mesh_id), optional
+        Called before each mesh with the fraction of meshes done, and ``(1.0, "")`` at the end.
+    cancel : CancelToken, optional
+        Checked before each mesh.
 
     Raises
     ------
     InvalidMeshError
         If none of the meshes could be auto-meshed.
+    CancelledError
+        If ``cancel`` was cancelled.
     """
     fw = face_width_px(rig)
     commands = []
-    for mesh_id in mesh_ids:
+    mesh_ids = list(mesh_ids)
+    for i, mesh_id in enumerate(mesh_ids):
+        if cancel is not None:
+            cancel.check()
+        if progress is not None:
+            progress(i / len(mesh_ids), mesh_id)
         try:
             uvs, tris = automesh_art_mesh(rig, mesh_id, preset, fw)
         except InvalidMeshError as exc:
@@ -124,6 +142,8 @@ def automesh_command(rig: Rig, mesh_ids: Iterable[str], preset: str = "standard"
         commands.append(remesh(rig, mesh_id, uvs, tris, label=f"Auto-mesh {mesh_id}"))
     if not commands:
         raise InvalidMeshError("auto-mesh: none of the selected art meshes has visible pixels to mesh")
+    if progress is not None:
+        progress(1.0, "")
     n = len(commands)
     label = f"Auto-mesh {commands[0].mesh_id}" if n == 1 else f"Auto-mesh {n} meshes"
     return EditMeshes(f"{label} ({preset})", commands)

@@ -11,8 +11,8 @@ object, values that give the same canvas geometry under the new parent:
    objects are made visible for the probe);
 3. the new parent's canvas map at the same values, inverted point by point: identity (canvas),
    ``origin + s R(a) F p`` solved exactly (rotation parent, :mod:`rig.evaluate.rotation`), or the
-   warp map (:mod:`rig.evaluate.warp`) inverted with Newton's method from the affine fit of the
-   lattice (warp parent);
+   warp map (:mod:`rig.evaluate.warp`) inverted by :func:`rig.evaluate.warp_inverse.invert_warp`
+   (far-field affine start, damped Newton, restarts per piece of the map; warp parent);
 4. a rotation deformer's origin is mapped like a point; its ``angle_deg`` and ``scale`` are then
    corrected by the difference between the canvas angle and scale it has with the re-expressed
    origin under the new parent and the ones it had (the Core's flattening makes both depend only on
@@ -34,12 +34,10 @@ from rig.errors import ValidationError
 from rig.evaluate.evaluate import GIZMO_HANDLE_PX, evaluate
 from rig.evaluate.keyforms import interpolate_keyforms
 from rig.evaluate.types import EvaluatedRig
-from rig.evaluate.warp import evaluate_warp
+from rig.evaluate.warp_inverse import invert_warp
 from rig.model import ArtMesh, KeyformGrid, Rig, RotationDeformer, WarpDeformer
 
-NEWTON_STEPS = 100
-NEWTON_TOL_PX = 1e-5
-FD_STEP = 1e-3  # finite-difference step, warp-normalised units
+__all__ = ["invert_warp", "key_values", "reexpress_keyforms"]
 
 
 def reexpress_keyforms(rig: Rig, object_id: str, new_parent_id: str | None) -> KeyformGrid:
@@ -81,7 +79,7 @@ def reexpress_keyforms(rig: Rig, object_id: str, new_parent_id: str | None) -> K
     for k in range(grid.count):
         values = key_values(rig, grid, k)
         ev = evaluate(probe, values)
-        to_parent = _inverse_map(rig, ev, new_parent_id, values)
+        to_parent = _inverse_map(rig, ev, new_parent_id, values, context=f"{object_id} key {k}")
         if isinstance(obj, RotationDeformer):
             gizmo = _gizmo(ev, object_id)
             origin = to_parent(np.asarray(gizmo.points_px[:1], np.float64))[0]
@@ -144,15 +142,22 @@ def _geometry_px(ev: EvaluatedRig, obj) -> np.ndarray:
     return np.asarray(item.vertices_px, np.float64)
 
 
-def _inverse_map(rig: Rig, ev: EvaluatedRig, parent_id: str | None, values: Mapping[str, float]):
-    """A function (N, 2) canvas px -> (N, 2) float64 points in ``parent_id``'s space at ``values``."""
+def _inverse_map(
+    rig: Rig, ev: EvaluatedRig, parent_id: str | None, values: Mapping[str, float], context: str = ""
+):
+    """A function (N, 2) canvas px -> (N, 2) float64 points in ``parent_id``'s space at ``values``.
+
+    ``context`` names the object in the warning logged when a warp inversion does not converge.
+    """
     if parent_id is None:
         return lambda c, guess=None: np.asarray(c, np.float64).copy()
     gizmo = _gizmo(ev, parent_id)
     parent = rig.deformer(parent_id)
     if isinstance(parent, WarpDeformer):
         lattice = np.asarray(gizmo.points_px, np.float64).reshape(-1, 2)
-        return lambda c, guess=None: invert_warp(lattice, parent.rows, parent.cols, c, guess)
+        return lambda c, guess=None: invert_warp(
+            lattice, parent.rows, parent.cols, c, guess, context=f"{context} in {parent_id}"
+        )
     origin = np.asarray(gizmo.points_px[0], np.float64)
     a = np.deg2rad(gizmo.angle_deg)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
@@ -160,52 +165,6 @@ def _inverse_map(rig: Rig, ev: EvaluatedRig, parent_id: str | None, values: Mapp
     flip = np.diag([-1.0 if blended["reflect_x"] > 0.5 else 1.0, -1.0 if blended["reflect_y"] > 0.5 else 1.0])
     inverse = np.linalg.inv(_gizmo_scale(gizmo) * rot @ flip)
     return lambda c, guess=None: (np.asarray(c, np.float64).reshape(-1, 2) - origin) @ inverse.T
-
-
-def invert_warp(
-    lattice_px: np.ndarray, rows: int, cols: int, canvas_px: np.ndarray, guess: np.ndarray | None = None
-) -> np.ndarray:
-    """Invert :func:`evaluate_warp`: (N, 2) parent-space points -> (N, 2) float64 warp (u, v).
-
-    Newton's method on a central-difference Jacobian, starting from ``guess`` or from the inverse of
-    the least-squares affine fit of the lattice to the regular grid (exact for an undeformed warp).
-    Steps are limited to 2 normalised units; a singular Jacobian takes a zero step. Points the
-    warp folds over keep one of their preimages.
-
-    Parameters
-    ----------
-    lattice_px : ((rows + 1) * (cols + 1), 2) float ndarray
-        The warp's lattice in the space to invert from (canvas px here), row-major, x fastest.
-    rows, cols : int
-    canvas_px : (N, 2) float ndarray
-    guess : (N, 2) float ndarray, optional
-    """
-    c = np.asarray(canvas_px, np.float64).reshape(-1, 2)
-    lattice = np.asarray(lattice_px, np.float64).reshape(-1, 2)
-    uu, vv = np.meshgrid(np.linspace(0, 1, cols + 1), np.linspace(0, 1, rows + 1))
-    design = np.stack([uu.ravel(), vv.ravel(), np.ones(uu.size)], axis=1)
-    affine, *_ = np.linalg.lstsq(design, lattice, rcond=None)  # (3, 2): rows u, v, 1
-    if guess is None:
-        lin = affine[:2].T  # canvas = lin @ (u, v) + t
-        p = (c - affine[2]) @ np.linalg.pinv(lin).T
-    else:
-        p = np.asarray(guess, np.float64).reshape(-1, 2).copy()
-
-    def fwd(q: np.ndarray) -> np.ndarray:
-        return evaluate_warp(lattice, rows, cols, q).astype(np.float64)
-
-    for _ in range(NEWTON_STEPS):
-        residual = c - fwd(p)
-        if np.abs(residual).max(initial=0.0) < NEWTON_TOL_PX:
-            break
-        jac = np.stack([(fwd(p + s) - fwd(p - s)) / (2 * FD_STEP) for s in np.eye(2) * FD_STEP], axis=-1)
-        singular = np.abs(np.linalg.det(jac)) < 1e-12
-        jac[singular] = np.eye(2)
-        step = np.linalg.solve(jac, residual[..., None])[..., 0]
-        step[singular] = 0.0
-        norm = np.linalg.norm(step, axis=1, keepdims=True)
-        p = p + step * np.minimum(1.0, 2.0 / np.maximum(norm, 1e-300))
-    return p
 
 
 def _correct_rotation(

@@ -237,6 +237,10 @@ def test_auto_mesh_of_a_generated_rig_is_one_step_and_keeps_keyed_poses(window, 
     assert dialog is not None and dialog.isVisible()
     dialog.preset_combo.setCurrentText("large deformation")
     dialog.accept()
+    assert window.mesh_mode.automesh.running  # off the GUI thread, behind a progress dialog
+    with qtbot.waitSignal(window.mesh_mode.automesh.finished, timeout=60_000) as done:
+        pass
+    assert done.args == ["done"], window.dialogs.errors
     assert len(pushes.commands) == 1 and window.bridge.undo_label.startswith("Auto-mesh 6 meshes")
     rig = window.bridge.rig
     check_counts(rig)
@@ -252,3 +256,40 @@ def test_auto_mesh_of_a_generated_rig_is_one_step_and_keeps_keyed_poses(window, 
         assert psnr > 32.0 and diff.mean() < 0.5, (pose, psnr, diff.mean())
     window.bridge.undo()
     assert deep_equal(window.bridge.rig, before)
+
+
+def wait_auto_mesh(window, qtbot) -> str:
+    with qtbot.waitSignal(window.mesh_mode.automesh.finished, timeout=60_000) as done:
+        pass
+    assert not window.mesh_mode.automesh.running
+    return done.args[0]
+
+
+def test_auto_mesh_cancel_pushes_nothing(window, qtbot):
+    _, _, pushes = enter(window, keyed_tiny(), ["ArtMesh1", "ArtMesh2"])
+    before, live = copy.deepcopy(window.bridge.rig), window.bridge.rig.art_mesh("ArtMesh1")
+    assert window.mesh_mode.auto_mesh("large deformation")
+    progress = window.mesh_mode.automesh.dialog
+    assert progress is not None and progress.isVisible()
+    progress.cancel_button.click()
+    assert wait_auto_mesh(window, qtbot) == "cancelled"
+    assert pushes.commands == [] and deep_equal(window.bridge.rig, before)
+    assert "cancelled" in window.statusBar().currentMessage()
+    assert window.mesh_mode.auto_mesh("standard")  # a new run works after a cancel
+    assert wait_auto_mesh(window, qtbot) == "done"
+    assert len(pushes.commands) == 1 and window.bridge.undo_label.startswith("Auto-mesh 2 meshes")
+    check_counts(window.bridge.rig)
+    window.bridge.undo()
+    assert deep_equal(window.bridge.rig, before)
+    assert window.bridge.rig.art_mesh("ArtMesh1") is live  # undo restores the document's own mesh
+
+
+def test_auto_mesh_result_is_dropped_when_the_document_changed_meanwhile(window, qtbot):
+    _, _, pushes = enter(window, keyed_tiny(), ["ArtMesh1"])
+    assert window.mesh_mode.auto_mesh("standard")
+    edited = tiny_rig()
+    window.bridge.push(ReplaceRig(window.bridge.rig, edited))  # the user edits while it runs
+    assert wait_auto_mesh(window, qtbot) == "stale"
+    assert len(pushes.commands) == 1 and window.bridge.rig is edited
+    assert "document changed" in window.statusBar().currentMessage()
+    assert window.dialogs.errors == []
