@@ -21,14 +21,15 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.bridge import DocumentBridge
+from app.workers import BackgroundJob
 from inference.types import CancelToken
-from rig.errors import CancelledError, RigError
+from rig.errors import RigError
 from rig.model import Rig
 
 log = logging.getLogger(__name__)
 
 
-class AutoMeshWorker(QObject):
+class AutoMeshWorker(BackgroundJob):
     """Builds the Auto-mesh command once; emit-only, owned by its thread.
 
     Signals
@@ -42,33 +43,19 @@ class AutoMeshWorker(QObject):
     cancelled()
     """
 
-    progress = Signal(float, str)
-    succeeded = Signal(object)  # object, not list/dict: PySide6 refcount bug with container types
-    failed = Signal(str, str)
-    cancelled = Signal()
+    what = "Auto-mesh"
 
     def __init__(self, rig: Rig, mesh_ids: list[str], preset: str, token: CancelToken) -> None:
         super().__init__()
         self.rig, self.mesh_ids, self.preset, self.token = rig, list(mesh_ids), preset, token
 
-    @Slot()
-    def run(self) -> None:
+    def work(self):
         from inference.automesh import automesh_command
 
-        try:
-            cmd = automesh_command(self.rig, self.mesh_ids, self.preset, progress=self.progress.emit,
-                                   cancel=self.token)
-        except CancelledError:
-            self.cancelled.emit()
-        except RigError as exc:
-            self.failed.emit(str(exc), traceback.format_exc())
-        except Exception as exc:  # noqa: BLE001 - any bug becomes a readable message
-            self.failed.emit(f"Auto-mesh failed unexpectedly: {type(exc).__name__}: {exc}", traceback.format_exc())
-        else:
-            if self.token.cancelled:
-                self.cancelled.emit()
-            else:
-                self.succeeded.emit(cmd)
+        return automesh_command(self.rig, self.mesh_ids, self.preset, progress=self.progress.emit, cancel=self.token)
+
+    def is_cancelled(self) -> bool:
+        return self.token.cancelled
 
 
 class AutoMeshProgress(QDialog):

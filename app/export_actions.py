@@ -21,7 +21,6 @@ import copy
 import logging
 import threading
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMenu, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from app.workers import BackgroundJob
 from rig.errors import CancelledError, RigError
 from rig.model import Rig
 
@@ -146,7 +146,7 @@ def failure_message(fmt: ExportFormat, target: Path, exc: BaseException) -> str:
     return f"Could not export the {fmt.noun} to {target}.\n\n{reason}\n\nNothing was written."
 
 
-class ExportWorker(QObject):
+class ExportWorker(BackgroundJob):
     """Runs one export; emit-only, owned by its thread.
 
     Signals
@@ -160,25 +160,15 @@ class ExportWorker(QObject):
     cancelled()
     """
 
-    progress = Signal(float, str)
-    succeeded = Signal(object)  # a list, but Signal(list) made PySide6 6.12 abort the window tests at exit
-    failed = Signal(str, str)
-    cancelled = Signal()
-
     def __init__(self, fmt: ExportFormat, rig: Rig, target: Path, cancel: threading.Event) -> None:
         super().__init__()
         self.fmt, self.rig, self.target, self.cancel = fmt, rig, target, cancel
 
-    @Slot()
-    def run(self) -> None:
-        try:
-            written = run_export(self.fmt.key, self.rig, self.target, self.progress.emit, self.cancel)
-        except CancelledError:
-            self.cancelled.emit()
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable message
-            self.failed.emit(failure_message(self.fmt, self.target, exc), traceback.format_exc())
-        else:
-            self.succeeded.emit(written)
+    def work(self):
+        return run_export(self.fmt.key, self.rig, self.target, self.progress.emit, self.cancel)
+
+    def failure_message(self, exc: Exception) -> str:
+        return failure_message(self.fmt, self.target, exc)
 
 
 class ExportDialog(QDialog):

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from app.workers import BackgroundJob
 from inference.types import CancelToken
-from rig.errors import CancelledError, RigError
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ STAGE_TITLES = {
 }
 
 
-class GenerationWorker(QObject):
+class GenerationWorker(BackgroundJob):
     """Runs the pipeline once; emit-only, owned by its thread.
 
     Signals
@@ -44,33 +43,20 @@ class GenerationWorker(QObject):
     cancelled()
     """
 
-    progress = Signal(float, str)
-    succeeded = Signal(object)
-    failed = Signal(str, str)
-    cancelled = Signal()
+    what = "Generation"
 
     def __init__(self, image_path: str, token: CancelToken) -> None:
         super().__init__()
         self.image_path = image_path
         self.token = token
 
-    @Slot()
-    def run(self) -> None:
+    def work(self):
         from inference.pipeline import generate
 
-        try:
-            result = generate(self.image_path, progress=self.progress.emit, cancel=self.token)
-        except CancelledError:
-            self.cancelled.emit()
-        except RigError as exc:
-            self.failed.emit(str(exc), traceback.format_exc())
-        except Exception as exc:  # noqa: BLE001 - any pipeline bug becomes a readable message
-            self.failed.emit(f"Generation failed unexpectedly: {type(exc).__name__}: {exc}", traceback.format_exc())
-        else:
-            if self.token.cancelled:
-                self.cancelled.emit()
-            else:
-                self.succeeded.emit(result)
+        return generate(self.image_path, progress=self.progress.emit, cancel=self.token)
+
+    def is_cancelled(self) -> bool:
+        return self.token.cancelled
 
 
 class GenerationDialog(QDialog):
