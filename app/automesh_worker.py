@@ -17,11 +17,11 @@ import time
 import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from app.bridge import DocumentBridge
-from app.workers import BackgroundJob
+from app.workers import BackgroundJob, CancelOnReject, JobRunner
 from inference.types import CancelToken
 from rig.errors import RigError
 from rig.model import Rig
@@ -58,7 +58,7 @@ class AutoMeshWorker(BackgroundJob):
         return self.token.cancelled
 
 
-class AutoMeshProgress(QDialog):
+class AutoMeshProgress(CancelOnReject, QDialog):
     """A progress bar and Cancel (Esc and the close button cancel too).
 
     Signals
@@ -88,17 +88,9 @@ class AutoMeshProgress(QDialog):
         if mesh_id:
             self.status.setText(f"Re-meshing {mesh_id}...")
 
-    def _cancel(self) -> None:
-        self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling...")
-        self.cancel_requested.emit()
-
-    def reject(self) -> None:
-        if self.cancel_button.isEnabled():
-            self._cancel()
 
 
-class AutoMeshRunner(QObject):
+class AutoMeshRunner(JobRunner):
     """Runs one Auto-mesh at a time and applies its command on the GUI thread.
 
     Parameters
@@ -125,86 +117,41 @@ class AutoMeshRunner(QObject):
         super().__init__(parent_widget)
         self.bridge, self.parent_widget = bridge, parent_widget
         self.on_status, self.on_error = on_status, on_error
-        self.thread: QThread | None = None
-        self.worker: AutoMeshWorker | None = None
-        self.dialog: AutoMeshProgress | None = None
         self.token: CancelToken | None = None
         self.document = None
         self.stale = False
-        self.started_at = 0.0
-
-    @property
-    def running(self) -> bool:
-        return self.thread is not None
 
     def start(self, mesh_ids: list[str], preset: str) -> bool:
         """Re-mesh ``mesh_ids`` with ``preset`` in the background; False when one is already running."""
         if self.running:
             self.on_status("Auto-mesh is already running")
             return False
-        self.started_at = time.perf_counter()
         self.token, self.document, self.stale = CancelToken(), self.bridge.document, False
-        self.thread = QThread(self)
-        self.worker = AutoMeshWorker(copy.deepcopy(self.bridge.rig), mesh_ids, preset, self.token)
-        self.worker.moveToThread(self.thread)
         what = mesh_ids[0] if len(mesh_ids) == 1 else f"{len(mesh_ids)} art meshes"
-        self.dialog = AutoMeshProgress(what, self.parent_widget)
-        self.dialog.cancel_requested.connect(self.cancel)
-        self.worker.progress.connect(self.dialog.show_progress)
-        self.worker.succeeded.connect(self._on_succeeded)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.cancelled.connect(self._on_cancelled)
         self.bridge.changed.connect(self._mark_stale)
         self.bridge.document_replaced.connect(self._mark_stale)
-        self.thread.started.connect(self.worker.run)
-        self.dialog.show()
-        self.thread.start()
+        worker = AutoMeshWorker(copy.deepcopy(self.bridge.rig), mesh_ids, preset, self.token)
+        self._launch(worker, AutoMeshProgress(what, self.parent_widget))
         return True
+
+    job_name = "auto-mesh"
 
     def cancel(self) -> None:
         """Ask the worker to stop (before its next mesh); nothing is pushed."""
         if self.token is not None:
             self.token.cancel()
 
-    def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Cancel a running Auto-mesh and wait for its thread (the window is closing); no callbacks."""
-        if self.thread is None:
-            return
-        self.token.cancel()
-        for signal in (self.worker.succeeded, self.worker.failed, self.worker.cancelled):
-            signal.disconnect()
-        self.thread.quit()
-        if not self.thread.wait(timeout_ms):
-            log.warning("the auto-mesh thread did not stop within %d ms", timeout_ms)
-        self._release()
-
     def _mark_stale(self, *_args) -> None:
         self.stale = True
-
-    @Slot(object)
-    def _on_succeeded(self, cmd) -> None:
-        self._finish("done", cmd)
-
-    @Slot(str, str)
-    def _on_failed(self, message: str, details: str) -> None:
-        self._finish("failed", (message, details))
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._finish("cancelled", None)
 
     def _release(self) -> None:
         self.bridge.changed.disconnect(self._mark_stale)
         self.bridge.document_replaced.disconnect(self._mark_stale)
-        self.dialog.close()
-        self.dialog.deleteLater()
-        self.worker.deleteLater()
-        self.thread.deleteLater()
-        self.thread = self.worker = self.dialog = self.token = None
+        super()._release()
+        self.token = None
 
     def _finish(self, status: str, payload) -> None:
-        self.thread.quit()
-        self.thread.wait()
+        self._stop_thread()
         stale = self.stale or self.bridge.document is not self.document
         if status == "done" and self.token.cancelled:  # Cancel came after the last check: drop it
             status = "cancelled"

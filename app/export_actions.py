@@ -24,11 +24,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMenu, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from app.workers import BackgroundJob
+from app.workers import BackgroundJob, CancelOnReject, JobRunner
 from rig.errors import CancelledError, RigError
 from rig.model import Rig
 
@@ -171,7 +171,7 @@ class ExportWorker(BackgroundJob):
         return failure_message(self.fmt, self.target, exc)
 
 
-class ExportDialog(QDialog):
+class ExportDialog(CancelOnReject, QDialog):
     """A stage label, a bar (busy when the format has no stages) and Cancel.
 
     Signals
@@ -205,17 +205,9 @@ class ExportDialog(QDialog):
         if self.cancel_button.isEnabled():
             self.status.setText(f"{stage[:1].upper()}{stage[1:]}...")
 
-    def _cancel(self) -> None:
-        self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling...")
-        self.cancel_requested.emit()
-
-    def reject(self) -> None:  # Esc and the close button cancel when that is possible
-        if self.cancel_button.isEnabled():
-            self._cancel()
 
 
-class ExportController(QObject):
+class ExportController(JobRunner):
     """File > Export for one window: the menu actions, one export at a time, its outcome.
 
     Parameters
@@ -243,17 +235,9 @@ class ExportController(QObject):
         self.window = window
         self.actions: dict[str, QAction] = {}
         self.last_written: list[Path] = []
-        self.thread: QThread | None = None
-        self.worker: ExportWorker | None = None
-        self.dialog: ExportDialog | None = None
         self.cancel_event: threading.Event | None = None
-        self.started_at = 0.0
         window.bridge.changed.connect(lambda change: self.update_enabled())
         window.bridge.document_replaced.connect(self.update_enabled)
-
-    @property
-    def running(self) -> bool:
-        return self.thread is not None
 
     def install(self, menu: QMenu) -> None:
         """Fill ``menu`` (File > Export) with one action per format."""
@@ -299,63 +283,30 @@ class ExportController(QObject):
         return self.window.dialogs.export_path(f"Export {fmt.noun}", suggested, fmt.file_filter)
 
     def _start(self, fmt: ExportFormat, rig: Rig, target: Path) -> None:
-        self.started_at = time.perf_counter()
         self.cancel_event = threading.Event()
-        self.thread = QThread(self)
-        self.worker = ExportWorker(fmt, rig, target, self.cancel_event)
-        self.worker.moveToThread(self.thread)
-        self.dialog = ExportDialog(fmt, target, self.window)
-        self.dialog.cancel_requested.connect(self.cancel)
-        self.worker.progress.connect(self.dialog.show_progress)
-        # bound slots of this GUI-thread object: queued, so _finish runs on the GUI thread
-        self.worker.succeeded.connect(self._on_succeeded)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.cancelled.connect(self._on_cancelled)
-        self.thread.started.connect(self.worker.run)
-        self.thread.finished.connect(self.worker.deleteLater)  # deleted in its own thread as it ends
         log.info("exporting a %s to %s", fmt.noun, target)
+        self._launch(ExportWorker(fmt, rig, target, self.cancel_event), ExportDialog(fmt, target, self.window))
         self.update_enabled()
-        self.dialog.show()
-        self.thread.start()
 
     def cancel(self) -> None:
         """Ask the running export to stop at its next stage (Cubism only; the others finish)."""
         if self.cancel_event is not None:
             self.cancel_event.set()
 
+    job_name = "export"
+
     def shutdown(self, timeout_ms: int = 60_000) -> None:
         """Stop a running export and wait for its thread, without callbacks (the window is closing)."""
-        if self.thread is None:
-            return
-        self.cancel()
-        for signal in (self.worker.succeeded, self.worker.failed, self.worker.cancelled):
-            signal.disconnect()
-        self.thread.quit()
-        if not self.thread.wait(timeout_ms):
-            log.warning("the export thread did not stop within %d ms", timeout_ms)
-        self.dialog.close()
-        self.thread = self.worker = self.dialog = self.cancel_event = None
+        super().shutdown(timeout_ms)
 
-    @Slot(object)
-    def _on_succeeded(self, written: list) -> None:
-        self._finish("done", written)
-
-    @Slot(str, str)
-    def _on_failed(self, message: str, details: str) -> None:
-        self._finish("failed", (message, details))
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._finish("cancelled", None)
+    def _release(self) -> None:
+        super()._release()
+        self.cancel_event = None
 
     def _finish(self, status: str, payload) -> None:
         fmt, target = self.worker.fmt, self.worker.target
-        self.thread.quit()
-        self.thread.wait()
-        self.dialog.close()
-        self.dialog.deleteLater()
-        self.thread.deleteLater()  # the worker goes with the thread's finished signal (_start)
-        self.thread = self.worker = self.dialog = self.cancel_event = None
+        self._stop_thread()
+        self._release()
         self.update_enabled()
         bar = self.window.statusBar()
         if status == "done":

@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from app.workers import BackgroundJob
+from app.workers import BackgroundJob, CancelOnReject, JobRunner
 from inference.types import CancelToken
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class GenerationWorker(BackgroundJob):
         return self.token.cancelled
 
 
-class GenerationDialog(QDialog):
+class GenerationDialog(CancelOnReject, QDialog):
     """Per-stage progress and a Cancel button.
 
     Signals
@@ -109,17 +109,9 @@ class GenerationDialog(QDialog):
         else:
             label.setText(f"done ({time.perf_counter() - self._stage_t0.get(stage, time.perf_counter()):.2f} s)")
 
-    def _cancel(self) -> None:
-        self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling...")
-        self.cancel_requested.emit()
-
-    def reject(self) -> None:  # Esc or the close button cancel too
-        if self.cancel_button.isEnabled():
-            self._cancel()
 
 
-class GenerationController(QObject):
+class GenerationController(JobRunner):
     """Starts one generation at a time and delivers its outcome on the GUI thread.
 
     Parameters
@@ -143,16 +135,8 @@ class GenerationController(QObject):
         super().__init__(parent_widget)
         self.parent_widget = parent_widget
         self.on_result, self.on_error = on_result, on_error
-        self.thread: QThread | None = None
-        self.worker: GenerationWorker | None = None
-        self.dialog: GenerationDialog | None = None
         self.token: CancelToken | None = None
         self.image_path = ""
-        self.started_at = 0.0
-
-    @property
-    def running(self) -> bool:
-        return self.thread is not None
 
     def start(self, image_path: str | Path) -> bool:
         """Begin generating from ``image_path``; False when a generation is already running."""
@@ -160,64 +144,27 @@ class GenerationController(QObject):
             log.warning("a generation is already running")
             return False
         image_path = str(image_path)
-        self.started_at = time.perf_counter()
         self.token = CancelToken()
-        self.thread = QThread(self)
-        self.worker = GenerationWorker(image_path, self.token)
-        self.worker.moveToThread(self.thread)
-        self.dialog = GenerationDialog(Path(image_path).name, self.parent_widget)
-        self.dialog.cancel_requested.connect(self.cancel)
-        self.worker.progress.connect(self.dialog.show_progress)
-        # bound slots of this GUI-thread object: queued, so _finish runs on the GUI thread
-        self.worker.succeeded.connect(self._on_succeeded)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.cancelled.connect(self._on_cancelled)
         self.image_path = image_path
-        self.thread.started.connect(self.worker.run)
         log.info("generating a rig from %s", image_path)
-        self.dialog.show()
-        self.thread.start()
+        self._launch(GenerationWorker(image_path, self.token), GenerationDialog(Path(image_path).name, self.parent_widget))
         return True
+
+    job_name = "generation"
+
+    def _release(self) -> None:
+        super()._release()
+        self.token = None
 
     def cancel(self) -> None:
         """Ask the running pipeline to stop (it does at its next cancellation check)."""
         if self.token is not None:
             self.token.cancel()
 
-    def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Cancel a running generation and wait for its thread (the window is closing); no callbacks."""
-        if self.thread is None:
-            return
-        self.token.cancel()
-        for signal in (self.worker.succeeded, self.worker.failed, self.worker.cancelled):
-            signal.disconnect()
-        self.thread.quit()  # takes effect as soon as the worker returns
-        if not self.thread.wait(timeout_ms):
-            log.warning("the generation thread did not stop within %d ms", timeout_ms)
-        self.dialog.close()
-        self.thread = self.worker = self.dialog = self.token = None
-
-    @Slot(object)
-    def _on_succeeded(self, result) -> None:
-        self._finish("done", result)
-
-    @Slot(str, str)
-    def _on_failed(self, message: str, details: str) -> None:
-        self._finish("failed", (message, details))
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._finish("cancelled", None)
-
     def _finish(self, status: str, payload) -> None:
         image_path = self.image_path
-        self.thread.quit()
-        self.thread.wait()
-        self.dialog.close()
-        self.dialog.deleteLater()
-        self.worker.deleteLater()
-        self.thread.deleteLater()
-        self.thread = self.worker = self.dialog = self.token = None
+        self._stop_thread()
+        self._release()
         elapsed = time.perf_counter() - self.started_at
         if status == "done":
             log.info("generated %s in %.2f s", Path(image_path).name, elapsed)
