@@ -27,10 +27,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     os.environ.setdefault("KIRIE_MODEL_CACHE", str(SHARED / "models"))
-    from inference.foreground import estimate_foreground
     from inference.landmarks import detect_face
     from inference.load import load_image
-    from inference.parts import segment_parts
+    from inference.segmentation.foreground import estimate_foreground
+    from inference.segmentation.parts import segment_parts
 
     with tempfile.TemporaryDirectory() as tmp:
         for rel in IMAGES:

@@ -4,7 +4,7 @@ Usage (software GL under Xvfb; the screen must hold a 1280x720 viewport plus the
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/bench_editor.py [IMAGE] [--frames N] [--drops N]
 
-IMAGE defaults to ``../shared/data/anime/waifu_00.png``. The real :class:`app.main_window.MainWindow`
+IMAGE defaults to ``../shared/data/anime/waifu_00.png``. The real :class:`app.editor.main_window.MainWindow`
 is used with all docks shown and the viewport fixed at 1280x720.
 
 - **drop to first frame**: a ``QDropEvent`` with the image's URL is delivered to the window; the
@@ -47,7 +47,7 @@ def _app():
 def _window(tmp: Path):
     from PySide6.QtCore import QSettings
 
-    from app.main_window import MainWindow
+    from app.editor.main_window import MainWindow
 
     window = MainWindow(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
     window.viewport.setFixedSize(1280, 720)

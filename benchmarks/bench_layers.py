@@ -13,8 +13,8 @@ import argparse
 import statistics
 import time
 
-from inference.layers import cut_layers
-from inference.meshes import mesh_layers
+from inference.layers.cut import cut_layers
+from inference.meshing.meshes import mesh_layers
 from tests.inference.character import synthetic_character
 
 

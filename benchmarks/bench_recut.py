@@ -1,4 +1,4 @@
-"""Mask painting: seconds to re-cut one layer (``inference.recut.recut_layer``) and build its command.
+"""Mask painting: seconds to re-cut one layer (``inference.layers.recut.recut_layer``) and build its command.
 
 Usage: ``.venv/bin/python -m benchmarks.bench_recut [--repeat N]`` (from the repository root)
 
@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
+from inference.layers.recut import recut_layer
 from inference.pipeline import generate
-from inference.recut import recut_layer
 from rig.document.commands import RepaintLayer
 from tests.conftest import SHARED_DATA
 

@@ -47,8 +47,8 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     log = logging.getLogger("bench_tracking")
 
-    from app.puppet import Puppet
     from app.render.offscreen import render_to_array
+    from app.tracking.puppet import Puppet
     from inference.tracking.mapping import ParameterMapper
     from inference.tracking.tracker import FaceTracker
 

@@ -8,7 +8,7 @@ stage, and is deterministic for a given seed.
 
 The rig keeps its :class:`~rig.model.SourceImage` (``rig.source``: the input colours, the foreground
 alpha and the visible-layer owner map of stage 5), which the editor's mask painting re-cuts from
-(``inference.recut``).
+(``inference.layers.recut``).
 
 No face: generation **stops** with :class:`rig.errors.NoFaceFoundError` naming the detectors that
 were tried (a rig without a face would not move in any useful way); nothing is written.
@@ -135,15 +135,15 @@ def generate(
     CancelledError
         ``cancel`` was triggered; nothing is returned.
     """
-    from inference.foreground import estimate_foreground
     from inference.landmarks import find_face
-    from inference.layers import cut_scene, make_scene
+    from inference.layers.cut import cut_scene, make_scene
+    from inference.layers.recut import source_from_scene
     from inference.load import load_image
-    from inference.meshes import mesh_layers
-    from inference.parts import segment_parts
-    from inference.recut import source_from_scene
+    from inference.meshing.meshes import mesh_layers
     from inference.rigging import build_rig, load_template
     from inference.rigging.physics import build_physics
+    from inference.segmentation.foreground import estimate_foreground
+    from inference.segmentation.parts import segment_parts
 
     cancel = cancel or CancelToken()
     _seed_everything(seed)
@@ -178,7 +178,7 @@ def generate(
 def _foreground(img, cancel, use_learned, embedded):
     if use_learned and not img.has_alpha:
         try:
-            from inference import foreground_isnet
+            from inference.segmentation import foreground_isnet
 
             if foreground_isnet.available():
                 return foreground_isnet.isnet_foreground(img, foreground_isnet.model_path())

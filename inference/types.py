@@ -179,7 +179,7 @@ class CutLayer:
     ----------
     name : str
         Stable layer name, e.g. ``"FrontHair"``, ``"EyeWhiteL"``, ``"MouthInterior"``, ``"EyeLidLineL"``
-        (see ``inference.layers.LAYER_NAMES``).
+        (see ``inference.layers.cut.LAYER_NAMES``).
     label : PartLabel or None
         The part it was cut from; None for synthesised layers (mouth interior, closed-eye line).
     image : (h, w, 4) uint8 ndarray

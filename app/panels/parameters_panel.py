@@ -1,7 +1,7 @@
 """The Parameters dock: a slider and spin box per parameter, grouped by parameter group.
 
 Moving a slider writes :class:`~rig.document.ParameterValues` (no history); double-click resets
-one parameter, "Reset all" every one. The "Preview" toggle runs :class:`~app.preview.PreviewAnimator`
+one parameter, "Reset all" every one. The "Preview" toggle runs :class:`~app.editor.preview.PreviewAnimator`
 (breath, blinking and physics on a timer). Rows are rebuilt when parameter definitions change and
 updated (signals blocked) when values change elsewhere (preview, tracking, undo of a range change).
 """
@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bridge import DocumentBridge
+from app.editor.preview import PreviewAnimator
 from app.panels.parameter_slider import ParameterRow
-from app.preview import PreviewAnimator
 from rig.model import Parameter
 
 OTHER_GROUP = "Other"

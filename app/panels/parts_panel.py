@@ -5,7 +5,7 @@ Column 0 is the name (editable: :class:`RenameObject`) with a visibility checkbo
 ``editor_meta["locked_ids"]``: locked meshes are not picked in the viewport). Below the tree: the
 opacity of the active part or mesh (every keyform, :class:`SetKeyformValues`) and Raise / Lower.
 Dragging an art mesh onto another one places it above (or below) that mesh in the draw order
-(:mod:`app.draw_order`). Every edit is a command; the tree is rebuilt from the rig after changes.
+(:mod:`rig.edit.draw_order`). Every edit is a command; the tree is rebuilt from the rig after changes.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import draw_order
 from app.bridge import DocumentBridge
 from app.panels.tree_sync import ID_ROLE, KIND_ROLE, TreeSelectionSync, item_id, item_kind, walk
 from app.qt_images import thumbnail_icon
 from rig.document.commands import RenameObject, SetKeyformValues, SetObjectProperty
+from rig.edit import draw_order
 from rig.errors import RigError
 
 log = logging.getLogger(__name__)

@@ -6,13 +6,13 @@ saved through a file dialog when recording stops), **Mirror**, **Link eyes**, on
 slider, a preview of the frame with the landmarks drawn (~15 fps), the mapping table with editable
 input/output ranges and live value bars, and plots of the last 5 s of every mapped parameter.
 
-Tracking runs on a ``QThread`` (:mod:`app.tracking_worker`); each frame arrives through a queued
+Tracking runs on a ``QThread`` (:mod:`app.jobs.tracking`); each frame arrives through a queued
 signal and is written to :attr:`DocumentBridge.values` in one ``update`` (the viewport follows at the
-source's rate). Like the Preview animation (:mod:`app.preview`), tracking sets the input parameters
+source's rate). Like the Preview animation (:mod:`app.editor.preview`), tracking sets the input parameters
 and :class:`rig.evaluate.physics.PhysicsSimulator` adds its outputs (hair sway) on top (VTube Studio
 order: tracking < physics). Stopping puts the driven parameters back. Values only: nothing enters the
 history. A missing or unplugged camera, or a damaged file, ends the session with a message in the dock
-and the Log; the editor keeps working. Settings persist in QSettings (:mod:`app.tracking_settings`).
+and the Log; the editor keeps working. Settings persist in QSettings (:mod:`app.tracking.settings`).
 """
 
 from __future__ import annotations
@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.bridge import DocumentBridge
+from app.jobs.tracking import TrackingController, TrackingUpdate
 from app.panels.tracking_views import BROWSE, MappingTable, SourcePicker, TrackingPlots, ranges_of
-from app.tracking_driver import RigDriver
-from app.tracking_media import CameraProbe, TrackingDialogs
-from app.tracking_settings import TrackingSettings
-from app.tracking_worker import TrackingController, TrackingUpdate
+from app.tracking.driver import RigDriver
+from app.tracking.media import CameraProbe, TrackingDialogs
+from app.tracking.settings import TrackingSettings
 from inference.tracking.calibration import Calibration
 from inference.tracking.mapping import ParameterMapper, default_rules
 from inference.tracking.recorder import MotionRecorder

@@ -28,9 +28,9 @@ from PySide6.QtGui import QSurfaceFormat
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
 
 from app.bridge import DocumentBridge
+from app.render.background import BackgroundPass
 from app.render.renderer import Renderer
 from app.render.view import View
-from app.viewport.background import BackgroundPass
 from app.viewport.evaluator import RigEvaluator
 from app.viewport.hit_test import pick
 from rig.evaluate.types import EvaluatedRig

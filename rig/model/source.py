@@ -1,7 +1,7 @@
 """The source record of a generated rig: the input image and which layer owns each of its pixels.
 
 A rig generated from an image keeps what re-cutting a layer needs (touch-up "mask painting",
-``inference.recut``): the input pixels with the foreground alpha the layers were cut with, and the
+``inference.layers.recut``): the input pixels with the foreground alpha the layers were cut with, and the
 per-pixel **owner map** (which cut layer each foreground pixel is visible in). Painting a layer's mask
 edits the owner map; the layer is then cut again from the source image, its hidden part completed
 and its mesh regenerated. Rigs imported from elsewhere, or built by hand, have no source
@@ -38,7 +38,7 @@ class SourceImage(ModelObject):
         Rig :class:`~rig.model.Layer` id of each label value (``"LayerFace"`` ...). A layer may have
         been removed from the rig since; its label then simply names no layer.
     layer_kinds : tuple of str
-        The cut-layer name of each label value (``inference.layers.LAYER_NAMES``: ``"Face"``,
+        The cut-layer name of each label value (``inference.layers.cut.LAYER_NAMES``: ``"Face"``,
         ``"EarL"`` ...); decides the completion rule and mesh density on a re-cut.
     face_box_px : (x, y, w, h)
         The face box the cut used (completion zones are fractions of it).

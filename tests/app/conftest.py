@@ -1,7 +1,7 @@
 """Fixtures for the editor's Qt tests (marker ``qt``; run under ``xvfb-run -a``).
 
 The default OpenGL surface format must be set before pytest-qt creates the QApplication, so it is
-set when this conftest is imported. ``window`` is a real :class:`app.main_window.MainWindow` with
+set when this conftest is imported. ``window`` is a real :class:`app.editor.main_window.MainWindow` with
 its own settings file, recovery folder (``XDG_DATA_HOME``) and scripted dialogs.
 """
 
@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 class ScriptedDialogs:
-    """Stand-in for app.dialogs.Dialogs: answers from attributes, records every question."""
+    """Stand-in for app.editor.dialogs.Dialogs: answers from attributes, records every question."""
 
     def __init__(self) -> None:
         self.unsaved_answer = "discard"
@@ -85,7 +85,7 @@ def window(qtbot, tmp_path, monkeypatch, dialogs):
     """A shown main window (1280 x 800) with private settings and recovery folder."""
     from PySide6.QtCore import QSettings
 
-    from app.main_window import MainWindow
+    from app.editor.main_window import MainWindow
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.keyform_edit import key_state, rest_values
 from app.viewport.tools.deformer_tool import DeformerTool
 from app.viewport.tools.keyform_tool import KeyformTool
+from rig.edit.keyforms import key_state, rest_values
 from rig.model import deep_equal
 from rig.testing import tiny_rig
 from tests.app.deform_helpers import (

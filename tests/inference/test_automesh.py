@@ -7,8 +7,8 @@ import copy
 import numpy as np
 import pytest
 
-from inference.automesh import COVER_GROW_PX, PRESETS, automesh_art_mesh, automesh_command
-from inference.meshes import DILATE_PX
+from inference.meshing.automesh import COVER_GROW_PX, PRESETS, automesh_art_mesh, automesh_command
+from inference.meshing.meshes import DILATE_PX
 from rig.document import Document
 from rig.document.commands.topology import locate_points
 from rig.errors import InvalidMeshError

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.foreground import SELFIE_MODEL, estimate_foreground
 from inference.masks import iou
 from inference.models.cache import CACHE_ENV
+from inference.segmentation.foreground import SELFIE_MODEL, estimate_foreground
 from inference.types import LoadedImage
 
 

@@ -11,10 +11,10 @@ import dataclasses
 import numpy as np
 import pytest
 
-from inference import foreground_isnet as fi
 from inference.models import cache
 from inference.models.registry import REGISTRY
 from inference.models.runtime import ModelContractError
+from inference.segmentation import foreground_isnet as fi
 from inference.types import LoadedImage
 from rig.errors import ModelDownloadError
 from tests.inference.models.tiny_onnx import tiny_isnet

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.layers import LAYER_NAMES, SYNTHESISED, cut_layers
+from inference.layers.cut import LAYER_NAMES, SYNTHESISED, cut_layers
 from inference.types import CancelToken, PartLabel
 from rig.errors import CancelledError
 from tests.inference.character import composite, crude_inputs, psnr_over_foreground, synthetic_character

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.layers import cut_layers
-from inference.meshes import MIN_ANGLE_DEG, mesh_layer, mesh_layers, min_angle_deg
+from inference.layers.cut import cut_layers
+from inference.meshing.meshes import MIN_ANGLE_DEG, mesh_layer, mesh_layers, min_angle_deg
 from inference.types import CutLayer
 from tests.inference.character import crude_inputs, synthetic_character
 

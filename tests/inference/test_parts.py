@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from inference.foreground import estimate_foreground
 from inference.landmarks import detect_face
 from inference.landmarks.geometry import arc, box_of, clockwise
 from inference.load import load_image
-from inference.parts import segment_parts
+from inference.segmentation.foreground import estimate_foreground
+from inference.segmentation.parts import segment_parts
 from inference.types import EyeLandmarks, FaceLandmarks, Foreground, LoadedImage, PartLabel
 
 P = PartLabel

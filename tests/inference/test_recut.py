@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from inference.layers.recut import CUT_KINDS, edit_labels, recut_layer
 from inference.pipeline import generate
-from inference.recut import CUT_KINDS, edit_labels, recut_layer
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ The target is the layer of the **active art mesh** (select it first; a click on 
 usable target selects as usual). A left drag paints a stroke (``brush_stroke.Stroke``) that only
 changes the preview: the layer's visible pixels are tinted blue, pixels the stroke adds green, pixels
 it erases red (``preview``), and the brush outline follows the cursor (``overlay_shapes``). On
-release the edited mask goes to :func:`inference.recut.recut_layer` and **one**
+release the edited mask goes to :func:`inference.layers.recut.recut_layer` and **one**
 :class:`~rig.document.commands.RepaintLayer` is pushed. Esc or a right click during the drag drops
 the stroke.
 
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import QApplication
 from app.render.shapes import OverlayShapes, circle_segments
 from app.viewport.tools.base import Tool
 from app.viewport.tools.brush_stroke import Stroke, mask_box, tint_image
-from inference.recut import CUT_KINDS, Recut, recut_layer
+from inference.layers.recut import CUT_KINDS, Recut, recut_layer
 from rig.document.commands import RepaintLayer
 from rig.document.commands.repaint import mesh_of_layer, repaint_vertex_map
 from rig.evaluate.types import DrawItem, EvaluatedRig, LayerTexture

@@ -4,7 +4,7 @@ Warp deformer: its lattice points are free handles (drag one, box-select several
 translates the selection or the whole grid, Ctrl+Shift+drag scales and Ctrl+Alt+drag rotates it
 about its centroid; :class:`~app.viewport.tools.keyed_edit.KeyedEditTool`). The lattice's keyform
 ``positions`` live in the warp's parent space; drags are mapped back exactly
-(:class:`~app.parent_map.ParentMap`).
+(:class:`~rig.evaluate.parent_space.ParentMap`).
 
 Rotation deformer (handle roles of style.md 5, as its gizmo draws them):
 
@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
-from app.parent_map import ParentMap
 from app.render.shapes import OverlayShapes
 from app.viewport.tools.keyed_edit import SELECTED_COLOR, Gesture, KeyedEditTool, PointHandles
 from app.viewport.tools.keyform_tool import describe_key_state
+from rig.evaluate.parent_space import ParentMap
 from rig.evaluate.types import EvaluatedRig
 from rig.model import RotationDeformer, WarpDeformer
 

@@ -1,6 +1,6 @@
 """Shared machinery of the Deform-mode tools: arming a keyform, point handles, preview, one push.
 
-A Deform-mode gesture edits the **armed keyform** of one object (:func:`app.keyform_edit.key_state`),
+A Deform-mode gesture edits the **armed keyform** of one object (:func:`rig.edit.keyforms.key_state`),
 captured at press time. Off a key the tool asks (``confirm_add_key``) whether to add a key at the
 current values; yes pushes the key edits as one undo step ("Add key ...") and the gesture goes on.
 
@@ -28,12 +28,12 @@ import numpy as np
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.keyform_edit import add_key_steps, key_state, set_fields_command, transform_points
-from app.parent_map import ParentMap
 from app.render.shapes import OverlayShapes, polyline_segments
 from app.viewport.tools.base import Tool
+from rig.edit.keyforms import add_key_steps, key_state, set_fields_command, transform_points
 from rig.errors import RigError
 from rig.evaluate import evaluate
+from rig.evaluate.parent_space import ParentMap
 from rig.evaluate.types import EvaluatedRig
 from rig.model import KeyformGrid, Rig
 

@@ -29,20 +29,20 @@ from app.render.shapes import OverlayShapes, polyline_segments
 from app.viewport.evaluator import RigEvaluator
 from app.viewport.hit_test import pick
 from app.viewport.tools.base import Tool
-from app.viewport.tools.mesh_ops import (
-    MoveSession,
-    add_vertex_command,
-    delete_command,
-    mesh_under,
-    rest_items,
-    retriangulate_command,
-)
 from app.viewport.tools.mesh_selection import (
     VertexSelection,
     nearest_vertex,
     unique_edges,
     vertices_in_box,
     vertices_in_lasso,
+)
+from rig.edit.mesh_ops import (
+    MoveSession,
+    add_vertex_command,
+    delete_command,
+    mesh_under,
+    rest_items,
+    retriangulate_command,
 )
 from rig.errors import RigError
 from rig.evaluate.types import EvaluatedRig

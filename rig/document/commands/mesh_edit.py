@@ -4,7 +4,7 @@ Every builder returns one :class:`~rig.document.commands.topology.EditMeshTopolo
 are remapped (so no keyform ever has a different vertex count than its mesh). Triangulations are
 done in **layer px** (``uvs * layer size``, the texture's own frame, independent of deformers): a
 Delaunay triangulation of the vertices, keeping the triangles whose centroid lies inside the
-current mesh (a constrained triangulation by filtering, as ``inference.meshes`` does).
+current mesh (a constrained triangulation by filtering, as ``inference.meshing.meshes`` does).
 
 Rest-pose moves (mesh mode) add the same parent-space delta to every keyform of a vertex and move
 its uv with it, so the texture stays put on the canvas (Cubism's mesh edit behaviour).
@@ -65,7 +65,7 @@ def triangulate_in_region(points: Any, region_xy: Any, region_triangles: Any) ->
     -------
     (M, 3) uint16 ndarray
         Triangles whose centroid lies in the region, area > ``MIN_AREA_PX2``, counter-clockwise on
-        screen (+y down: negative cross product), like ``inference.meshes``.
+        screen (+y down: negative cross product), like ``inference.meshing.meshes``.
 
     Raises
     ------

@@ -1,6 +1,6 @@
 """RepaintLayer: new pixels, mesh and owner map for one layer after its mask was painted.
 
-The brush tool (``app.viewport.tools.brush_tool``) edits a layer's visible mask, ``inference.recut``
+The brush tool (``app.viewport.tools.brush_tool``) edits a layer's visible mask, ``inference.layers.recut``
 cuts the layer again from the rig's :class:`~rig.model.SourceImage` and meshes it, and this command
 puts the result into the document as **one** undo step:
 

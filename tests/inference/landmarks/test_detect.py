@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.foreground import estimate_foreground
 from inference.landmarks import find_face
 from inference.landmarks.anime import run_animeface
 from inference.landmarks.geometry import signed_area
 from inference.load import load_image
+from inference.segmentation.foreground import estimate_foreground
 from inference.types import FaceLandmarks
 
 HUMANS = ["s1", "s2", "s3", "s5", "s7", "s9", "s10", "s12", "s42"]

@@ -1,0 +1,156 @@
+"""``kirie track PROJECT.kirie --source VIDEO_OR_CAMERA [--record OUT.motion3.json] [--out-video OUT.mp4] ...``.
+
+Tracks a face in a video file, an image sequence or a camera (an integer index) with MediaPipe
+FaceLandmarker, maps it to the project's standard parameters (:mod:`inference.tracking.mapping`) and
+optionally:
+
+- ``--json``: prints one JSON object per frame on stdout:
+  ``{"index": 0, "t_ms": 0, "found": true, "values": {"ParamAngleX": 1.23, ...}}``;
+- ``--record``: writes the values as a motion3.json (linear curves, exact Meta counts);
+- ``--out-video``: renders the rig driven by the face (physics included) into an mp4 (OpenCV's
+  ``mp4v`` encoder), next to the input frame with ``--side-by-side``.
+
+By default the first quarter second (at least 5 frames) is taken as the neutral face
+(``--calibrate-frames``; LivePortrait takes the first frame), so the clip should start neutral. Ctrl+C
+stops a camera session; what was recorded so far is still written. Exit status 2 on a bad source,
+project or missing model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger("kirie.track")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", type=Path, help="the .kirie project to drive")
+    parser.add_argument("--source", required=True, help="video file, image folder/glob, or camera index (0, 1, ...)")
+    parser.add_argument("--record", type=Path, metavar="OUT.motion3.json", help="write the parameter curves")
+    parser.add_argument("--out-video", type=Path, metavar="OUT.mp4", help="render the driven rig to an mp4")
+    parser.add_argument("--side-by-side", action="store_true", help="put the input frame left of the render")
+    parser.add_argument("--size", type=int, default=512, metavar="W", help="render width in pixels (default 512)")
+    parser.add_argument("--json", action="store_true", help="print one line of parameter values per frame")
+    parser.add_argument("--mirror", action="store_true",
+                        help="selfie view: the character mirrors the user (yaw, roll and eyes flipped)")
+    parser.add_argument("--smoothing", type=float, default=0.5, metavar="0..1", help="smoothing slider (default 0.5)")
+    parser.add_argument("--calibrate-frames", type=int, metavar="N",
+                        help="first frames taken as the neutral face (default: a quarter second, at least 5; 0: none)")
+    parser.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
+    parser.add_argument("--fps", type=float, help="frame rate of an image sequence (default 30)")
+
+
+class _VideoOut:
+    """mp4 writer (OpenCV ``mp4v``), opened on the first frame with that frame's size."""
+
+    def __init__(self, path: Path, fps: float) -> None:
+        self.path, self.fps, self._writer = path, fps, None
+
+    def write(self, rgb: np.ndarray) -> None:
+        import cv2
+
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            h, w = rgb.shape[:2]
+            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+            if not self._writer.isOpened():
+                raise OSError(f"cannot write video {self.path}")
+        self._writer.write(np.ascontiguousarray(rgb[:, :, ::-1]))
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
+
+
+def _side_by_side(frame_rgb: np.ndarray, render_rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    h = render_rgb.shape[0]
+    w = max(1, round(frame_rgb.shape[1] * h / frame_rgb.shape[0]))
+    return np.hstack([cv2.resize(frame_rgb, (w, h), interpolation=cv2.INTER_AREA), render_rgb])
+
+
+def _check(args: argparse.Namespace) -> str | None:
+    if not 0.0 <= args.smoothing <= 1.0:
+        return f"--smoothing must be in [0, 1], got {args.smoothing}"
+    if args.size < 16:
+        return f"--size must be at least 16, got {args.size}"
+    if args.max_frames is not None and args.max_frames < 1:
+        return f"--max-frames must be positive, got {args.max_frames}"
+    if not (args.json or args.record or args.out_video):
+        log.info("nothing to output: add --json, --record or --out-video (tracking anyway)")
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from inference.tracking.mapping import ParameterMapper
+    from inference.tracking.recorder import MotionRecorder
+    from inference.tracking.session import TrackingSession
+    from inference.tracking.sources import open_source
+    from rig.formats.project import load_project
+
+    problem = _check(args)
+    if problem:
+        log.error("%s", problem)
+        return 2
+    rig = load_project(args.project).rig
+    source = open_source(args.source, fps=args.fps)
+    fps = source.fps or 30.0
+    calibrate_frames = args.calibrate_frames if args.calibrate_frames is not None else max(5, round(fps / 4))
+    mapper = ParameterMapper(smoothing=args.smoothing, mirror=args.mirror)
+    recorder = MotionRecorder(fps=fps) if args.record else None
+    video = _VideoOut(args.out_video, fps) if args.out_video else None
+    on_frame = _frame_handler(args, rig, video)
+    try:
+        with TrackingSession(source, mapper=mapper, recorder=recorder, calibrate_frames=calibrate_frames,
+                             max_frames=args.max_frames) as session:
+            try:
+                stats = session.run(on_frame)
+            except KeyboardInterrupt:
+                log.info("stopped")
+                stats = None
+    finally:
+        if video is not None:
+            video.close()
+    if stats is not None:
+        med = stats.medians()
+        log.info("%d frames, face in %d; median ms: read %.1f, track %.1f, map %.2f", stats.frames,
+                 stats.faces_found, med["read_ms"], med["track_ms"], med["map_ms"])
+    if recorder is not None and len(recorder):
+        motion = recorder.save(args.record)
+        log.info("wrote %s (%d curves, %.2f s)", args.record, len(motion.curves), motion.duration_s)
+    if video is not None:
+        log.info("wrote %s", args.out_video)
+    return 0
+
+
+def _frame_handler(args: argparse.Namespace, rig, video: _VideoOut | None):
+    """The per-frame callback: JSON line and/or a rendered video frame."""
+    puppet = None
+    if video is not None:
+        from app.tracking.puppet import Puppet
+
+        puppet = Puppet(rig)
+    last_ms: list[int] = []
+
+    def on_frame(tracked) -> None:
+        if args.json:
+            line = {"index": tracked.frame.index, "t_ms": tracked.timestamp_ms, "found": tracked.features.found,
+                    "values": {k: round(v, 4) for k, v in tracked.values.items()}}
+            sys.stdout.write(json.dumps(line) + "\n")
+            sys.stdout.flush()
+        if puppet is not None:
+            from app.tracking.puppet import composite_over
+
+            dt_s = (tracked.timestamp_ms - last_ms[0]) / 1000.0 if last_ms else 0.0
+            last_ms[:] = [tracked.timestamp_ms]
+            rgb = composite_over(puppet.render(tracked.values, dt_s, size=args.size))
+            video.write(_side_by_side(tracked.frame.rgb, rgb) if args.side_by_side else rgb)
+
+    return on_frame

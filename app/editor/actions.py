@@ -1,0 +1,132 @@
+"""Menus and actions of the main window: File, Edit, View, Help, with standard shortcuts.
+
+Undo and Redo are driven by the history through :class:`~app.bridge.DocumentBridge`
+(``can_undo``/``undo_label``): their text names the command ("Undo Rename ArtMeshFace to Face").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+if TYPE_CHECKING:
+    from app.editor.main_window import MainWindow
+
+EXPORT_FORMATS = ("Cubism model (model3.json + moc3)...", "Inochi2D puppet (.inp)...", "Layered PSD...")
+
+
+class EditorActions:
+    """Creates the window's actions and menus and keeps Undo/Redo and Open Recent current.
+
+    Attributes
+    ----------
+    new_from_image, open, save, save_as, quit, undo, redo, fit_view, zoom_in, zoom_out, wireframe,
+    gizmos, checkerboard, reset_parameters : QAction
+    recent_menu, export_menu, view_menu : QMenu
+        ``export_menu`` holds the exporters' actions (:class:`app.editor.export_actions.ExportController`).
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        w = window
+        self.new_from_image = self._action("&New from Image...", w.new_from_image, QKeySequence.StandardKey.New,
+                                           "Generate a rig from one character image")
+        self.open = self._action("&Open...", w.open_project, QKeySequence.StandardKey.Open)
+        self.save = self._action("&Save", w.save, QKeySequence.StandardKey.Save)
+        self.save_as = self._action("Save &As...", w.save_as, QKeySequence.StandardKey.SaveAs)
+        self.quit = self._action("&Quit", w.close, QKeySequence.StandardKey.Quit)
+        self.undo = self._action("&Undo", w.bridge.undo, QKeySequence.StandardKey.Undo)
+        self.redo = self._action("&Redo", w.bridge.redo, QKeySequence.StandardKey.Redo)
+        self.select_none = self._action("Select &None", w.bridge.state.selection.clear, QKeySequence("Ctrl+Shift+A"))
+        self.fit_view = self._action("&Fit View", w.viewport.fit_view, QKeySequence("F"))
+        self.zoom_in = self._action("Zoom &In", lambda: w.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out = self._action("Zoom &Out", lambda: w.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
+        self.wireframe = self._toggle("&Wireframe of Selection", "wireframe", QKeySequence("W"))
+        self.gizmos = self._toggle("Deformer &Gizmos", "show_gizmos", QKeySequence("G"))
+        self.checkerboard = self._toggle("&Checkerboard Background", "checkerboard", None)
+        self.reset_parameters = self._action("&Reset Parameters", w.bridge_reset_values, QKeySequence("Ctrl+R"))
+        self.about = self._action("&About Kirie", w.show_about)
+        self._build_menus()
+        w.bridge.history_changed.connect(self.update_undo)
+        self.update_undo()
+
+    def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda checked=False: slot())
+        return action
+
+    def _toggle(self, text: str, attribute: str, shortcut) -> QAction:
+        """A checkable action mirroring a boolean attribute of the viewport (saved in settings)."""
+        viewport, settings = self.window.viewport, self.window.settings
+        action = QAction(text, self.window, checkable=True)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        value = settings.view_flag(attribute, getattr(viewport, attribute))
+        setattr(viewport, attribute, value)
+        action.setChecked(value)
+
+        def toggled(on: bool) -> None:
+            setattr(viewport, attribute, on)
+            settings.set_view_flag(attribute, on)
+            viewport.update()
+
+        action.toggled.connect(toggled)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.window.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_from_image)
+        file_menu.addAction(self.open)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.save)
+        file_menu.addAction(self.save_as)
+        self.export_menu = file_menu.addMenu("&Export")  # filled by app.editor.export_actions.ExportController
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.undo)
+        edit.addAction(self.redo)
+        edit.addSeparator()
+        edit.addAction(self.select_none)
+        edit.addAction(self.reset_parameters)
+        self.view_menu = bar.addMenu("&View")
+        for dock in self.window.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        for action in (self.wireframe, self.gizmos, self.checkerboard):
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        for action in (self.fit_view, self.zoom_in, self.zoom_out):
+            self.view_menu.addAction(action)
+        bar.addMenu("&Help").addAction(self.about)
+
+    def update_undo(self) -> None:
+        """Enable and label Undo/Redo from the history ("Undo Rename ArtMeshFace to Face")."""
+        bridge = self.window.bridge
+        self.undo.setEnabled(bridge.can_undo)
+        self.redo.setEnabled(bridge.can_redo)
+        self.undo.setText(f"&Undo {bridge.undo_label}" if bridge.can_undo else "&Undo")
+        self.redo.setText(f"&Redo {bridge.redo_label}" if bridge.can_redo else "&Redo")
+
+    def update_recent(self, files: list[str]) -> None:
+        """Refill Open Recent with ``files`` (most recent first)."""
+        menu: QMenu = self.recent_menu
+        menu.clear()
+        for i, path in enumerate(files):
+            action = menu.addAction(f"&{i + 1} {Path(path).name}")
+            action.setToolTip(path)
+            action.setData(path)
+            action.triggered.connect(lambda checked=False, p=path: self.window.open_project(p))
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear Menu", self.window.clear_recent)
+        menu.setEnabled(bool(files))

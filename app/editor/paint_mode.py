@@ -1,0 +1,130 @@
+"""Paint mode: the Paint Mask toggle and the brush options (size, hardness, add/erase) toolbar.
+
+``PaintMode(window)`` adds to the window:
+
+* **Edit > Paint Mask** (``B``, checkable, also on the *Paint* toolbar): puts the editor in Model
+  mode (so the mesh and deform tools step aside) and makes
+  :class:`~app.viewport.tools.brush_tool.BrushTool` the viewport's tool; another tool taking over
+  unchecks it;
+* the *Paint* toolbar: brush size (diameter, canvas px; ``[`` / ``]``), hardness (%), Add / Erase
+  (``X``; Alt inverts one stroke) and the layer being painted. The options are enabled only while
+  painting.
+
+The brush's messages go to the status bar.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QToolBar
+
+from app.viewport.tools.brush_tool import BrushTool
+from rig.document.editor_state import EditMode
+
+if TYPE_CHECKING:
+    from app.editor.main_window import MainWindow
+
+STATUS_MS = 6000
+
+
+class PaintMode:
+    """Paint-mode controller of one main window (module docstring).
+
+    Attributes
+    ----------
+    tool : BrushTool
+    toggle : QAction
+    toolbar : QToolBar
+    size_spin, hardness_spin : QSpinBox
+        Brush diameter (px) and hardness (%).
+    mode_combo : QComboBox
+        "Add" / "Erase".
+    target_label : QLabel
+    """
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window, self.bridge, self.viewport = window, window.bridge, window.viewport
+        self.tool = BrushTool(self.viewport, self.bridge)
+        self.tool.status.connect(lambda text: window.statusBar().showMessage(text, STATUS_MS))
+        self.toggle = QAction("&Paint Mask", window, checkable=True)
+        self.toggle.setShortcut(QKeySequence("B"))
+        self.toggle.setToolTip("Paint Mask (B): paint the visible pixels of the selected layer, then re-cut it")
+        self.toggle.setStatusTip("Paint the selected layer's mask over the source image; release re-cuts the layer")
+        self.toggle.toggled.connect(self.set_enabled)
+        self.tool.deactivated.connect(lambda: self._set_checked(False))
+        self._build_toolbar()
+        self._install_menu()
+        self.tool.settings_changed.connect(self._sync_widgets)
+        self.tool.target_changed.connect(self._show_target)
+        self._sync_widgets()
+        self._set_options_enabled(False)
+
+    # ---------------------------------------------------------------- widgets
+    def _build_toolbar(self) -> None:
+        bar = self.toolbar = QToolBar("Paint", self.window)
+        bar.setObjectName("toolbar_paint")
+        bar.addAction(self.toggle)
+        self.size_spin = QSpinBox(minimum=1, maximum=800, suffix=" px")
+        self.size_spin.setToolTip("Brush diameter in canvas pixels ([ and ])")
+        self.size_spin.valueChanged.connect(lambda d: self.tool.set_radius(d / 2.0))
+        self.hardness_spin = QSpinBox(minimum=0, maximum=100, suffix=" %")
+        self.hardness_spin.setToolTip("Hardness: share of the radius painted fully (the soft rim shows in the preview)")
+        self.hardness_spin.valueChanged.connect(lambda h: self.tool.set_hardness(h / 100.0))
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItems(["Add", "Erase"])
+        self.mode_combo.setToolTip("Add pixels to the layer or erase them (X toggles; Alt inverts one stroke)")
+        self.mode_combo.currentIndexChanged.connect(lambda i: self.tool.set_erase(i == 1))
+        self.target_label = QLabel()
+        for text, widget in (("Size", self.size_spin), ("Hardness", self.hardness_spin), (None, self.mode_combo),
+                             (None, self.target_label)):  # fmt: skip
+            if text:
+                bar.addWidget(QLabel(f" {text} "))
+            bar.addWidget(widget)
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _install_menu(self) -> None:
+        bar = self.window.menuBar()
+        edit = next((a.menu() for a in bar.actions() if a.menu() is not None and a.text() == "&Edit"), None)
+        if edit is None:
+            edit = bar.addMenu("&Edit")
+        edit.addSeparator()
+        edit.addAction(self.toggle)
+
+    def _sync_widgets(self) -> None:
+        """Show the tool's settings without the widgets echoing them back (style.md 4)."""
+        with QSignalBlocker(self.size_spin), QSignalBlocker(self.hardness_spin), QSignalBlocker(self.mode_combo):
+            self.size_spin.setValue(max(1, round(2 * self.tool.radius_px)))
+            self.hardness_spin.setValue(round(100 * self.tool.hardness))
+            self.mode_combo.setCurrentIndex(1 if self.tool.erase else 0)
+
+    def _show_target(self, name: str) -> None:
+        self.target_label.setText(f"  Painting: {name}" if name else "  Select a layer's art mesh to paint")
+
+    def _set_options_enabled(self, on: bool) -> None:
+        for widget in (self.size_spin, self.hardness_spin, self.mode_combo, self.target_label):
+            widget.setEnabled(on)
+
+    def _set_checked(self, on: bool) -> None:
+        with QSignalBlocker(self.toggle):
+            self.toggle.setChecked(on)
+        self._set_options_enabled(on)
+
+    # ---------------------------------------------------------------- mode
+    @property
+    def enabled(self) -> bool:
+        return self.viewport.tool is self.tool
+
+    def set_enabled(self, on: bool) -> None:
+        """Start or stop painting (Model mode, brush tool)."""
+        if on:
+            self.bridge.state.mode = EditMode.MODEL  # the mesh / deform tools leave the viewport
+            self.viewport.set_tool(self.tool)
+            self.viewport.setFocus()
+            self.window.statusBar().showMessage("Paint mask: drag over the canvas; release re-cuts the layer",
+                                                STATUS_MS)  # fmt: skip
+        elif self.enabled:
+            self.viewport.set_tool(None)
+        self._set_checked(on)

@@ -1,0 +1,167 @@
+"""The one shape of background work in the editor: a QObject moved to a QThread that runs a job,
+reports progress, honours a cancel flag and ends with exactly one of three signals.
+
+Subclasses implement :meth:`BackgroundJob.work` (runs on the worker thread) and, optionally,
+:meth:`BackgroundJob.failure_message`. Used by New from Image (:mod:`app.jobs.generation`), Auto-mesh
+(:mod:`app.jobs.automesh`) and File > Export (:mod:`app.editor.export_actions`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from rig.errors import CancelledError, RigError
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundJob(QObject):
+    """Emit-only job object owned by its thread.
+
+    Signals
+    -------
+    progress(float, str)
+        Fraction in [0, 1] and a stage or item name.
+    succeeded(object)
+        The job's result (``object``, not ``list``/``dict``: container-typed signals tripped a
+        PySide6 reference-count bug).
+    failed(str, str)
+        A readable message and the traceback.
+    cancelled()
+    """
+
+    progress = Signal(float, str)
+    succeeded = Signal(object)
+    failed = Signal(str, str)
+    cancelled = Signal()
+
+    #: Used in the message of an unexpected (non-``RigError``) failure: "<what> failed unexpectedly".
+    what = "The job"
+
+    def work(self) -> Any:
+        """Do the job (on the worker thread) and return its result; raise ``CancelledError`` to stop."""
+        raise NotImplementedError
+
+    def is_cancelled(self) -> bool:
+        """True when cancellation was requested (a late cancel drops a finished result)."""
+        return False
+
+    def failure_message(self, exc: Exception) -> str:
+        """The readable message for ``exc``: a ``RigError``'s own text, else a generic sentence."""
+        if isinstance(exc, RigError):
+            return str(exc)
+        return f"{self.what} failed unexpectedly: {type(exc).__name__}: {exc}"
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except CancelledError:
+            self.cancelled.emit()
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a readable message
+            self.failed.emit(self.failure_message(exc), traceback.format_exc())
+        else:
+            if self.is_cancelled():
+                self.cancelled.emit()
+            else:
+                self.succeeded.emit(result)
+
+
+class JobRunner(QObject):
+    """Runs one :class:`BackgroundJob` at a time on a ``QThread`` with a progress dialog.
+
+    Subclasses build the job and its dialog, call :meth:`_launch`, implement :meth:`cancel` and
+    :meth:`_finish` (which runs on the GUI thread once the job has ended), and may extend
+    :meth:`_release`. Attributes ``thread``, ``worker`` and ``dialog`` are None when idle. The dialog
+    needs a ``cancel_requested`` signal and a ``show_progress(fraction, stage)`` slot.
+    """
+
+    #: Name used in the log when a thread does not stop in time.
+    job_name = "background"
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread: QThread | None = None
+        self.worker: BackgroundJob | None = None
+        self.dialog = None
+        self.started_at = 0.0
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None
+
+    def cancel(self) -> None:
+        raise NotImplementedError
+
+    def _finish(self, status: str, payload) -> None:
+        """``status`` is "done" (payload: the result), "failed" ((message, details)) or "cancelled"."""
+        raise NotImplementedError
+
+    def _launch(self, worker: BackgroundJob, dialog) -> None:
+        self.started_at = time.perf_counter()
+        self.thread = QThread(self)
+        self.worker, self.dialog = worker, dialog
+        worker.moveToThread(self.thread)
+        dialog.cancel_requested.connect(self.cancel)
+        worker.progress.connect(dialog.show_progress)
+        # bound slots of this GUI-thread object: queued, so _finish runs on the GUI thread
+        worker.succeeded.connect(self._on_succeeded)
+        worker.failed.connect(self._on_failed)
+        worker.cancelled.connect(self._on_cancelled)
+        self.thread.started.connect(worker.run)
+        dialog.show()
+        self.thread.start()
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Cancel a running job and wait for its thread (the window is closing); no callbacks."""
+        if self.thread is None:
+            return
+        self.cancel()
+        for signal in (self.worker.succeeded, self.worker.failed, self.worker.cancelled):
+            signal.disconnect()
+        self.thread.quit()  # takes effect as soon as the worker returns
+        if not self.thread.wait(timeout_ms):
+            log.warning("the %s thread did not stop within %d ms", self.job_name, timeout_ms)
+        self._release()
+
+    def _stop_thread(self) -> None:
+        self.thread.quit()
+        self.thread.wait()
+
+    def _release(self) -> None:
+        """Close the dialog and drop the thread, job and dialog (all deleted later by Qt)."""
+        self.dialog.close()
+        for obj in (self.dialog, self.worker, self.thread):
+            obj.deleteLater()
+        self.thread = self.worker = self.dialog = None
+
+    @Slot(object)
+    def _on_succeeded(self, result) -> None:
+        self._finish("done", result)
+
+    @Slot(str, str)
+    def _on_failed(self, message: str, details: str) -> None:
+        self._finish("failed", (message, details))
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._finish("cancelled", None)
+
+
+class CancelOnReject:
+    """Mixin for progress dialogs with ``cancel_button``, ``status`` and ``cancel_requested``:
+    Cancel, Esc and the close button all ask once to cancel (when cancelling is possible)."""
+
+    def _cancel(self) -> None:
+        self.cancel_button.setEnabled(False)
+        self.status.setText("Cancelling...")
+        self.cancel_requested.emit()
+
+    def reject(self) -> None:
+        if self.cancel_button.isEnabled():
+            self._cancel()

@@ -1,0 +1,345 @@
+"""Face tracking off the GUI thread for the Tracking dock (style.md section 4).
+
+:class:`TrackingWorker` lives in a ``QThread`` and runs :class:`inference.tracking.session.TrackingSession`
+on a camera or a video file; every tracked frame reaches the GUI thread as a :class:`TrackingUpdate`
+through a queued signal. Video files are paced to their frame rate (the character moves at the
+speed of the clip); cameras deliver as fast as they capture. Settings changed in the dock (smoothing,
+mirror, link eyes, mapping ranges) are handed over with :meth:`TrackingWorker.set_options` and applied
+between frames, so the mapper is only ever touched by the worker thread.
+
+:class:`TrackingController` owns the thread (start, stop, wait) and drops signals of a session that
+was already stopped. Camera discovery and the preview drawing live in :mod:`app.tracking.media`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from app.tracking.media import draw_landmarks
+from inference.tracking.mapping import ParameterMapper
+from inference.types import CancelToken
+from rig.errors import RigError
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two preview images (about 15 fps); the values themselves go out every frame.
+PREVIEW_INTERVAL_S = 1.0 / 15.0
+CAMERA_TIMEOUT_S = 3.0
+RANGE_FIELDS = ("in_min", "in_max", "out_min", "out_max")
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingUpdate:
+    """One tracked frame as the dock receives it.
+
+    Attributes
+    ----------
+    index : int
+        Frame number within the source.
+    timestamp_ms : int
+        Source timestamp (strictly increasing).
+    found : bool
+        A face was detected in this frame.
+    values : dict of str to float
+        Smoothed parameter values (the mapper's output; what drives the rig and is recorded).
+    raw : dict of str to float
+        The same parameters before smoothing (``nan`` while no face is seen).
+    preview : (H, W, 3) uint8 ndarray or None
+        The frame, downscaled, mirrored when the mirror option is on, landmarks drawn in green;
+        only about every :data:`PREVIEW_INTERVAL_S`, else None.
+    process_ms : float
+        Tracking + mapping time of this frame.
+    session : int
+        Number of the :class:`TrackingController` session that produced it.
+    """
+
+    index: int
+    timestamp_ms: int
+    found: bool
+    values: dict
+    raw: dict
+    preview: np.ndarray | None
+    process_ms: float
+    session: int = 0
+
+
+class TrackingWorker(QObject):
+    """Runs one tracking session (call :meth:`run` in the worker thread); emit-only otherwise.
+
+    Parameters
+    ----------
+    spec : int or str
+        Camera index or video path (:func:`inference.tracking.sources.open_source`).
+    mapper : ParameterMapper
+        Owned by the worker from now on (settings go through :meth:`set_options`).
+    token : CancelToken
+    calibrate_frames : int, optional
+        Neutral-face frames at the start; default a quarter second of a video file (at least 5),
+        none for a camera (its calibration comes with ``mapper``).
+    realtime : bool
+        Pace files and image sequences to their frame rate.
+    session : int
+        Stamped on every update (lets the controller drop frames of a stopped session still queued).
+
+    Signals
+    -------
+    opened(int, str, float)
+        Session, source name and frame rate (0 when unknown).
+    frame(object)
+        A :class:`TrackingUpdate`, every frame.
+    calibrated(int, object)
+        Session and the mapper's new :class:`~inference.tracking.calibration.Calibration`.
+    failed(int, str)
+        Session and a readable message (missing camera, unplugged, truncated file, missing model).
+    finished(int, str)
+        Session and ``"ended"`` (end of the file), ``"stopped"`` or ``"failed"``; always the last signal.
+    """
+
+    opened = Signal(int, str, float)
+    frame = Signal(object)
+    calibrated = Signal(int, object)
+    failed = Signal(int, str)
+    finished = Signal(int, str)
+
+    def __init__(self, spec: int | str, mapper: ParameterMapper, token: CancelToken,
+                 calibrate_frames: int | None = None, realtime: bool = True, session: int = 0) -> None:
+        super().__init__()
+        self.spec, self.mapper, self.token, self.session = spec, mapper, token, session
+        self.calibrate_frames = calibrate_frames
+        self.realtime = realtime
+        self._lock = threading.Lock()
+        self._pending: dict = {}
+        self._tracking = None
+        self._calibration_wanted = 0.0
+
+    # ------------------------------------------------------------------ any thread
+    def set_options(self, smoothing: float | None = None, mirror: bool | None = None, link_eyes: bool | None = None,
+                    ranges: Mapping[str, Mapping[str, float]] | None = None) -> None:
+        """Queue setting changes; applied before the next frame (thread-safe)."""
+        with self._lock:
+            for key, value in (("smoothing", smoothing), ("mirror", mirror), ("link_eyes", link_eyes)):
+                if value is not None:
+                    self._pending[key] = value
+            if ranges:
+                self._pending.setdefault("ranges", {}).update({k: dict(v) for k, v in ranges.items()})
+
+    def request_calibration(self, seconds: float = 1.0) -> None:
+        """Take the next ``seconds`` of frames as the neutral face (thread-safe)."""
+        with self._lock:
+            self._calibration_wanted = float(seconds)
+
+    # ------------------------------------------------------------------ worker thread
+    def _apply_pending(self, fps: float) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            seconds, self._calibration_wanted = self._calibration_wanted, 0.0
+        apply_options(self.mapper, pending)
+        if seconds > 0 and self._tracking is not None:
+            self._tracking.request_calibration(max(5, round(seconds * fps)))
+
+    @Slot()
+    def run(self) -> None:
+        status = "failed"
+        try:
+            status = self._run()
+        except RigError as exc:  # TrackingSourceError, TrackingModelError
+            log.error("tracking: %s", exc)
+            self.failed.emit(self.session, str(exc))
+        except Exception as exc:  # noqa: BLE001 - any bug becomes a message, the editor keeps running
+            log.error("tracking failed unexpectedly: %s\n%s", exc, traceback.format_exc())
+            self.failed.emit(self.session, f"Tracking failed unexpectedly: {type(exc).__name__}: {exc}")
+        finally:
+            self._tracking = None
+            self.finished.emit(self.session, status)
+
+    def _run(self) -> str:
+        from inference.tracking.session import TrackingSession
+        from inference.tracking.sources import CameraSource, open_source
+
+        source = open_source(self.spec, timeout_s=CAMERA_TIMEOUT_S)
+        try:
+            is_camera = isinstance(source, CameraSource)
+            fps = source.fps or 30.0
+            calibrate = self.calibrate_frames
+            if calibrate is None:
+                calibrate = 0 if is_camera else max(5, round(fps / 4))
+            self._apply_pending(fps)
+            session = TrackingSession(source, mapper=self.mapper, calibrate_frames=calibrate)
+        except BaseException:
+            source.close()
+            raise
+        with session:
+            self._tracking = session
+            self.opened.emit(self.session, source.name, float(source.fps or 0.0))
+            log.info("tracking %s", source.name)
+            self._loop(session, fps, pace=self.realtime and not is_camera)
+        return "stopped" if self.token.cancelled else "ended"
+
+    def _loop(self, session, fps: float, pace: bool) -> None:
+        calibration = self.mapper.calibration
+        t0 = time.perf_counter()
+        last_preview = -1.0
+        for tracked in session.frames(self.token):
+            if pace and not self._wait_until(t0 + tracked.timestamp_ms / 1000.0):
+                return
+            if self.mapper.calibration is not calibration:
+                calibration = self.mapper.calibration
+                self.calibrated.emit(self.session, calibration)
+            now = time.perf_counter()
+            preview = None
+            if now - last_preview >= PREVIEW_INTERVAL_S:
+                last_preview = now
+                preview = draw_landmarks(tracked.frame.rgb, tracked.features.landmarks, self.mapper.mirror)
+            self.frame.emit(TrackingUpdate(
+                tracked.frame.index, tracked.timestamp_ms, tracked.features.found, dict(tracked.values),
+                raw_values(self.mapper, tracked.features), preview, tracked.timing.process_ms, self.session))
+            self._apply_pending(fps)
+
+    def _wait_until(self, deadline: float) -> bool:
+        """Sleep until ``deadline`` (perf_counter s) in short steps; False when cancelled meanwhile."""
+        while (left := deadline - time.perf_counter()) > 0:
+            if self.token.cancelled:
+                return False
+            time.sleep(min(left, 0.02))
+        return not self.token.cancelled
+
+
+def apply_options(mapper: ParameterMapper, options: Mapping) -> None:
+    """Apply ``smoothing``, ``mirror``, ``link_eyes`` and ``ranges`` ({parameter id: {field: value}})."""
+    if "smoothing" in options:
+        mapper.smoothing = float(options["smoothing"])
+    if "mirror" in options:
+        mapper.mirror = bool(options["mirror"])
+    if "link_eyes" in options:
+        mapper.link_eyes = bool(options["link_eyes"])
+    rules = {rule.parameter_id: rule for rule in mapper.rules}
+    for pid, fields in options.get("ranges", {}).items():
+        rule = rules.get(pid)
+        if rule is None:
+            continue
+        merged = {f: float(fields.get(f, getattr(rule, f))) for f in RANGE_FIELDS}
+        if merged["in_min"] == merged["in_max"]:
+            log.warning("%s: empty input range ignored", pid)
+            continue
+        for f, v in merged.items():
+            setattr(rule, f, v)
+
+
+def raw_values(mapper: ParameterMapper, features) -> dict[str, float]:
+    """Each rule's output before lag and smoothing (``nan`` without a face)."""
+    if not features.found:
+        return {rule.parameter_id: float("nan") for rule in mapper.rules}
+    src = mapper.sources(features)
+    return {rule.parameter_id: rule.apply(src[rule.source]) for rule in mapper.rules}
+
+
+class TrackingController(QObject):
+    """Starts and stops one :class:`TrackingWorker` thread at a time.
+
+    Signals
+    -------
+    The worker's ``opened``, ``frame``, ``calibrated`` and ``failed`` are re-emitted on the GUI thread,
+    only while their session is the current one (frames still queued after :meth:`stop` are dropped);
+    ``finished(str)`` comes after the thread has stopped.
+    """
+
+    opened = Signal(str, float)
+    frame = Signal(object)
+    calibrated = Signal(object)
+    failed = Signal(str)
+    finished = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread: QThread | None = None
+        self.worker: TrackingWorker | None = None
+        self.token: CancelToken | None = None
+        self.session = 0
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None
+
+    def start(self, spec: int | str, mapper: ParameterMapper, calibrate_frames: int | None = None,
+              realtime: bool = True) -> bool:
+        """Start tracking ``spec``; False when a session is already running."""
+        if self.running:
+            return False
+        self.session += 1
+        self.token = CancelToken()
+        self.worker = TrackingWorker(spec, mapper, self.token, calibrate_frames, realtime, self.session)
+        self.thread = QThread(self)
+        self.thread.setObjectName("kirie-tracking")
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        self.worker.opened.connect(self._on_opened)
+        self.worker.frame.connect(self._on_frame)
+        self.worker.calibrated.connect(self._on_calibrated)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.finished.connect(self._on_finished)
+        self.thread.start()
+        return True
+
+    def set_options(self, **options) -> None:
+        """See :meth:`TrackingWorker.set_options` (ignored while nothing runs)."""
+        if self.worker is not None:
+            self.worker.set_options(**options)
+
+    def request_calibration(self, seconds: float = 1.0) -> None:
+        if self.worker is not None:
+            self.worker.request_calibration(seconds)
+
+    def stop(self, wait_ms: int = 10_000) -> None:
+        """Cancel the session and wait for the thread (a camera read returns within its timeout)."""
+        if self.thread is None:
+            return
+        self.token.cancel()
+        self.thread.quit()
+        if self.thread.wait(wait_ms):
+            self._finish("stopped")  # now, not when the queued signal arrives
+        else:
+            log.warning("the tracking thread did not stop within %d ms", wait_ms)
+
+    def _current(self, session: int) -> bool:
+        return self.worker is not None and session == self.session
+
+    @Slot(int, str, float)
+    def _on_opened(self, session: int, name: str, fps: float) -> None:
+        if self._current(session):
+            self.opened.emit(name, fps)
+
+    @Slot(object)
+    def _on_frame(self, update: TrackingUpdate) -> None:
+        if self._current(update.session) and not self.token.cancelled:
+            self.frame.emit(update)
+
+    @Slot(int, object)
+    def _on_calibrated(self, session: int, calibration) -> None:
+        if self._current(session):
+            self.calibrated.emit(calibration)
+
+    @Slot(int, str)
+    def _on_failed(self, session: int, message: str) -> None:
+        if self._current(session):
+            self.failed.emit(message)
+
+    @Slot(int, str)
+    def _on_finished(self, session: int, status: str) -> None:
+        if self._current(session):
+            self._finish(status)
+
+    def _finish(self, status: str) -> None:
+        self.thread.quit()
+        self.thread.wait()
+        self.worker.deleteLater()
+        self.thread.deleteLater()
+        self.thread = self.worker = self.token = None
+        self.finished.emit(status)

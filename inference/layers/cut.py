@@ -1,0 +1,399 @@
+"""Stage 5: cut the part label map into RGBA layers, complete what other parts hide, add synthesised art.
+
+Design: design.md "Generation" (5); what a rig needs: rigging.md 1, 6, 7.
+
+Each layer holds its part's **visible** pixels (input colour, alpha = foreground alpha) plus
+**completed** pixels under the parts drawn above it (skin under the bangs and the eyes, hair behind
+the face, eye white under the iris, ...). Completed pixels are opaque and only ever lie where a layer
+drawn above is opaque in the input, so compositing the layers back to front at rest, with the
+synthesised layers hidden, reproduces the input exactly over the foreground.
+
+Draw order, back to front (``LAYER_NAMES``)::
+
+    BackHair, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, Mouth,
+    EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashL, LashR, EyeLidLineL, EyeLidLineR,
+    BrowL, BrowR, FrontHair, Accessory
+
+Ears sit behind the face so that the cheek outline overlaps their roots. ``MouthInterior`` and
+``EyeLidLine*`` are synthesised (``label`` None, empty ``visible_mask``); the rig shows them at
+opacity 0 at rest. Layers with no pixels are left out, so the list may be shorter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from inference.layers.completion import (
+    Fill,
+    bleed,
+    dilate,
+    ellipse_mask,
+    fill_region,
+    hull_mask,
+    mask_box,
+    median_color,
+    polygon_mask,
+)
+from inference.layers.synthesis import lid_line, mouth_interior
+from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
+
+LAYER_NAMES: tuple[str, ...] = (
+    "BackHair",
+    "Body",
+    "Neck",
+    "EarR",
+    "EarL",
+    "Face",
+    "Nose",
+    "MouthInterior",
+    "Mouth",
+    "EyeWhiteL",
+    "EyeWhiteR",
+    "IrisL",
+    "IrisR",
+    "LashL",
+    "LashR",
+    "EyeLidLineL",
+    "EyeLidLineR",
+    "BrowL",
+    "BrowR",
+    "FrontHair",
+    "Accessory",
+)
+"""Every layer name, in draw order (back to front)."""
+
+SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "EyeLidLineL", "EyeLidLineR"})
+"""Layers painted from scratch; hidden (opacity 0) at rest."""
+
+LAYER_LABELS: dict[str, PartLabel] = {
+    "BackHair": PartLabel.BACK_HAIR,
+    "Body": PartLabel.BODY,
+    "Neck": PartLabel.NECK,
+    "EarR": PartLabel.FACE,
+    "EarL": PartLabel.FACE,
+    "Face": PartLabel.FACE,
+    "Nose": PartLabel.NOSE,
+    "Mouth": PartLabel.MOUTH,
+    "EyeWhiteL": PartLabel.EYE_WHITE_L,
+    "EyeWhiteR": PartLabel.EYE_WHITE_R,
+    "IrisL": PartLabel.IRIS_L,
+    "IrisR": PartLabel.IRIS_R,
+    "LashL": PartLabel.LASH_L,
+    "LashR": PartLabel.LASH_R,
+    "BrowL": PartLabel.BROW_L,
+    "BrowR": PartLabel.BROW_R,
+    "FrontHair": PartLabel.FRONT_HAIR,
+    "Accessory": PartLabel.ACCESSORY,
+}
+"""The part each cut layer comes from (ears are split off the FACE label)."""
+
+EDGE_HANDOVER_RGB = 18.0  # seam pixels this far (RGB distance) from the lower part's median go up
+OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
+"""Foreground alpha (0..255) from which a pixel hides what is behind it; completion stays under these."""
+IRIS_ASPECT = 1.25
+"""Height / width of a full anime iris, used where the lids hide its top."""
+PAD_PX = 4
+"""Transparent margin around each layer image, so meshes can follow a dilated outline."""
+
+SKIN_DEFAULT = (246, 222, 206)
+HAIR_DEFAULT = (90, 60, 50)
+WHITE_DEFAULT = (250, 250, 252)
+LASH_DEFAULT = (40, 30, 34)
+
+
+@dataclass(slots=True)
+class Scene:
+    """Shared inputs of the stage: colours, alpha, visible masks and the draw rank of every pixel.
+
+    ``face_box`` (x, y, w, h), ``face_contour`` (K, 2) and ``chin`` (x, y), canvas px, are what the
+    completion rules need of the face; ``face`` (None on a re-cut) is needed only to synthesise.
+    """
+
+    rgb: np.ndarray  # (H, W, 3) uint8
+    alpha: np.ndarray  # (H, W) uint8
+    visible: dict[str, np.ndarray]  # layer name -> (H, W) bool, disjoint, inside alpha > 0
+    rank: np.ndarray  # (H, W) int16 draw index of the pixel's layer, -1 in no layer
+    opaque: np.ndarray  # (H, W) bool
+    face_box: tuple[float, float, float, float]
+    face_contour: np.ndarray
+    chin: tuple[float, float]
+    face: FaceLandmarks | None = None
+
+    @staticmethod
+    def build(rgb, alpha, visible, face_box, face_contour, chin, face=None) -> Scene:
+        """A scene from colours, uint8 alpha and disjoint visible masks (rank and opacity derived)."""
+        rank = np.full(alpha.shape, -1, np.int16)
+        for name, mask in visible.items():
+            rank[mask] = LAYER_NAMES.index(name)
+        return Scene(rgb, alpha, visible, rank, alpha >= OPAQUE_ALPHA, face_box, face_contour, chin, face)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.alpha.shape
+
+    @property
+    def fw(self) -> float:
+        return max(8.0, float(self.face_box[2]))
+
+    @property
+    def fh(self) -> float:
+        return max(8.0, float(self.face_box[3]))
+
+    def covered_above(self, name: str) -> np.ndarray:
+        """(H, W) bool: opaque pixels owned by a layer drawn above ``name``."""
+        return self.opaque & (self.rank > LAYER_NAMES.index(name))
+
+    def vis(self, name: str) -> np.ndarray:
+        return self.visible.get(name, np.zeros(self.shape, bool))
+
+
+def cut_layers(
+    img: LoadedImage,
+    fg: Foreground,
+    face: FaceLandmarks,
+    parts: PartMap,
+    cancel: CancelToken | None = None,
+) -> list[CutLayer]:
+    """Cut, complete and synthesise the layers of one character.
+
+    Parameters
+    ----------
+    img : LoadedImage
+        ``rgba`` (H, W, 4) uint8, straight alpha, canvas frame.
+    fg : Foreground
+        ``alpha`` (H, W) float32 in [0, 1]; becomes the alpha of the visible pixels.
+    face : FaceLandmarks
+        Canvas px; gives the face size (FW), the face outline, the chin and the mouth.
+    parts : PartMap
+        ``labels`` (H, W) uint8 of :class:`PartLabel` values.
+    cancel : CancelToken, optional
+        Checked before each layer; raises :class:`rig.errors.CancelledError`.
+
+    Returns
+    -------
+    list of CutLayer
+        In draw order, back to front (a subsequence of ``LAYER_NAMES``). Images are cropped to the
+        layer's pixels plus ``PAD_PX`` of transparent margin; transparent pixels carry the nearest
+        colour so bilinear sampling has no dark fringe.
+    """
+    return cut_scene(make_scene(img, fg, face, parts), cancel)
+
+
+def cut_scene(scene: Scene, cancel: CancelToken | None = None) -> list[CutLayer]:
+    """:func:`cut_layers` on a prepared :class:`Scene` (see :func:`make_scene`)."""
+    out: list[CutLayer | None] = []
+    for name in LAYER_NAMES:
+        if cancel is not None:
+            cancel.check()
+        out.append(cut_one(name, scene))
+    return [layer for layer in out if layer is not None]
+
+
+def cut_one(name: str, scene: Scene) -> CutLayer | None:
+    """Cut (or synthesise) the layer ``name`` of ``scene``; None when it has no pixel.
+
+    Raises ValueError for a name not in ``LAYER_NAMES``, or a synthesised one without ``scene.face``.
+    """
+    if name not in LAYER_NAMES:
+        raise ValueError(f"unknown layer {name!r}; expected one of {LAYER_NAMES}")
+    if name in SYNTHESISED and scene.face is None:
+        raise ValueError(f"layer {name!r} is synthesised from the face landmarks; the scene has none")
+    layer = _synthesise(name, scene) if name in SYNTHESISED else _cut(name, scene)
+    if layer is None or not layer.image.size or not layer.image[..., 3].any():
+        return None
+    return layer
+
+
+def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: PartMap) -> Scene:
+    """The visible masks of every cut layer (ears split off, seams handed up) and the pixel ranks."""
+    alpha = np.clip(np.round(np.asarray(fg.alpha, np.float32) * 255.0), 0, 255).astype(np.uint8)
+    labels = parts.labels
+    inside = alpha > 0
+    visible: dict[str, np.ndarray] = {}
+    for name, label in LAYER_LABELS.items():
+        if name not in ("EarL", "EarR"):
+            visible[name] = (labels == int(label)) & inside
+    ear_l, ear_r = _split_ears(visible["Face"], face)
+    visible["EarL"], visible["EarR"] = ear_l, ear_r
+    visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
+    scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
+    _give_edges_to_upper(scene.rgb, scene.rank, scene.opaque, visible)
+    return scene
+
+
+def _give_edges_to_upper(
+    rgb: np.ndarray, rank: np.ndarray, opaque: np.ndarray, visible: dict[str, np.ndarray]
+) -> None:
+    """Hand opaque 1-px seam pixels that look more like the upper part to the upper part (in place).
+
+    A seam pixel is anti-aliased in the input (a mix of both parts' colours). When its colour is
+    closer to the upper part's median than to the lower part's, it travels with the upper part's
+    edge and the lower part is completed clean underneath, so a moving bang or iris does not leave
+    a faint outline on the skin or the eye white; mostly-lower pixels stay, so no halo either.
+    """
+    import cv2
+
+    upper = cv2.dilate((rank + 1).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(np.int16) - 1
+    take = opaque & (rank >= 0) & (upper > rank)
+    if not take.any():
+        return
+    medians = np.zeros((len(LAYER_NAMES), 3), np.float32)
+    for name, mask in visible.items():
+        medians[LAYER_NAMES.index(name)] = median_color(rgb, mask, (0, 0, 0))
+    ys, xs = np.nonzero(take)
+    c = rgb[ys, xs].astype(np.float32)
+    d_low = np.linalg.norm(c - medians[rank[ys, xs]], axis=1)
+    d_up = np.linalg.norm(c - medians[upper[ys, xs]], axis=1)
+    # closer to the upper part, or clearly not the lower part's colour (a dark anti-aliased rim of a
+    # lash or brow on skin): either way it travels with the upper part
+    keep = (d_up < d_low) | (d_low > EDGE_HANDOVER_RGB)
+    take[ys[~keep], xs[~keep]] = False
+    for name, mask in visible.items():
+        idx = LAYER_NAMES.index(name)
+        mask &= ~(take & (rank == idx))
+        mask |= take & (upper == idx)
+    rank[take] = upper[take]
+
+
+def _split_ears(face_skin: np.ndarray, face: FaceLandmarks) -> tuple[np.ndarray, np.ndarray]:
+    """(EarL, EarR) masks: skin blobs outside the face outline at the sides, between brow and mouth."""
+    import cv2
+
+    empty = np.zeros_like(face_skin)
+    if face.face_contour is None or len(face.face_contour) < 3:
+        return empty, empty.copy()
+    fx, fy, fw, fh = face.face_box
+    outside = face_skin & ~dilate(polygon_mask(face_skin.shape, face.face_contour), 0.03 * fw)
+    n, comp, stats, cents = cv2.connectedComponentsWithStats(outside.astype(np.uint8), connectivity=8)
+    cx = fx + fw / 2
+    ear_l, ear_r = empty.copy(), empty.copy()
+    for i in range(1, n):
+        x, y = cents[i]
+        if stats[i, cv2.CC_STAT_AREA] < (0.04 * fw) ** 2 or abs(x - cx) < 0.4 * fw:
+            continue
+        if not (fy + 0.2 * fh <= y <= fy + 0.85 * fh):
+            continue
+        target = ear_l if x > cx else ear_r
+        target |= comp == i
+    return ear_l, ear_r
+
+
+def _cut(name: str, scene: Scene) -> CutLayer | None:
+    """A cut layer: visible pixels plus the completion under the layers above."""
+    visible = scene.vis(name)
+    target, source, fill, default = _completion(name, scene)
+    if target is not None:
+        target &= ~visible
+    if not visible.any() and (target is None or not target.any()):
+        return None
+    full = visible | target if target is not None else visible
+    box = mask_box(full, pad=PAD_PX)
+    x0, y0, x1, y1 = box
+    image = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+    crop_vis = visible[y0:y1, x0:x1]
+    image[..., :3] = scene.rgb[y0:y1, x0:x1]
+    image[..., 3] = np.where(crop_vis, scene.alpha[y0:y1, x0:x1], 0)
+    if target is not None and target.any():
+        colors = fill_region(scene.rgb, source, target, fill, default)
+        crop_tgt = target[y0:y1, x0:x1]
+        image[crop_tgt, :3] = colors
+        image[crop_tgt, 3] = 255
+    bleed(image)
+    return CutLayer(name, LAYER_LABELS[name], image, (float(x0), float(y0)), crop_vis.copy())
+
+
+def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray, Fill, tuple[int, int, int]]:
+    """(target, source, fill, default colour) of a layer's completion; target None = no completion."""
+    vis = scene.vis(name)
+    fw, fh = scene.fw, scene.fh
+    fx, fy = scene.face_box[:2]
+    covered = scene.covered_above(name)
+    if name == "BackHair":
+        hair = vis | scene.vis("FrontHair")
+        zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
+        source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
+        # all of the fringe is backed by hair too, so its parallax never opens a gap on the crown
+        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair"))
+        return target, source, Fill(96, 0.25 * fw, 0.8), HAIR_DEFAULT
+    if name == "Body":
+        zone = hull_mask(vis)
+        zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
+        return covered & zone, vis, Fill(96, 0.15 * fw), SKIN_DEFAULT
+    if name == "Neck":
+        return covered & _neck_zone(vis, scene), vis, Fill(64, 0.1 * fw), SKIN_DEFAULT
+    if name == "Face":
+        zone = polygon_mask(scene.shape, scene.face_contour) | hull_mask(vis)
+        return covered & zone, vis, Fill(128, 0.08 * fw), SKIN_DEFAULT
+    if name in ("EyeWhiteL", "EyeWhiteR"):
+        return _eye_white_target(name, scene, covered)
+    if name in ("IrisL", "IrisR"):
+        return _iris_target(name, scene, covered)
+    return None, vis, Fill(), SKIN_DEFAULT
+
+
+def _neck_zone(neck: np.ndarray, scene: Scene) -> np.ndarray:
+    """The neck continued up under the jaw: hull of the neck and its top width raised to the jaw."""
+    box = mask_box(neck)
+    if box is None:
+        return neck
+    y_top = box[1]
+    band = neck[y_top : y_top + max(3, int(0.05 * scene.fh))]
+    xs = np.flatnonzero(band.any(axis=0))
+    y_jaw = min(y_top, scene.chin[1] - 0.25 * scene.fh)
+    extra = np.array([[xs[0], y_jaw], [xs[-1], y_jaw]], np.float64)
+    return hull_mask(neck, extra)
+
+
+def _eye_parts(side: str, scene: Scene) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(white, iris, lash) visible masks of eye ``side`` ("L" or "R")."""
+    return scene.vis("EyeWhite" + side), scene.vis("Iris" + side), scene.vis("Lash" + side)
+
+
+def _eye_white_target(name: str, scene: Scene, covered: np.ndarray):
+    white, iris, lash = _eye_parts(name[-1], scene)
+    core = white | iris
+    box = mask_box(core)
+    if box is None:
+        return None, white, Fill(), WHITE_DEFAULT
+    eye_h = box[3] - box[1]
+    zone = hull_mask(core | (lash & dilate(core, 0.15 * eye_h)))
+    return covered & zone, white, Fill(64, 0.3 * eye_h, erode_px=1), WHITE_DEFAULT
+
+
+def _iris_target(name: str, scene: Scene, covered: np.ndarray):
+    """The iris completed to a full ellipse, anchored at its visible bottom and sides."""
+    iris = scene.vis(name)
+    box = mask_box(iris)
+    if box is None:
+        return None, iris, Fill(), LASH_DEFAULT
+    x0, y0, x1, y1 = box
+    rx = (x1 - x0) / 2
+    ry = max((y1 - y0) / 2, IRIS_ASPECT * rx)
+    zone = ellipse_mask(scene.shape, ((x0 + x1) / 2, y1 - ry), (rx, ry))
+    return covered & zone, iris, Fill(64, 0.5 * rx, erode_px=1), LASH_DEFAULT
+
+
+def _synthesise(name: str, scene: Scene) -> CutLayer | None:
+    """MouthInterior or EyeLidLineL/R, painted from the landmarks and the cut eye masks."""
+    size = (scene.shape[1], scene.shape[0])
+    if name == "MouthInterior":
+        (lx, ly), (rx, ry) = scene.face.mouth_corners
+        width = max(float(scene.face.mouth_box[2]), float(np.hypot(rx - lx, ry - ly)), 0.08 * scene.fw)
+        image, origin = mouth_interior(scene.face.mouth_center, width, size)
+    else:
+        side = name[-1]
+        white, iris, lash = _eye_parts(side, scene)
+        box = mask_box(white | iris)
+        if box is None:
+            eye = scene.face.eye_l if side == "L" else scene.face.eye_r
+            eye_box = tuple(float(v) for v in eye.box)
+        else:
+            x0, y0, x1, y1 = box
+            eye_box = (x0 - 0.05 * (x1 - x0), float(y0), 1.1 * (x1 - x0), float(y1 - y0))
+        color = median_color(scene.rgb, lash, LASH_DEFAULT)
+        image, origin = lid_line(eye_box, color, size)
+    if image.size == 0:
+        return None
+    return CutLayer(name, None, image, origin, np.zeros(image.shape[:2], bool))

@@ -1,0 +1,172 @@
+"""Stage 4, parts: a :class:`PartMap` label map from landmarks, colour and geometry (models.md 1.4).
+
+Rules (working frame, lengths in face widths FW):
+
+- colour classes (:mod:`inference.segmentation.part_colours`): skin (cheek samples), hair (samples in a band above
+  the face outline and on the forehead), body (samples well below the chin);
+- **hair** = hair-class pixels, plus non-skin pixels above the chin outside the face that are not
+  clothes rising from below; only hair connected to the hair above the chin counts (long hair may
+  hang down); **FRONT_HAIR** = the hair inside the face outline that reaches in from its edge (bangs,
+  locks over the cheeks) and the hair above the eye line over the face's width (the crown, which moves
+  with the bangs); the rest is **BACK_HAIR**;
+- **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
+- **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
+- features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`);
+- cleanup: components smaller than (0.05 FW)² (body parts) or (0.012 FW)² (features) are relabelled by
+  their nearest neighbours (holes filled, speckles removed); pixels with alpha > 0 all get a label.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from inference.landmarks.geometry import scale_landmarks
+from inference.load import working_copy
+from inference.masks import (
+    components_touching,
+    fill_polygon,
+    morph,
+    nearest_fill,
+    remove_small,
+    resize_mask,
+    to_lab,
+    upsample_labels,
+)
+from inference.segmentation import part_features as pf
+from inference.segmentation.part_colours import BODY, HAIR, classify
+from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
+
+P = PartLabel
+BIG_PARTS = (P.BACK_HAIR, P.BODY, P.NECK, P.FACE, P.FRONT_HAIR)
+
+
+def segment_parts(
+    img: LoadedImage, fg: Foreground, face: FaceLandmarks, cancel: CancelToken | None = None
+) -> PartMap:
+    """Label every foreground pixel of ``img`` with a :class:`PartLabel`.
+
+    Parameters
+    ----------
+    img : LoadedImage
+    fg : Foreground
+        ``alpha`` (H, W) at canvas size; pixels with alpha > 0 get a non-background label.
+    face : FaceLandmarks
+        Canvas px (stage 3).
+    cancel : CancelToken, optional
+
+    Returns
+    -------
+    PartMap
+        ``labels`` (H, W) uint8 at canvas size; ``method`` is ``"heuristic-anime"`` or
+        ``"heuristic-mesh"`` (real faces).
+    """
+    small, s = working_copy(img.rgba)
+    h, w = small.shape[:2]
+    alpha = resize_mask(fg.alpha, (w, h))
+    f = scale_landmarks(face, s)
+    labels = _label(np.ascontiguousarray(small[..., :3]), alpha > 0.5, alpha > 0.0, f, cancel)
+    if cancel:
+        cancel.check()
+    out = upsample_labels(labels, img.size_px)
+    canvas_fg = fg.alpha > 0.0
+    out[~canvas_fg] = P.BACKGROUND
+    missing = canvas_fg & (out == P.BACKGROUND)
+    if missing.any() and (out != P.BACKGROUND).any():
+        filled = nearest_fill(out, out == P.BACKGROUND)
+        out[missing] = filled[missing]
+    elif missing.any():
+        out[missing] = P.BODY
+    method = "heuristic-mesh" if face.kind == "real" else "heuristic-anime"
+    return PartMap(labels=out, method=method)
+
+
+def _label(
+    rgb: np.ndarray, core: np.ndarray, anyfg: np.ndarray, f: FaceLandmarks, cancel: CancelToken | None
+) -> np.ndarray:
+    """Working-frame label map (H, W) uint8."""
+    h, w = core.shape
+    lab = to_lab(rgb)
+    fw = f.face_width_px
+    face_poly = fill_polygon((h, w), f.face_contour)
+    cc = classify(lab, core, f, face_poly)
+    if cancel:
+        cancel.check()
+    yy = np.arange(h)[:, None]
+    xx = np.arange(w)[None, :]
+    eye_y = 0.5 * (f.eye_l.center[1] + f.eye_r.center[1])
+    labels = np.zeros((h, w), np.uint8)
+    labels[anyfg] = P.BODY
+
+    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, eye_y, fw)
+    cx = 0.5 * (f.eye_l.center[0] + f.eye_r.center[0])
+    crown = (yy < eye_y) & (((xx - cx) / (0.62 * fw)) ** 2 + ((yy - eye_y) / (1.3 * fw)) ** 2 < 1.0)
+    face_hair = hair & face_poly & cc.hair_over_skin()
+    if f.kind == "real":  # photographs: only bangs over the forehead; shaded cheeks stay face
+        brow_y = min(float(f.brow_l[:, 1].min()), float(f.brow_r[:, 1].min()))
+        face_hair &= yy < brow_y
+    edge = ~morph(face_poly, "erode", max(1.0, 0.02 * fw))
+    in_face = components_touching(face_hair, edge & face_hair)
+    front = (hair & crown & ~face_poly) | in_face
+    front = components_touching(front, front & ~face_poly) | in_face
+    labels[hair & ~front] = P.BACK_HAIR
+    face_skin = face_poly & anyfg & ~front
+    labels[face_skin] = P.FACE
+    ear_zone = (yy > eye_y - 0.15 * fw) & (yy < f.mouth_center[1]) & (np.abs(xx - cx) < 0.75 * fw)
+    ears = components_touching(cc.skin_mask & ear_zone & ~face_poly, morph(face_skin, "dilate", 2))
+    labels[ears & anyfg] = P.FACE
+    labels[front & anyfg] = P.FRONT_HAIR
+    skin_like = (cc.d_skin < 2.5 * cc.skin.tol) & core & (cc.cls != HAIR)
+    neck = pf.neck_mask(skin_like & ~hair, f, face_poly)
+    labels[neck] = P.NECK
+    if cancel:
+        cancel.check()
+    _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l)
+    return _clean(labels, anyfg, fw)
+
+
+def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], eye_y: float, fw: float) -> np.ndarray:
+    """Hair mask: hair-class pixels and every head pixel outside the face (ears are taken back by the
+    caller), connected to hair above the chin. Clothes-coloured pixels count as body when they rise
+    from below the chin, up to the eye line."""
+    chin_x, chin_y = chin
+    above = yy < chin_y
+    hair = (cls == HAIR) & anyfg
+    body = (cls == BODY) & anyfg
+    rising = components_touching(body & ~face_poly, body & (yy > chin_y + 0.3 * fw)) & (yy > eye_y)
+    hair |= above & anyfg & ~face_poly & ~rising
+    hair = morph(hair, "open", 1)
+    hair = components_touching(hair, hair & above & ~face_poly)
+    # no hair in the middle of the chest (dark suits look like dark hair)
+    chest = (yy > chin_y + 0.25 * fw) & (np.abs(np.arange(cls.shape[1])[None, :] - chin_x) < 0.5 * fw)
+    return hair & ~chest
+
+
+def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float) -> None:
+    """Brows, eyes (white, iris, lash), nose and mouth, in that order, in place."""
+    for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
+        labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
+    for eye, ids in (
+        (f.eye_l, (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L)),
+        (f.eye_r, (P.EYE_WHITE_R, P.IRIS_R, P.LASH_R)),
+    ):
+        white, iris, lash = pf.eye_parts(lab, core, skin, f, eye, skin_l)
+        for m, lab_id in zip((white, iris, lash), ids, strict=True):
+            labels[m & anyfg] = lab_id
+    labels[pf.nose_mask(lab, core, skin, f) & anyfg] = P.NOSE
+    labels[pf.mouth_mask(lab, core, skin, f) & anyfg] = P.MOUTH
+
+
+def _clean(labels: np.ndarray, anyfg: np.ndarray, fw: float) -> np.ndarray:
+    """Relabel small components by their nearest neighbours; background stays background."""
+    unknown = ~anyfg.copy()
+    for value in np.unique(labels[anyfg]):
+        m = labels == value
+        big = value in BIG_PARTS
+        min_area = (0.05 * fw) ** 2 if big else max(3.0, (0.012 * fw) ** 2)
+        m_big = remove_small(m, int(min_area))
+        unknown |= m & ~m_big
+    if unknown.all():
+        return labels
+    out = nearest_fill(labels, unknown)
+    out[~anyfg] = P.BACKGROUND
+    return out
