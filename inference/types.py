@@ -156,6 +156,7 @@ class PartLabel(enum.IntEnum):
     MOUTH = 14
     NOSE = 15
     ACCESSORY = 16
+    GLASSES = 17  # frames (and lenses where they differ from what is behind them)
 
 
 @dataclass(slots=True)

@@ -11,7 +11,8 @@ Rules (working frame, lengths in face widths FW):
   with the bangs); the rest is **BACK_HAIR**;
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
-- features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`);
+- features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
+  then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`);
 - cleanup: components smaller than (0.05 FW)² (body parts) or (0.012 FW)² (features) are relabelled by
   their nearest neighbours (holes filled, speckles removed); pixels with alpha > 0 all get a label.
 """
@@ -33,6 +34,7 @@ from inference.masks import (
     upsample_labels,
 )
 from inference.segmentation import part_features as pf
+from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
@@ -121,6 +123,7 @@ def _label(
     if cancel:
         cancel.check()
     _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l)
+    labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f)] = P.GLASSES
     return _clean(labels, anyfg, fw)
 
 

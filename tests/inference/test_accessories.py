@@ -1,0 +1,169 @@
+"""Lines and accessories travel with their part: glasses are their own layer, outlines go with the
+face and the fringe (issue 14). Synthetic cases first, then the shared images."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from inference.layers.ownership import give_lines_to_upper
+from inference.masks import to_lab
+from inference.segmentation.glasses import glasses_mask
+from inference.types import PartLabel
+from tests.conftest import SHARED_DATA
+from tests.inference.character import synthetic_character
+from tests.inference.ghosts import face_width, ghost_outline, mean_shift
+
+P = PartLabel
+GLASSES_IMAGES = ("anime/lambda_00.png", "anime/tadne_r1c2.png")
+OTHERS = (
+    sorted(f"anime/{p.name}" for p in (SHARED_DATA / "anime").glob("*.png") if f"anime/{p.name}" not in GLASSES_IMAGES)
+    + sorted(f"portraits/{p.name}" for p in (SHARED_DATA / "portraits").glob("*.jpg") if p.stem != "s30")
+    if SHARED_DATA.is_dir() else []
+)
+FRAME_RGB = (150, 30, 40)
+
+
+def _with_glasses(img, face) -> tuple[np.ndarray, np.ndarray]:
+    """The synthetic character's RGB with red frames drawn round both eyes, and the frame mask."""
+    import cv2
+
+    rgb = np.ascontiguousarray(img.rgba[..., :3]).copy()
+    m = np.zeros(rgb.shape[:2], np.uint8)
+    fw = face.face_width_px
+    centres = []
+    for e in (face.eye_l, face.eye_r):
+        cx, cy = (int(round(v)) for v in e.center)
+        cv2.ellipse(m, (cx, cy + 2), (int(0.2 * fw), int(0.14 * fw)), 0, 0, 360, 1, 3)
+        centres.append(cx)
+    y = int(round(face.eye_l.center[1])) - 2
+    cv2.line(m, (min(centres) + int(0.2 * fw), y), (max(centres) - int(0.2 * fw), y), 1, 3)
+    frame = m.astype(bool)
+    rgb[frame] = FRAME_RGB
+    return rgb, frame
+
+
+def test_drawn_glasses_are_found_and_plain_faces_are_not():
+    img, _, face, parts = synthetic_character(512)
+    allowed = np.isin(parts.labels, (P.FACE, P.NOSE))
+    plain = glasses_mask(to_lab(np.ascontiguousarray(img.rgba[..., :3])), allowed, face)
+    assert not plain.any()
+    rgb, frame = _with_glasses(img, face)
+    found = glasses_mask(to_lab(rgb), allowed, face)
+    on_face = frame & allowed
+    assert found[on_face].mean() > 0.8, "the frame over the face skin is glasses"
+    assert (found & ~frame).sum() < 0.6 * found.sum(), "mostly frame, only its rim around it"
+
+
+def test_outline_drawn_at_the_face_edge_goes_with_the_face():
+    import cv2
+
+    names = ("BackHair", "Face")
+    h = w = 200
+    rgb = np.full((h, w, 3), (90, 60, 50), np.uint8)  # hair
+    face = np.zeros((h, w), np.uint8)
+    cv2.circle(face, (100, 100), 60, 1, -1)
+    face = face.astype(bool)
+    rgb[face] = (246, 222, 206)
+    ring = np.zeros((h, w), np.uint8)
+    cv2.circle(ring, (100, 100), 62, 1, 2)  # the outline, drawn on the hair side of the edge
+    ring = ring.astype(bool) & ~face
+    rgb[ring] = (20, 10, 10)
+    strand = np.zeros((h, w), bool)
+    strand[5:30, 20] = True  # a hair strand line far from the face stays hair
+    rgb[strand] = (20, 10, 10)
+    visible = {"BackHair": ~face, "Face": face.copy()}
+    rank = np.where(face, 1, 0).astype(np.int16)
+    moved = give_lines_to_upper(names, rgb, rank, np.ones((h, w), bool), visible, fw=120.0)
+    assert moved > 0
+    assert visible["Face"][ring].mean() > 0.95
+    assert not visible["Face"][strand].any()
+    assert not (visible["Face"] & visible["BackHair"]).any()
+    assert (rank[visible["Face"]] == 1).all()
+
+
+@pytest.fixture(scope="module")
+def glasses_rigs():
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared test data not found at {SHARED_DATA}")
+    from inference.pipeline import generate
+
+    return {case: generate(SHARED_DATA / case) for case in GLASSES_IMAGES}
+
+
+def _psnr(render, source, alpha) -> float:
+    fg = alpha > 0.5
+    r = render[..., :3].astype(np.float64) * render[..., 3:4] / 255
+    s = source[..., :3].astype(np.float64) * alpha[..., None]
+    mse = ((r - s) ** 2)[fg].mean()
+    return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
+
+
+@pytest.mark.parametrize("case", GLASSES_IMAGES)
+def test_glasses_are_a_layer_that_moves_with_the_eyes(case, glasses_rigs):
+    from app.render.offscreen import render_to_array
+    from inference.load import load_image
+    from rig.evaluate import evaluate
+
+    result = glasses_rigs[case]
+    rig = result.rig
+    assert "Glasses" in [la.name for la in rig.layers]
+    mesh = next(m for m in rig.art_meshes if m.id == "ArtMeshGlasses")
+    assert mesh.part_id == "PartGlasses" and any(p.id == "PartGlasses" and p.name for p in rig.parts)
+    rest = render_to_array(evaluate(rig, rig.default_values()))
+    assert _psnr(rest, load_image(SHARED_DATA / case).rgba, result.foreground_alpha) >= 30.0
+    fw = face_width(rig)
+    pose = {"ParamAngleX": 30.0}
+    g = mean_shift(rig, "ArtMeshGlasses", pose)
+    eyes = np.mean([mean_shift(rig, f"ArtMeshEyeWhite{s}", pose) for s in "LR"], axis=0)
+    assert g[0] > 0.05 * fw, "the glasses follow the head turn"
+    assert abs(g[0] - eyes[0]) < 0.03 * fw, f"glasses {g[0]:.1f} px, eyes {eyes[0]:.1f} px"
+
+
+@pytest.mark.parametrize("case", GLASSES_IMAGES)
+def test_face_beneath_the_frames_has_no_second_pair(case, glasses_rigs):
+    rig = glasses_rigs[case].rig
+    layers = {la.name: la for la in rig.layers}
+    src = rig.source
+    glasses = src.labels == src.layer_ids.index("LayerGlasses") + 1
+    rgb = src.rgba[..., :3].astype(np.float32)
+    frame_rgb = np.median(rgb[glasses], axis=0)
+    face = layers["Face"]
+    x0, y0 = (int(v) for v in face.origin_px)
+    fh, fw_ = face.image.shape[:2]
+    ys, xs = np.nonzero(glasses)
+    inside = (ys >= y0) & (ys < y0 + fh) & (xs >= x0) & (xs < x0 + fw_)
+    under = face.image[ys[inside] - y0, xs[inside] - x0].astype(np.float32)
+    assert inside.mean() > 0.9 and (under[:, 3] > 200).mean() > 0.9, "the face is completed under the frames"
+    skin_rgb = np.median(rgb[src.labels == src.layer_ids.index("LayerFace") + 1], axis=0)
+    like_frame = np.linalg.norm(under[:, :3] - frame_rgb, axis=1) < np.linalg.norm(under[:, :3] - skin_rgb, axis=1)
+    assert like_frame.mean() < 0.05, f"{like_frame.mean():.1%} of the face under the frames looks like frame"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", OTHERS)
+def test_no_glasses_where_there_are_none(case, shared_data):
+    from inference.landmarks import find_face
+    from inference.load import load_image
+    from inference.pipeline import _foreground
+    from inference.segmentation.foreground import estimate_foreground
+    from inference.segmentation.parts import segment_parts
+
+    img = load_image(shared_data / case)
+    fg = _foreground(img, None, True, estimate_foreground)
+    face = find_face(img, fg).face
+    if face is None:
+        pytest.skip(f"no face found in {case}")
+    if not fg.method.startswith(("alpha", "anime-seg")):
+        fg = estimate_foreground(img, face_box=face.face_box)
+    labels = segment_parts(img, fg, face).labels
+    assert not (labels == P.GLASSES).any()
+
+
+@pytest.mark.parametrize("case", ("anime/lambda_00.png", "anime/tadne_r1c2.png"))
+def test_face_outline_is_not_left_behind_on_a_turn(case, glasses_rigs):
+    rig = glasses_rigs[case].rig
+    for sign in (1.0, -1.0):
+        ghost, outline = ghost_outline(rig, "ArtMeshFace", {"ParamAngleX": 30.0 * sign})
+        assert outline > 100, "the rest face outline is found"
+        assert ghost <= 0.05 * outline, f"AngleX {30 * sign:+.0f}: {ghost} of {outline} outline px left behind"
