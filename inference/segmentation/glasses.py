@@ -67,13 +67,13 @@ def _zone(shape, face: FaceLandmarks) -> tuple[np.ndarray, tuple[float, float, f
     for e in (face.eye_l, face.eye_r):
         cx, cy = e.center
         zone |= ((xx - cx) / (0.27 * fw)) ** 2 + ((yy - cy) / (0.2 * fw)) ** 2 <= 1.0
-    r, l = sorted((face.eye_l, face.eye_r), key=lambda e: e.center[0])
-    bx0, bx1 = r.box[0] + r.box[2], l.box[0]
+    r, lft = sorted((face.eye_l, face.eye_r), key=lambda e: e.center[0])
+    bx0, bx1 = r.box[0] + r.box[2], lft.box[0]
     if bx1 - bx0 < 0.05 * fw:  # boxes overlap (three-quarter view): the gap between the centres
-        mid = 0.5 * (r.center[0] + l.center[0])
+        mid = 0.5 * (r.center[0] + lft.center[0])
         bx0, bx1 = mid - 0.05 * fw, mid + 0.05 * fw
-    eye_top = min(r.box[1], l.box[1])
-    eye_cy = 0.5 * (r.center[1] + l.center[1])
+    eye_top = min(r.box[1], lft.box[1])
+    eye_cy = 0.5 * (r.center[1] + lft.center[1])
     band = (bx0, bx1, eye_top - 0.12 * fw, eye_cy + 0.06 * fw)
     zone[int(max(0, band[2])) : int(band[3]) + 1, int(max(0, bx0)) : int(bx1) + 1] = True
     return zone, band
