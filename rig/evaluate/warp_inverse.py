@@ -112,12 +112,14 @@ def _newton(fwd, c: np.ndarray, p: np.ndarray, steps: int) -> tuple[np.ndarray, 
     """Damped Newton on ``fwd(p) = c``; returns (p, max-abs residual px), both per point.
 
     Each step is halved up to :data:`BACKTRACK` times until the residual norm decreases; a point
-    whose step never decreases it (or whose Jacobian is singular) stays where it is.
+    whose step never decreases it (or whose Jacobian is singular) stays where it is and is not
+    stepped again (the same point would give the same step).
     """
     residual = c - fwd(p)
     norm = np.linalg.norm(residual, axis=1)
+    stuck = np.zeros(len(p), bool)
     for _ in range(steps):
-        active = np.flatnonzero(np.abs(residual).max(axis=1) >= NEWTON_TOL_PX)
+        active = np.flatnonzero((np.abs(residual).max(axis=1) >= NEWTON_TOL_PX) & ~stuck)
         if not active.size:
             break
         pa, ra = p[active], residual[active]
@@ -142,8 +144,7 @@ def _newton(fwd, c: np.ndarray, p: np.ndarray, steps: int) -> tuple[np.ndarray, 
             if moved.all():
                 break
             alpha /= 2
-        if not moved.any():
-            break
+        stuck[active[~moved]] = True
     return p, np.abs(residual).max(axis=1, initial=0.0)
 
 
