@@ -4,7 +4,6 @@ from rig.document.change import Change
 from rig.document.document import Document
 from rig.document.editor_state import EditMode, EditorState, Selection
 from rig.document.history import Command, CompoundCommand, History, LocalHistory
-from rig.document.values import ParameterValues
 
 __all__ = [
     "Change",
@@ -15,6 +14,5 @@ __all__ = [
     "EditorState",
     "History",
     "LocalHistory",
-    "ParameterValues",
     "Selection",
 ]
