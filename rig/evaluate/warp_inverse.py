@@ -8,8 +8,9 @@ inversion therefore
 2. refines with damped Newton steps (central-difference Jacobian, backtracking line search on the
    residual norm),
 3. restarts the points that did not converge from one point in every piece of the map (two
-   triangles per ring cell, the centre of every lattice cell) and keeps the best result; Newton
-   started in the right piece of a piecewise-linear map lands on the preimage in one step,
+   triangles per ring cell, the centre of every lattice cell; all seeds in one batch) and keeps the
+   best result; Newton started in the right piece of a piecewise-linear map lands on the preimage in
+   one step,
 4. logs a warning for points still off by more than :data:`CONVERGED_PX` and returns their best
    point (the minimum residual found).
 
@@ -76,11 +77,14 @@ def invert_warp(
     p, err = _newton(fwd, c, start.reshape(-1, 2).copy(), NEWTON_STEPS)
     bad = np.flatnonzero(err > CONVERGED_PX)
     if bad.size:
-        best, best_err = p[bad], err[bad]
-        for seed in _piece_seeds(rows, cols):
-            q, e = _newton(fwd, c[bad], np.broadcast_to(seed, (bad.size, 2)).copy(), RESTART_STEPS)
-            better = e < best_err
-            best[better], best_err[better] = q[better], e[better]
+        # every seed for every bad point in one batch (Newton runs per point, so batching changes nothing)
+        seeds = _piece_seeds(rows, cols)
+        q, e = _newton(fwd, np.tile(c[bad], (len(seeds), 1)), np.repeat(seeds, bad.size, axis=0), RESTART_STEPS)
+        q, e = q.reshape(len(seeds), bad.size, 2), e.reshape(len(seeds), bad.size)
+        first_best = np.argmin(e, axis=0)
+        columns = np.arange(bad.size)
+        better = e[first_best, columns] < err[bad]
+        best = np.where(better[:, None], q[first_best, columns], p[bad])
         p[bad], err[bad] = _newton(fwd, c[bad], best, NEWTON_STEPS)
     failed = np.flatnonzero(err > CONVERGED_PX)
     if failed.size:
