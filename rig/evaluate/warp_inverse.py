@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 NEWTON_STEPS = 60
 RESTART_STEPS = 8  # Newton steps per restart; the best start is then polished with NEWTON_STEPS
 NEWTON_TOL_PX = 1e-5
+FLOAT32_ULPS = 2  # a point within this many float32 spacings of its target (px) is done: evaluation noise
 CONVERGED_PX = 1e-3  # residual above which a point is restarted, then reported
 FD_STEP = 1e-3  # finite-difference step, warp-normalised units
 BACKTRACK = 8  # step halvings tried before a Newton step is rejected
@@ -122,8 +123,10 @@ def _newton(fwd, c: np.ndarray, p: np.ndarray, steps: int) -> tuple[np.ndarray, 
     residual = c - fwd(p)
     norm = np.linalg.norm(residual, axis=1)
     stuck = np.zeros(len(p), bool)
+    # done at NEWTON_TOL_PX or at the float32 evaluation's own resolution there, whichever is coarser
+    tol = np.maximum(NEWTON_TOL_PX, FLOAT32_ULPS * np.spacing(np.abs(c).max(axis=1, initial=1.0).astype(np.float32)))
     for _ in range(steps):
-        active = np.flatnonzero((np.abs(residual).max(axis=1) >= NEWTON_TOL_PX) & ~stuck)
+        active = np.flatnonzero((np.abs(residual).max(axis=1) >= tol) & ~stuck)
         if not active.size:
             break
         pa, ra = p[active], residual[active]
