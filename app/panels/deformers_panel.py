@@ -26,7 +26,7 @@ from app.bridge import DocumentBridge
 from app.panels.tree_sync import ID_ROLE, KIND_ROLE, TreeSelectionSync, item_id, item_kind, walk
 from rig.document.commands import RemoveDeformer, RenameObject
 from rig.edit.deformers import add_deformer_command, reparent_command
-from rig.errors import RigError, ValidationError
+from rig.errors import RigError
 from rig.model import WarpDeformer
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ class DeformersPanel(QWidget):
         """Add a ``"warp"`` or ``"rotation"`` deformer under the active deformer; return its id."""
         try:
             command = add_deformer_command(self.bridge.rig, kind, self.bridge.state.selection.active)
-        except ValidationError as exc:
+        except RigError as exc:  # no part yet, or a deformer that does not fit
             log.warning("%s", exc)
             return None
         self._push(lambda: command)

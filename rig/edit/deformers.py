@@ -59,6 +59,8 @@ def add_deformer_command(rig: Rig, kind: str, under_id: str | None) -> AddDeform
     ------
     ValidationError
         The rig has no part, or ``kind`` is neither "warp" nor "rotation".
+    KeyformMismatchError
+        As :class:`~rig.document.commands.AddDeformer` (a new deformer that does not fit).
     """
     if kind not in ("warp", "rotation"):
         raise ValidationError(f"unknown deformer kind {kind!r} (warp or rotation)")
