@@ -157,6 +157,7 @@ class PartLabel(enum.IntEnum):
     NOSE = 15
     ACCESSORY = 16
     GLASSES = 17  # frames (and lenses where they differ from what is behind them)
+    HAIR_ACCESSORY = 18  # clips, ribbons, bows worn in the hair
 
 
 @dataclass(slots=True)

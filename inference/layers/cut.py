@@ -12,11 +12,11 @@ Draw order, back to front (``LAYER_NAMES``)::
 
     BackHair, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, Mouth,
     EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashL, LashR, EyeLidLineL, EyeLidLineR,
-    BrowL, BrowR, Glasses, FrontHair, Accessory
+    BrowL, BrowR, Glasses, FrontHair, HairAccessory, Accessory
 
 Ears sit behind the face so that the cheek outline overlaps their roots. Seams and line art on a
 boundary go to the part whose edge they draw (``inference.layers.ownership``); glasses are their own
-layer above the eyes and brows, the face completed beneath. ``MouthInterior`` and
+layer above the eyes and brows, the face completed beneath; hair ornaments are drawn over the hair. ``MouthInterior`` and
 ``EyeLidLine*`` are synthesised (``label`` None, empty ``visible_mask``); the rig shows them at
 opacity 0 at rest. Layers with no pixels are left out, so the list may be shorter.
 """
@@ -64,6 +64,7 @@ LAYER_NAMES: tuple[str, ...] = (
     "BrowR",
     "Glasses",
     "FrontHair",
+    "HairAccessory",
     "Accessory",
 )
 """Every layer name, in draw order (back to front)."""
@@ -90,6 +91,7 @@ LAYER_LABELS: dict[str, PartLabel] = {
     "BrowR": PartLabel.BROW_R,
     "Glasses": PartLabel.GLASSES,
     "FrontHair": PartLabel.FRONT_HAIR,
+    "HairAccessory": PartLabel.HAIR_ACCESSORY,
     "Accessory": PartLabel.ACCESSORY,
 }
 """The part each cut layer comes from (ears are split off the FACE label)."""

@@ -12,7 +12,8 @@ Rules (working frame, lengths in face widths FW):
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
-  then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`);
+  then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and
+  **HAIR_ACCESSORY**, ornaments in the hair (:mod:`inference.segmentation.ornaments`; drawings only);
 - cleanup: components smaller than (0.05 FW)² (body parts) or (0.012 FW)² (features) are relabelled by
   their nearest neighbours (holes filled, speckles removed); pixels with alpha > 0 all get a label.
 """
@@ -35,6 +36,7 @@ from inference.masks import (
 )
 from inference.segmentation import part_features as pf
 from inference.segmentation.glasses import glasses_mask
+from inference.segmentation.ornaments import ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
@@ -124,6 +126,12 @@ def _label(
         cancel.check()
     _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l)
     labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f)] = P.GLASSES
+    if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
+        x, y, bw, bh = f.face_box
+        hair_labels = np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR))
+        skin_like = cc.d_skin < 2.5 * cc.skin.tol
+        orn = ornament_mask(lab, hair_labels, anyfg, cc.hair, skin_like, fw, f.mouth_center[1], (x + bw / 2, y + bh / 2))
+        labels[orn] = P.HAIR_ACCESSORY
     return _clean(labels, anyfg, fw)
 
 
