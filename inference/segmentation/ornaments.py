@@ -8,6 +8,8 @@ a band across the crown) is a connected component of hair-labelled pixels above 
   only) and is not skin;
 - is solid (it survives an opening of 0.015 FW: strand line art does not) and between
   ``MIN_AREA_FW2`` and ``MAX_AREA_FW2`` in area;
+- grows by up to ``GROW_FW`` into neighbouring pixels half as far from the hair colours (its paler
+  parts and anti-aliased rim);
 - sits in the character, on the head: most of the ring around it is foreground and its centre is
   within ``HEAD_REACH_FW`` of the face centre (bits of busy background that the matte let in touch
   the outside or lie far off). Photographs are not searched (ears and shading pass the colour test).
@@ -26,6 +28,8 @@ MAX_AREA_FW2 = 0.15
 HEAD_REACH_FW = (1.0, 1.1)
 """Semi-axes (x, y) in FW of the ellipse about the face centre that ornament centres lie in."""
 RING_FG_MIN = 0.85
+GROW_FW = 0.05
+"""How far (FW) an ornament grows into neighbouring pixels that are off the hair colours too."""
 
 
 def ornament_mask(
@@ -74,4 +78,10 @@ def ornament_mask(
         sub_fg = fg[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad]
         if ring.any() and sub_fg[ring].mean() >= RING_FG_MIN:
             out |= comp == i
-    return morph(out, "dilate", 1) & hair & (d > 0.5 * ORNAMENT_DE)
+    loose = hair & (d > 0.5 * ORNAMENT_DE)  # white highlights are skin-like but still the ornament
+    for _ in range(max(2, round(GROW_FW * fw))):  # the ornament's paler parts and its rim
+        nxt = morph(out, "dilate", 1) & loose
+        if not (nxt & ~out).any():
+            break
+        out |= nxt
+    return out

@@ -128,7 +128,7 @@ def _label(
     labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f)] = P.GLASSES
     if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
         x, y, bw, bh = f.face_box
-        hair_labels = np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR))
+        hair_labels = np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR, P.BODY))  # tips of a clip may read as clothes
         skin_like = cc.d_skin < 2.5 * cc.skin.tol
         orn = ornament_mask(lab, hair_labels, anyfg, cc.hair, skin_like, fw, f.mouth_center[1], (x + bw / 2, y + bh / 2))
         labels[orn] = P.HAIR_ACCESSORY
