@@ -28,6 +28,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QLabel, QMenu, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from app.editor.host import EditorHost
 from app.jobs.base import BackgroundJob, CancelOnReject, JobRunner
 from rig.errors import CancelledError, RigError
 from rig.model import Rig
@@ -212,8 +213,8 @@ class ExportController(JobRunner):
 
     Parameters
     ----------
-    window : MainWindow
-        Supplies ``bridge`` (the rig), ``settings``, ``dialogs`` and the status bar.
+    window : EditorHost
+        Supplies ``bridge`` (the rig), ``settings``, ``dialogs``, the status bar and the dialogs' parent.
 
     Attributes
     ----------
@@ -230,8 +231,8 @@ class ExportController(JobRunner):
 
     finished = Signal(str)
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
+    def __init__(self, window: EditorHost) -> None:
+        super().__init__(window.dialog_parent())
         self.window = window
         self.actions: dict[str, QAction] = {}
         self.last_written: list[Path] = []
@@ -285,7 +286,7 @@ class ExportController(JobRunner):
     def _start(self, fmt: ExportFormat, rig: Rig, target: Path) -> None:
         self.cancel_event = threading.Event()
         log.info("exporting a %s to %s", fmt.noun, target)
-        self._launch(ExportWorker(fmt, rig, target, self.cancel_event), ExportDialog(fmt, target, self.window))
+        self._launch(ExportWorker(fmt, rig, target, self.cancel_event), ExportDialog(fmt, target, self.window.dialog_parent()))
         self.update_enabled()
 
     def cancel(self) -> None:
@@ -308,15 +309,14 @@ class ExportController(JobRunner):
         self._stop_thread()
         self._release()
         self.update_enabled()
-        bar = self.window.statusBar()
         if status == "done":
             self.last_written = [Path(p) for p in payload]
             log.info("exported the %s to %s in %.2f s", fmt.noun, target, time.perf_counter() - self.started_at)
-            bar.showMessage(f"Exported the {fmt.noun} to {target}", 10_000)
+            self.window.show_status(f"Exported the {fmt.noun} to {target}", 10_000)
         elif status == "failed":
             log.error("the %s export to %s failed", fmt.noun, target)
             self.window.dialogs.error(f"Export {fmt.noun}", *payload)
         else:
             log.info("export cancelled; nothing was written")
-            bar.showMessage("Export cancelled; nothing was written", 10_000)
+            self.window.show_status("Export cancelled; nothing was written", 10_000)
         self.finished.emit(status)
