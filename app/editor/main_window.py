@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
             return
         self.generation.shutdown()
         self.mesh_mode.automesh.shutdown()
+        self.modes.shutdown()
         self.panels["tracking"].shutdown()
         self.exports.shutdown()
         self.files.discard_recovery()

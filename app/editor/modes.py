@@ -18,6 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from app.editor.host import EditorHost
+from app.jobs.recut import RecutRunner
 from app.viewport.tools.brush_tool import BrushTool
 from app.viewport.tools.deformer_tool import DeformerTool
 from app.viewport.tools.keyform_tool import KeyformTool
@@ -55,13 +56,17 @@ class ModeController(QObject):
         self.keyform_tool = KeyformTool(self.viewport, self.bridge)
         self.deformer_tool = DeformerTool(self.viewport, self.bridge)
         self.mesh_tool = MeshTool(self.viewport, self.bridge)
-        self.brush_tool = BrushTool(self.viewport, self.bridge)
+        self.brush_tool = BrushTool(self.viewport, self.bridge, RecutRunner(self))
         self.tools = (self.keyform_tool, self.deformer_tool, self.mesh_tool, self.brush_tool)
         for tool in self.tools:
             tool.status.connect(host.show_status)
         self._painting = False
         self.bridge.state.mode_changed.connect(self._on_mode)
         self.bridge.selection_changed.connect(self._on_selection)
+
+    def shutdown(self) -> None:
+        """Wait for a re-cut still running (the window is closing); its result is dropped."""
+        self.brush_tool.recutter.shutdown()
 
     # ---------------------------------------------------------------- state
     @property

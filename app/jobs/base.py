@@ -13,6 +13,7 @@ goes out through :attr:`BackgroundJob.partial`).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import traceback
 from typing import Any
@@ -50,6 +51,11 @@ class BackgroundJob(QObject):
     #: Used in the message of an unexpected (non-``RigError``) failure: "<what> failed unexpectedly".
     what = "The job"
 
+    def __init__(self) -> None:
+        super().__init__()
+        #: Set once :meth:`run` has returned (any thread may wait on it; the outcome is still queued).
+        self.done = threading.Event()
+
     def work(self) -> Any:
         """Do the job (on the worker thread) and return its result; raise ``CancelledError`` to stop."""
         raise NotImplementedError
@@ -77,6 +83,8 @@ class BackgroundJob(QObject):
                 self.cancelled.emit()
             else:
                 self.succeeded.emit(result)
+        finally:
+            self.done.set()
 
 
 class JobRunner(QObject):
@@ -140,6 +148,10 @@ class JobRunner(QObject):
         if not self.thread.wait(timeout_ms):
             log.warning("the %s thread did not stop within %d ms", self.job_name, timeout_ms)
         self._release()
+
+    def wait_done(self, timeout_s: float = 30.0) -> bool:
+        """Block until the running job's :meth:`BackgroundJob.run` returned (True when idle or done)."""
+        return self.worker is None or self.worker.done.wait(timeout_s)
 
     def _stop_thread(self) -> None:
         self.thread.quit()
