@@ -12,7 +12,6 @@ and reports both the same way (:attr:`RecutRunner.finished`). Building and pushi
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -20,12 +19,13 @@ from app.jobs.base import BackgroundJob, JobRunner
 from inference.layers.recut import CUT_KINDS, recut_layer
 from rig.document.commands.repaint import repaint_vertex_map
 
-if TYPE_CHECKING:
-    from app.viewport.tools.brush_tool import RecutRequest
 
+def recut(request) -> tuple:
+    """``(Recut, vertex_map)`` for ``request`` (read-only on ``request.rig``); errors propagate.
 
-def recut(request: RecutRequest) -> tuple:
-    """``(Recut, vertex_map)`` for ``request`` (read-only on ``request.rig``); errors propagate."""
+    ``request`` is an :class:`app.viewport.tools.brush_tool.RecutRequest` (``rig``, ``source``,
+    ``layer_id``, ``mask``); it is not imported here, so the jobs do not depend on the viewport.
+    """
     cut = recut_layer(request.source, request.layer_id, request.mask)
     size = (cut.layer.image.shape[1], cut.layer.image.shape[0])
     vmap = repaint_vertex_map(request.rig, request.layer_id, size, cut.layer.origin_px, cut.mesh.uvs)
@@ -37,7 +37,7 @@ class RecutWorker(BackgroundJob):
 
     what = "Re-cut"
 
-    def __init__(self, request: RecutRequest) -> None:
+    def __init__(self, request) -> None:
         super().__init__()
         self.request = request
 
@@ -69,7 +69,7 @@ class RecutRunner(JobRunner):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
 
-    def run_now(self, request: RecutRequest) -> None:
+    def run_now(self, request) -> None:
         """Re-cut on this (the GUI) thread; :attr:`finished` is emitted before this returns."""
         worker = RecutWorker(request)
         t0 = time.perf_counter()
@@ -80,7 +80,7 @@ class RecutRunner(JobRunner):
         worker.deleteLater()
         self.finished.emit(request, result, time.perf_counter() - t0)
 
-    def start(self, request: RecutRequest) -> bool:
+    def start(self, request) -> bool:
         """Re-cut on a worker thread; False when one is already running."""
         if self.running:
             return False

@@ -1,5 +1,7 @@
 """Live tracking in the app: camera discovery and media dialogs, persisted tracking settings, the driver
 that turns tracked values into the editor's parameter values, and the headless puppet (``kirie track``).
+The tracking thread itself is a job (:mod:`app.jobs.tracking`).
 
-May import ``rig``, ``inference.tracking`` and ``app.render``; never ``app.editor``.
+May import ``rig``, ``inference.tracking``, ``app.bridge``, ``app.settings`` and ``app.render``; never
+``app.editor``, ``app.panels`` or ``app.viewport``.
 """
