@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from app.editor.host import WindowCommands
+from app.editor.modes import make_action
 
 EXPORT_FORMATS = ("Cubism model (model3.json + moc3)...", "Inochi2D puppet (.inp)...", "Layered PSD...")
 
@@ -99,17 +100,11 @@ class EditorActions:
                           "<b>Kirie</b><br>One character image in, a Live2D-style rig out.")
 
     def clear_recent(self) -> None:
-        self.window.settings.qsettings.setValue("recent_files", [])
+        self.window.settings.clear_recent()
         self.update_recent([])
 
     def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
-        action = QAction(text, self.window.dialog_parent())
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(lambda checked=False: slot())
-        return action
+        return make_action(self.window.dialog_parent(), text, slot, shortcut, tip)
 
     def _toggle(self, text: str, attribute: str, shortcut) -> QAction:
         """A checkable action mirroring a boolean attribute of the viewport (saved in settings)."""

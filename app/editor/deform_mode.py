@@ -18,11 +18,10 @@ reports a refusal once (status bar and log).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from app.editor.host import EditorHost
-from app.editor.modes import ModeController
+from app.editor.modes import ModeController, make_action
 from app.viewport.tools.keyform_tool import describe_key_state
 from rig.document.editor_state import EditMode
 from rig.edit.keyforms import (
@@ -66,9 +65,8 @@ class DeformMode:
         self.keyform_tool, self.deformer_tool = modes.keyform_tool, modes.deformer_tool
         self.clip: KeyformClip | None = None
         parent = host.dialog_parent()
-        self.toggle = self._action("&Deform Mode", None, "D", "Edit keyforms: drag vertices, lattice points, origins")
-        self.toggle.setCheckable(True)
-        self.toggle.toggled.connect(self.set_enabled)
+        self.toggle = modes.mode_toggle(EditMode.DEFORM, "&Deform Mode", "D",
+                                        "Edit keyforms: drag vertices, lattice points, origins")
         self.add_key = self._action("&Add Key Here", self.add_key_here, "Ctrl+K",
                                     "Add a key at the current values for the selected object")
         self.remove_key = self._action("&Remove Key Here", self.remove_key_here, "Ctrl+Shift+K",
@@ -88,33 +86,16 @@ class DeformMode:
         self.toolbar.setObjectName("toolbar_deform")
         for action in (self.toggle, self.add_key, self.mirror, self.reset):
             self.toolbar.addAction(action)
-        self.bridge.state.mode_changed.connect(self._on_mode)
         self.bridge.values_changed.connect(lambda changed: self._announce())
         self.bridge.document_replaced.connect(lambda: setattr(self, "clip", None))
 
-    def _action(self, text: str, slot, shortcut: str, tip: str | None = None) -> QAction:
-        action = QAction(text, self.host.dialog_parent())
-        action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        if slot is not None:
-            action.triggered.connect(lambda checked=False: slot())
-        return action
+    def _action(self, text: str, slot, shortcut: str, tip: str | None = None):
+        return make_action(self.host.dialog_parent(), text, slot, shortcut, tip)
 
     # ---------------------------------------------------------------- mode and tool
     @property
     def enabled(self) -> bool:
-        return self.bridge.state.mode == EditMode.DEFORM
-
-    def set_enabled(self, on: bool) -> None:
-        """Enter (or leave, back to Model mode) Deform mode."""
-        if on != self.enabled:
-            self.modes.set_mode(EditMode.DEFORM if on else EditMode.MODEL)
-
-    def _on_mode(self, mode) -> None:
-        self.toggle.blockSignals(True)
-        self.toggle.setChecked(mode == EditMode.DEFORM)
-        self.toggle.blockSignals(False)
+        return self.modes.mode == EditMode.DEFORM
 
     def _announce(self) -> None:
         if self.enabled and self.viewport.tool is not None and self.viewport.tool.gesture is None:

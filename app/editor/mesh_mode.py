@@ -18,11 +18,10 @@ The tool's and the actions' messages go to the status bar.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QToolBar
 
 from app.editor.host import EditorHost
-from app.editor.modes import ModeController
+from app.editor.modes import ModeController, make_action
 from app.jobs.automesh import AutoMeshRunner
 from inference.meshing.automesh import PRESETS
 from rig.document.editor_state import EditMode
@@ -96,9 +95,8 @@ class MeshMode:
         parent = host.dialog_parent()
         self.automesh = AutoMeshRunner(self.bridge, parent, self.show_status,
                                        lambda text, details: host.dialogs.error("Auto-mesh", text, details))
-        self.toggle = self._action("&Mesh Edit", None, "M", "Edit the vertices of the selected art meshes")
-        self.toggle.setCheckable(True)
-        self.toggle.toggled.connect(self.set_enabled)
+        self.toggle = modes.mode_toggle(EditMode.MESH, "&Mesh Edit", "M", "Edit the vertices of the selected art meshes",
+                                        "Mesh Edit (M)")
         self.auto_mesh_action = self._action("&Auto-mesh...", self.open_auto_mesh, "Ctrl+Shift+M",
                                              "New meshes for the selected art meshes (keyforms carried over)")
         self.retriangulate_action = self._action("Re-&triangulate Mesh", self.retriangulate, None,
@@ -108,33 +106,16 @@ class MeshMode:
         self.toolbar.setObjectName("toolbar_mesh")
         for action in self.actions:
             self.toolbar.addAction(action)
-        self.bridge.state.mode_changed.connect(self._on_mode)
         modes.tool_changed.connect(self._on_tool)
 
-    def _action(self, text: str, slot, shortcut: str | None, tip: str) -> QAction:
-        action = QAction(text, self.host.dialog_parent())
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(f"{text.replace('&', '')} ({shortcut})" if shortcut else tip)
-        if slot is not None:
-            action.triggered.connect(lambda checked=False: slot())
-        return action
+    def _action(self, text: str, slot, shortcut: str | None, tip: str):
+        tool_tip = f"{text.replace('&', '')} ({shortcut})" if shortcut else tip
+        return make_action(self.host.dialog_parent(), text, slot, shortcut, tip, tool_tip)
 
     # ---------------------------------------------------------------- mode and tool
     @property
     def enabled(self) -> bool:
-        return self.bridge.state.mode == EditMode.MESH
-
-    def set_enabled(self, on: bool) -> None:
-        """Enter (or leave, back to Model mode) mesh edit mode."""
-        if on != self.enabled:
-            self.modes.set_mode(EditMode.MESH if on else EditMode.MODEL)
-
-    def _on_mode(self, mode) -> None:
-        self.toggle.blockSignals(True)
-        self.toggle.setChecked(mode == EditMode.MESH)
-        self.toggle.blockSignals(False)
+        return self.modes.mode == EditMode.MESH
 
     def _on_tool(self, old, new) -> None:
         if new is self.tool:

@@ -15,7 +15,8 @@ none of them calls ``viewport.set_tool``. Every tool's ``status`` goes to the ho
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSignalBlocker, Signal
+from PySide6.QtGui import QAction, QKeySequence
 
 from app.editor.host import EditorHost
 from app.jobs.recut import RecutRunner
@@ -24,6 +25,22 @@ from app.viewport.tools.deformer_tool import DeformerTool
 from app.viewport.tools.keyform_tool import KeyformTool
 from app.viewport.tools.mesh_tool import MeshTool
 from rig.document.editor_state import EditMode
+
+
+def make_action(parent: QObject, text: str, slot=None, shortcut=None, tip: str | None = None,
+                tool_tip: str | None = None) -> QAction:
+    """A ``QAction`` of the editor: ``shortcut`` (a string or a ``QKeySequence.StandardKey``), status
+    tip, tool tip, and ``slot()`` on trigger (called without the ``checked`` argument)."""
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+    if tip:
+        action.setStatusTip(tip)
+    if tool_tip:
+        action.setToolTip(tool_tip)
+    if slot is not None:
+        action.triggered.connect(lambda checked=False: slot())
+    return action
 
 
 class ModeController(QObject):
@@ -77,6 +94,24 @@ class ModeController(QObject):
         """Switch the edit mode (the tool follows through ``mode_changed``)."""
         if mode != self.mode:
             self.bridge.state.mode = mode
+
+    def mode_toggle(self, mode: EditMode, text: str, shortcut: str, tip: str, tool_tip: str | None = None) -> QAction:
+        """A checkable action that enters ``mode`` (unchecking it goes back to Model mode) and stays
+        checked exactly while ``mode`` is the edit mode."""
+        action = make_action(self.host.dialog_parent(), text, None, shortcut, tip, tool_tip)
+        action.setCheckable(True)
+
+        def toggled(on: bool) -> None:
+            if on != (self.mode == mode):
+                self.set_mode(mode if on else EditMode.MODEL)
+
+        def follow(current) -> None:
+            with QSignalBlocker(action):
+                action.setChecked(current == mode)
+
+        action.toggled.connect(toggled)
+        self.bridge.state.mode_changed.connect(follow)
+        return action
 
     @property
     def painting(self) -> bool:

@@ -16,10 +16,10 @@ import logging
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from app.bridge import DocumentBridge
-from app.panels.tree_sync import ID_ROLE, Node, ObjectTreeModel, ObjectTreeView, TreeSelectionSync
+from app.panels.tree_sync import ID_ROLE, Node, TreePanel
 from rig.document.commands import AddDeformer, RemoveDeformer, RenameObject, ReparentDeformer
 from rig.evaluate.reexpress import reexpress_keyforms
 from rig.model import KeyformGrid, Rig, RotationDeformer, WarpDeformer
@@ -71,7 +71,7 @@ def _accepts(source: str | None, target: str | None) -> bool:
     return source == "deformer" and target in (None, "deformer")
 
 
-class DeformersPanel(QWidget):
+class DeformersPanel(TreePanel):
     """Deformer tree of the current document.
 
     Attributes
@@ -83,11 +83,7 @@ class DeformersPanel(QWidget):
     """
 
     def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
-        self.model = ObjectTreeModel(["Deformer", "Type"], self._fill)
-        self.tree = ObjectTreeView(_accepts)
-        self.tree.setModel(self.model)
+        super().__init__(bridge, ["Deformer", "Type"], _accepts, parent)
         self.add_warp_button = QPushButton("Add warp")
         self.add_rotation_button = QPushButton("Add rotation")
         self.delete_button = QPushButton("Delete")
@@ -96,19 +92,11 @@ class DeformersPanel(QWidget):
         row = QHBoxLayout()
         for button in (self.add_warp_button, self.add_rotation_button, self.delete_button):
             row.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tree, 1)
-        layout.addLayout(row)
-        self.sync = TreeSelectionSync(self.tree, self.model, bridge)
-        self.model.itemChanged.connect(self._item_changed)
         self.tree.dropped.connect(lambda d, p, above: self.reparent(d, p or None))
         self.add_warp_button.clicked.connect(lambda: self.add("warp"))
         self.add_rotation_button.clicked.connect(lambda: self.add("rotation"))
         self.delete_button.clicked.connect(self.delete_selected)
-        bridge.document_replaced.connect(self.rebuild)
-        bridge.changed.connect(self._on_changed)
-        self.rebuild()
+        self._lay_out(row)
 
     def rebuild(self) -> None:
         """Bring the rows in line with the rig's deformers and art meshes (rows that stay are kept)."""

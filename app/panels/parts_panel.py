@@ -23,12 +23,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.bridge import DocumentBridge
-from app.panels.tree_sync import ID_ROLE, KIND_ROLE, Node, ObjectTreeModel, ObjectTreeView, TreeSelectionSync
+from app.panels.tree_sync import ID_ROLE, KIND_ROLE, Node, TreePanel
 from app.qt_images import thumbnail_icon
 from rig.document.commands import RenameObject, SetKeyformValues, SetObjectProperty
 from rig.edit import draw_order
@@ -52,7 +51,7 @@ def parts_tree(rig: Rig) -> list[Node]:
     return roots
 
 
-class PartsPanel(QWidget):
+class PartsPanel(TreePanel):
     """Parts and art meshes of the current document.
 
     Attributes
@@ -64,12 +63,9 @@ class PartsPanel(QWidget):
     """
 
     def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
         self._icons: dict[tuple, object] = {}
-        self.model = ObjectTreeModel(["Part / Art mesh", "Lock"], self._fill)
-        self.tree = ObjectTreeView(lambda source, target: source == target == "art_mesh")
-        self.tree.setModel(self.model)
+        super().__init__(bridge, ["Part / Art mesh", "Lock"], lambda source, target: source == target == "art_mesh",
+                         parent)  # fmt: skip
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setStretchLastSection(False)
@@ -89,20 +85,12 @@ class PartsPanel(QWidget):
         row.addStretch(1)
         row.addWidget(self.raise_button)
         row.addWidget(self.lower_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tree, 1)
-        layout.addLayout(row)
-        self.sync = TreeSelectionSync(self.tree, self.model, bridge)
-        self.model.itemChanged.connect(self._item_changed)
         self.tree.dropped.connect(self.place)
         self.opacity.valueChanged.connect(self._opacity_edited)
         self.raise_button.clicked.connect(lambda: self.restack(up=True))
         self.lower_button.clicked.connect(lambda: self.restack(up=False))
-        bridge.document_replaced.connect(self.rebuild)
-        bridge.changed.connect(self._on_changed)
         bridge.selection_changed.connect(self._update_controls)
-        self.rebuild()
+        self._lay_out(row)
 
     # ---------------------------------------------------------------- model -> tree
     def rebuild(self) -> None:

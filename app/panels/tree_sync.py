@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QTreeView, QVBoxLayout, QWidget
 
 from app.bridge import DocumentBridge
 
@@ -251,3 +251,50 @@ class TreeSelectionSync:
                 self.view.scrollTo(active.index())
         finally:
             self._updating = False
+
+
+class TreePanel(QWidget):
+    """Base of the tree docks: an :class:`ObjectTreeModel` in an :class:`ObjectTreeView` above a row of
+    controls, selection kept in step, the document's changes routed to :meth:`_on_changed`.
+
+    Subclasses implement ``_fill(row, object_id, kind)``, ``_on_changed(change)``,
+    ``_item_changed(item)`` and :meth:`rebuild`, and call :meth:`_lay_out` with their control row.
+
+    Attributes
+    ----------
+    model : ObjectTreeModel
+    tree : ObjectTreeView
+    sync : TreeSelectionSync
+    """
+
+    def __init__(self, bridge: DocumentBridge, headers: Iterable[str],
+                 accepts: Callable[[str | None, str | None], bool], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bridge = bridge
+        self.model = ObjectTreeModel(headers, self._fill)
+        self.tree = ObjectTreeView(accepts)
+        self.tree.setModel(self.model)
+        self.sync = TreeSelectionSync(self.tree, self.model, bridge)
+        self.model.itemChanged.connect(self._item_changed)
+        bridge.document_replaced.connect(self.rebuild)
+        bridge.changed.connect(self._on_changed)
+
+    def _lay_out(self, controls) -> None:
+        """The tree above ``controls`` (a layout); then the first :meth:`rebuild`."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(controls)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        raise NotImplementedError
+
+    def _fill(self, row: list[QStandardItem], object_id: str, kind: str) -> None:
+        raise NotImplementedError
+
+    def _on_changed(self, change) -> None:
+        raise NotImplementedError
+
+    def _item_changed(self, item: QStandardItem) -> None:
+        raise NotImplementedError
