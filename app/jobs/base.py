@@ -184,17 +184,3 @@ class JobRunner(QObject):
     def _on_cancelled(self) -> None:
         if self._current():
             self._finish("cancelled", None)
-
-
-class CancelOnReject:
-    """Mixin for progress dialogs with ``cancel_button``, ``status`` and ``cancel_requested``:
-    Cancel, Esc and the close button all ask once to cancel (when cancelling is possible)."""
-
-    def _cancel(self) -> None:
-        self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling...")
-        self.cancel_requested.emit()
-
-    def reject(self) -> None:
-        if self.cancel_button.isEnabled():
-            self._cancel()

@@ -11,10 +11,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
-from app.jobs.base import BackgroundJob, CancelOnReject
+from app.jobs.base import BackgroundJob
+from app.jobs.progress import ProgressDialog
 from rig.errors import CancelledError, RigError
 from rig.model import Rig
 
@@ -154,36 +154,17 @@ class ExportWorker(BackgroundJob):
         return failure_message(self.fmt, self.target, exc)
 
 
-class ExportDialog(CancelOnReject, QDialog):
-    """A stage label, a bar (busy when the format has no stages) and Cancel.
-
-    Signals
-    -------
-    cancel_requested()
-    """
-
-    cancel_requested = Signal()
+class ExportDialog(ProgressDialog):
+    """A stage label, a bar (busy when the format has no stages) and Cancel."""
 
     def __init__(self, fmt: ExportFormat, target: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Export {fmt.noun}")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.status = QLabel(f"Exporting to {target}...")
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1000 if fmt.cancellable else 0)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(fmt.cancellable)
+        super().__init__(f"Export {fmt.noun}", f"Exporting to {target}...", parent, cancellable=fmt.cancellable,
+                         busy=not fmt.cancellable)  # fmt: skip
         if not fmt.cancellable:
             self.cancel_button.setToolTip("This exporter cannot stop part-way; it writes nothing until it is done")
-        self.cancel_button.clicked.connect(self._cancel)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
         self.setMinimumWidth(420)
 
     def show_progress(self, fraction: float, stage: str) -> None:
-        if self.bar.maximum() > 0:
-            self.bar.setValue(round(1000 * max(0.0, min(1.0, fraction))))
+        self.set_fraction(fraction)
         if self.cancel_button.isEnabled():
             self.status.setText(f"{stage[:1].upper()}{stage[1:]}...")
