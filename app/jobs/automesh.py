@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import logging
 import time
-import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
@@ -155,18 +154,16 @@ class AutoMeshRunner(JobRunner):
 
     def _apply(self, cmd) -> str:
         """Push ``cmd`` (built over the copy) as one undo step; its undo restores the live meshes."""
-        rig = self.bridge.rig
-        try:
+        def rebased(rig):
             for child in cmd.commands:
                 if rig.art_meshes[child.index].id != child.mesh_id:
                     raise RigError(f"auto-mesh: {child.mesh_id!r} moved while meshing")
                 child.old = rig.art_meshes[child.index]
-            self.bridge.push(cmd)
-        except RigError as exc:
-            log.error("%s", exc)
-            self.on_status(str(exc))
-            self.on_error(str(exc), traceback.format_exc())
+            return cmd
+
+        if not self.bridge.apply(rebased):  # refused: reported (status bar, log) by the bridge
             return "failed"
+        rig = self.bridge.rig
         n = sum(rig.art_mesh(c.mesh_id).vertex_count for c in cmd.commands)
         self.on_status(f"{cmd.label}: {n} vertices")
         return "done"
