@@ -4,8 +4,7 @@
 A panel reads the document through :class:`app.bridge.DocumentBridge` and edits it only through
 commands (``DocumentBridge.apply``). May import ``app.bridge``, ``app.qt_images``, ``app.settings``,
 ``rig.model``, ``rig.document`` and ``rig.edit``; never ``app.viewport``, ``app.render`` or ``app.editor``.
-Two exceptions wait for the one owner of the parameter-value drivers (issue 15, ``rig/drive``): the
-Parameters dock still creates the preview animation (``app.editor.preview``) and the Tracking dock its
-tracking session (``app.jobs.tracking``, ``app.tracking``, ``inference.tracking`` types); the Deformers dock
-calls ``rig.evaluate.reexpress`` until reparenting moves to ``rig.edit``.
+Two exceptions remain: the Parameters dock still creates the preview animation (``app.editor.preview``)
+and the Tracking dock its tracking session (``app.jobs.tracking``, ``app.tracking``, ``inference.tracking``
+types); both write through the bridge's one value stack (``rig.drive.ValueStack``).
 """
