@@ -30,6 +30,7 @@ from app.editor.host import STATUS_MS
 from app.editor.mesh_mode import MeshMode
 from app.editor.modes import ModeController
 from app.editor.paint_mode import PaintMode
+from app.editor.preview import PreviewAnimator
 from app.editor.project_files import ProjectFiles
 from app.jobs.generation import GenerationController
 from app.panels.deformers_panel import DeformersPanel
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
     panels : dict of str to QWidget
         ``parts``, ``deformers``, ``parameters``, ``properties``, ``tracking``, ``log``.
     docks : dict of str to QDockWidget
+    preview : PreviewAnimator
+        Breath, blinking and physics on a timer (the Parameters dock's Preview toggle).
     files : ProjectFiles
     generation : GenerationController
     editor_actions : EditorActions
@@ -86,6 +89,7 @@ class MainWindow(QMainWindow):
         self.bridge = DocumentBridge(parent=self)
         self.viewport = Viewport(self.bridge)
         self.setCentralWidget(self.viewport)
+        self.preview = PreviewAnimator(self.bridge, self)  # the Parameters dock's Preview toggle runs it
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
@@ -121,7 +125,7 @@ class MainWindow(QMainWindow):
         specs = (
             ("parts", "Parts && Layers", PartsPanel(self.bridge), left),
             ("deformers", "Deformers", DeformersPanel(self.bridge), left),
-            ("parameters", "Parameters", ParametersPanel(self.bridge), right),
+            ("parameters", "Parameters", ParametersPanel(self.bridge, self.preview), right),
             ("properties", "Properties", PropertiesPanel(self.bridge), right),
             ("tracking", "Tracking", TrackingPanel(self.bridge, self.settings.qsettings), right),
             ("log", "Log", LogPanel(), bottom),
