@@ -3,8 +3,9 @@
 
 A panel reads the document through :class:`app.bridge.DocumentBridge` and edits it only through
 commands (``DocumentBridge.apply``). May import ``app.bridge``, ``app.qt_images``, ``app.settings``,
-``rig.model``, ``rig.document`` and ``rig.edit``; never ``app.viewport``, ``app.render`` or ``app.editor``.
-One exception remains: the Tracking dock still creates its tracking session (``app.jobs.tracking``,
-``app.tracking``, ``inference.tracking`` types); it writes through the bridge's one value stack
-(``rig.drive.ValueStack``). The Parameters dock is handed the window's preview animation.
+``app.tracking`` (the Tracking dock), ``rig.model``, ``rig.document``, ``rig.drive`` and ``rig.edit``; never
+``inference``, ``app.viewport``, ``app.render``, ``app.jobs`` or ``app.editor``.
+The Tracking dock is the view of :class:`app.tracking.controller.LiveTracking` (which owns the
+session and the ``inference.tracking`` objects); the Parameters dock is handed the window's preview
+animation. No panel imports ``inference``.
 """
