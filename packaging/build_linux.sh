@@ -6,10 +6,11 @@
 # 1. a build venv (BUILD_DIR/venv) with Kirie's requirements, headless OpenCV, mediapipe --no-deps and
 #    PyInstaller (headless OpenCV: the bundle need not carry the Qt5 that opencv-contrib-python bundles);
 # 2. PyInstaller one-folder bundle from packaging/kirie.spec: BUILD_DIR/dist/kirie/kirie;
-# 3. a .deb around it: /opt/kirie (the bundle), /usr/bin/kirie, the .desktop entry and the icon;
-# 4. smoke test: from another folder, with an empty model cache, the bundle's 'kirie --version' and
-#    'kirie generate --sample' (the shipped sample and models must be inside the bundle).
-# Prints the sizes of the bundle and the .deb. Needs Python >= 3.11 with venv, dpkg-deb and fakeroot.
+# 3. smoke test: from another folder, with an empty model cache, the bundle's 'kirie --version' and
+#    'kirie generate --sample' (the shipped sample and models must be inside the bundle);
+# 4. a .deb around it: /opt/kirie (the bundle), /usr/bin/kirie, the .desktop entry and the icon.
+# Prints the sizes of the bundle and the .deb. Needs Python >= 3.11 with venv, dpkg-deb and fakeroot;
+# the .deb is zstd-compressed (installs with dpkg >= 1.21.18: Debian 12, Ubuntu 21.10 and later).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
@@ -28,10 +29,26 @@ fi
 
 echo "== PyInstaller bundle"
 start=$(date +%s)
-"$BUILD/venv/bin/pyinstaller" --noconfirm --log-level WARN --distpath "$BUILD/dist" --workpath "$BUILD/work" \
+PYTHONPATH="$REPO" "$BUILD/venv/bin/pyinstaller" --noconfirm --log-level WARN --distpath "$BUILD/dist" --workpath "$BUILD/work" \
   packaging/kirie.spec
 echo "bundle built in $(( $(date +%s) - start )) s"
 BUNDLE="$BUILD/dist/kirie"
+
+echo "== smoke test (from another folder, empty model cache)"
+work=$(mktemp -d)
+(
+  cd "$work"
+  export KIRIE_MODEL_CACHE="$work/empty-cache"
+  "$BUNDLE/kirie" --version
+  "$BUNDLE/kirie" generate --help | grep -q -- "--sample"  # the subcommands are imported by name
+  start=$(date +%s)
+  "$BUNDLE/kirie" generate --sample -o sample.kirie --preview sample.png
+  echo "generate --sample from the bundle: $(( $(date +%s) - start )) s"
+  test -s sample.kirie && test -s sample.png
+  test ! -e "$KIRIE_MODEL_CACHE"
+)
+cp "$work/sample.png" "$BUILD/bundle_sample_preview.png"
+rm -rf "$work"
 
 echo "== .deb"
 ROOT="$BUILD/deb/kirie_${VERSION}_amd64"
@@ -45,22 +62,7 @@ cp packaging/kirie.svg "$ROOT/usr/share/icons/hicolor/scalable/apps/kirie.svg"
 cp packaging/kirie-mime.xml "$ROOT/usr/share/mime/packages/kirie.xml"
 installed_kb=$(du -sk "$ROOT" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@SIZE@/$installed_kb/" packaging/deb-control >"$ROOT/DEBIAN/control"
-fakeroot dpkg-deb --build -Zxz "$ROOT" "$BUILD/kirie_${VERSION}_amd64.deb" >/dev/null
-
-echo "== smoke test (from another folder, empty model cache)"
-work=$(mktemp -d)
-(
-  cd "$work"
-  export KIRIE_MODEL_CACHE="$work/empty-cache"
-  "$BUNDLE/kirie" --version
-  start=$(date +%s)
-  "$BUNDLE/kirie" generate --sample -o sample.kirie --preview sample.png
-  echo "generate --sample from the bundle: $(( $(date +%s) - start )) s"
-  test -s sample.kirie && test -s sample.png
-  test ! -e "$KIRIE_MODEL_CACHE"
-)
-cp "$work/sample.png" "$BUILD/bundle_sample_preview.png"
-rm -rf "$work"
+fakeroot dpkg-deb --build -Zzstd -z9 "$ROOT" "$BUILD/kirie_${VERSION}_amd64.deb" >/dev/null
 
 echo "== sizes"
 echo "bundle: $(du -sh "$BUNDLE" | cut -f1) ($BUNDLE)"

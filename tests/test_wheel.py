@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -72,14 +73,19 @@ def installed(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
     env["KIRIE_MODEL_CACHE"] = str(root / "empty-model-cache")
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(REPO), "-w", str(root / "dist")], root, env)
+    # build from a clean copy: setuptools packs whatever an earlier in-tree build left in build/lib
+    src = root / "src"
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "dist", "out", "*.egg-info", "__pycache__", ".pytest_cache", ".ruff_cache"))
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(src), "-w", str(root / "dist")], root, env)
     wheel = next((root / "dist").glob("kirie-*.whl"))
     _run([sys.executable, "-m", "venv", str(root / "venv")], root, env)
     bin_dir = root / "venv" / "bin"
     _run([str(bin_dir / "python"), "-m", "pip", "install", "-q", str(wheel)], root, env, timeout=1500)
     work = root / "elsewhere"
     work.mkdir()
-    return bin_dir, wheel, work, env
+    yield bin_dir, wheel, work, env
+    shutil.rmtree(root / "venv", ignore_errors=True)  # 1.2 GB
 
 
 def test_wheel_carries_shaders_templates_icons_models_and_sample(installed):
