@@ -55,3 +55,26 @@ def test_try_the_sample_generates_a_rig_and_hides(window, qtbot):
     assert window.files.display_name == "tadne_r1c0"
     window.editor_actions.undo.trigger()  # back to the empty document: the welcome view returns
     assert window.welcome.isVisible()
+
+
+def test_a_drop_on_the_welcome_view_reaches_the_window(window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    from rig.testing import tiny_rig
+
+    path = tmp_path / "dropped.kirie"
+    save_project(path, tiny_rig())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    welcome = window.welcome
+    enter = QDragEnterEvent(welcome.rect().center(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(welcome, enter)  # the welcome view does not take drops: Qt hands it up
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(welcome.rect().center()), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(welcome, drop)
+    qtbot.waitUntil(lambda: bool(window.bridge.rig.art_meshes), timeout=5_000)
+    assert window.files.path.resolve() == path.resolve() and not welcome.isVisible()
