@@ -11,6 +11,7 @@ messages can be exercised (tests do this).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from functools import cache
@@ -58,9 +59,8 @@ def _verified(path: str, size: int, mtime_ns: int, want_size: int, want_sha256: 
     if size != want_size:
         log.warning("shipped model %s has %d bytes, expected %d; ignoring it", path, size, want_size)
         return False
-    from inference.models.download import sha256_file
-
-    digest = sha256_file(Path(path))
+    with open(path, "rb") as f:
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
     if digest != want_sha256:
         log.warning("shipped model %s has sha256 %s, expected %s; ignoring it", path, digest, want_sha256)
         return False
