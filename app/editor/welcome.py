@@ -104,8 +104,11 @@ class WelcomeView(QFrame):
         return not rig.art_meshes and not rig.layers
 
     def update_visibility(self) -> None:
-        self.setVisible(self.is_document_empty())
-        self._place()
+        """Show while the document is empty, hide otherwise (cheap when nothing flips: every edit calls it)."""
+        empty = self.is_document_empty()
+        if empty == self.isHidden():
+            self.setVisible(empty)
+            self._place()
 
     def _place(self) -> None:
         self.adjustSize()
