@@ -32,6 +32,7 @@ from app.editor.modes import ModeController
 from app.editor.paint_mode import PaintMode
 from app.editor.preview import PreviewAnimator
 from app.editor.project_files import ProjectFiles
+from app.editor.welcome import WelcomeView
 from app.jobs.generation import GenerationController
 from app.panels.deformers_panel import DeformersPanel
 from app.panels.log_panel import LogPanel
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.bridge.clean_changed.connect(lambda clean: self.update_title())
         self.bridge.history_changed.connect(self.update_title)
         self.editor_actions.update_recent(self.settings.recent_files())
+        self.welcome = WelcomeView(self)  # the empty viewport's start page (app/editor/welcome.py)
         self._restore_layout()
         self.update_title()
 
