@@ -11,6 +11,8 @@ import importlib
 import logging
 import sys
 
+from app import __version__
+
 # name -> one-line help. The module app.cli.<name> implements it.
 SUBCOMMANDS: dict[str, str] = {
     "generate": "generate a rigged .kirie project from one character image",
@@ -25,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kirie", description="Kirie: one character image in, a moving rig out.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument("--version", action="version", version=f"kirie {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -64,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open_editor(project: str | None) -> int:
+    from app.opencv_qt import prepare_for_qt
+
+    prepare_for_qt()
     try:
         from app.editor.main_window import run_editor
     except ModuleNotFoundError as exc:
