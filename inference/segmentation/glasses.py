@@ -11,6 +11,8 @@ Working frame, (H, W) bool masks, lengths in face widths (FW). The rules:
   and runs under each eye as a lower rim (``RIM_MIN`` of the columns under the eye's box), and
   stays thin (``THICK_MAX``): a nose line, a blush hatch, a lower lash or the shading of a painted
   face do not pass all three;
+- the frame follows its own line art up to ``TEMPLE_FW`` into the back hair (the lenses' outer
+  ends and the temples), where the back hair is completed beneath;
 - the mask is the frame grown by 1 px into its anti-aliased rim (pixels at least slightly off the
   local median); lenses are left to the face and eyes (they rarely differ from what is behind them).
 """
@@ -32,6 +34,8 @@ LINE_COLOUR_DE = 22.0
 """ΔE from the local median colour of a coloured frame pixel."""
 RIM_LOOSE_DE = 6.0
 """ΔE from the local median of the anti-aliased rim pixels added around the frame."""
+TEMPLE_FW = 0.08
+"""How far (FW) the frame follows its line art into the back hair."""
 BRIDGE_MIN = 0.8
 RIM_MIN = 0.75
 THICK_MAX = 0.32
@@ -101,7 +105,9 @@ def _coverage(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> f
     return float(mask[ya:yb, xa:xb].any(axis=0).mean())
 
 
-def glasses_mask(lab: np.ndarray, allowed: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+def glasses_mask(
+    lab: np.ndarray, allowed: np.ndarray, face: FaceLandmarks, behind: np.ndarray | None = None
+) -> np.ndarray:
     """The glasses frame, or an all-False mask when the face wears none.
 
     Parameters
@@ -111,6 +117,9 @@ def glasses_mask(lab: np.ndarray, allowed: np.ndarray, face: FaceLandmarks) -> n
         Pixels the frame may take (the face skin and nose labels, inside the foreground).
     face : FaceLandmarks
         Working-frame px; the eye centres and boxes place the zone.
+    behind : (H, W) bool, optional
+        Pixels of a part drawn behind the face (the back hair) that the frame's outer ends and
+        temples may take, up to ``TEMPLE_FW`` from the frame, when they are line art too.
 
     Returns
     -------
@@ -146,7 +155,23 @@ def glasses_mask(lab: np.ndarray, allowed: np.ndarray, face: FaceLandmarks) -> n
     log.debug("glasses: bridge %.2f, rims %.2f %.2f, thick %.2f", bridge, *rims, thick)
     if bridge < BRIDGE_MIN or min(rims) < RIM_MIN or thick > THICK_MAX:
         return none
-    return morph(frame, "dilate", 1) & (loose | frame) & allowed & zone
+    out = morph(frame, "dilate", 1) & (loose | frame) & allowed & zone
+    if behind is not None:
+        out |= _temples(out, strict & behind, loose & behind, fw)
+    return out
+
+
+def _temples(frame: np.ndarray, strict: np.ndarray, loose: np.ndarray, fw: float) -> np.ndarray:
+    """Line art continuing the frame into the hair behind the face (the lens's outer end, the
+    temple arms), grown from the frame through line pixels for at most ``TEMPLE_FW``."""
+    grown = frame.copy()
+    for _ in range(max(2, round(TEMPLE_FW * fw))):
+        nxt = morph(grown, "dilate", 1) & strict & ~grown
+        if not nxt.any():
+            break
+        grown |= nxt
+    taken = grown & ~frame
+    return taken | (morph(taken, "dilate", 1) & loose)
 
 
 def _rim_parts(comp: np.ndarray, eye, fw: float) -> np.ndarray:

@@ -125,7 +125,8 @@ def _label(
     if cancel:
         cancel.check()
     _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l)
-    labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f)] = P.GLASSES
+    behind = (labels == P.BACK_HAIR) & anyfg
+    labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind)] = P.GLASSES
     if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
         x, y, bw, bh = f.face_box
         hair_labels = np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR, P.BODY))  # tips of a clip may read as clothes

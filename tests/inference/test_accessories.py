@@ -157,19 +157,34 @@ def test_hair_ornament_is_a_part_that_rides_the_front_hair(glasses_rigs):
 
 @pytest.mark.parametrize("case", GLASSES_IMAGES)
 def test_face_beneath_the_frames_has_no_second_pair(case, glasses_rigs):
+    """Under the frames the face (inside the face outline) or the back hair (the temples, outside
+    it) is completed, and the completed face has no frame-coloured line."""
+    import cv2
+
     rig = glasses_rigs[case].rig
     layers = {la.name: la for la in rig.layers}
     src = rig.source
     glasses = src.labels == src.layer_ids.index("LayerGlasses") + 1
     rgb = src.rgba[..., :3].astype(np.float32)
     frame_rgb = np.median(rgb[glasses], axis=0)
-    face = layers["Face"]
-    x0, y0 = (int(v) for v in face.origin_px)
-    fh, fw_ = face.image.shape[:2]
-    ys, xs = np.nonzero(glasses)
-    inside = (ys >= y0) & (ys < y0 + fh) & (xs >= x0) & (xs < x0 + fw_)
-    under = face.image[ys[inside] - y0, xs[inside] - x0].astype(np.float32)
-    assert inside.mean() > 0.9 and (under[:, 3] > 200).mean() > 0.9, "the face is completed under the frames"
+    poly = np.zeros(glasses.shape, np.uint8)
+    cv2.fillPoly(poly, [np.round(src.face_contour_px).astype(np.int32)], 1)
+
+    def beneath(name, where):
+        la = layers[name]
+        x0, y0 = (int(v) for v in la.origin_px)
+        canvas = np.zeros((*glasses.shape, 4), np.uint8)
+        canvas[y0 : y0 + la.image.shape[0], x0 : x0 + la.image.shape[1]] = la.image
+        return canvas[where].astype(np.float32)
+
+    on_face = glasses & poly.astype(bool)
+    assert on_face.sum() > 0.5 * glasses.sum()
+    under = beneath("Face", on_face)
+    assert (under[:, 3] > 200).mean() > 0.9, "the face is completed under the frames"
+    temples = glasses & ~poly.astype(bool)
+    if temples.sum() > 20:
+        covered = (beneath("Face", temples)[:, 3] > 200) | (beneath("BackHair", temples)[:, 3] > 200)
+        assert covered.mean() > 0.9, "the face or the back hair is completed under the temples"
     skin_rgb = np.median(rgb[src.labels == src.layer_ids.index("LayerFace") + 1], axis=0)
     like_frame = np.linalg.norm(under[:, :3] - frame_rgb, axis=1) < np.linalg.norm(under[:, :3] - skin_rgb, axis=1)
     assert like_frame.mean() < 0.08, f"{like_frame.mean():.1%} of the face under the frames looks like frame"
