@@ -11,6 +11,7 @@ Working frame, (H, W) bool masks, lengths in face widths (FW). The rules:
   and runs under each eye as a lower rim (``RIM_MIN`` of the columns under the eye's box), and
   stays thin (``THICK_MAX``): a nose line, a blush hatch, a lower lash or the shading of a painted
   face do not pass all three;
+- drawings: a faint light arc over an eye, spanning half the lens (a lens top drawn pale) joins it;
 - the frame follows its own line art up to ``TEMPLE_FW`` into the back hair (the lenses' outer
   ends and the temples), where the back hair is completed beneath;
 - the mask is the frame grown by 1 px into its anti-aliased rim (pixels at least slightly off the
@@ -34,6 +35,10 @@ LINE_COLOUR_DE = 22.0
 """ΔE from the local median colour of a coloured frame pixel."""
 RIM_LOOSE_DE = 6.0
 """ΔE from the local median of the anti-aliased rim pixels added around the frame."""
+LINE_LIGHT_L = 2.0
+"""L* by which a faint light stroke (a lens top drawn pale) is lighter than its surroundings."""
+PALE_SPAN = 0.5
+"""Share of the lens's width a pale arc spans."""
 TEMPLE_FW = 0.08
 """How far (FW) the frame follows its line art into the back hair."""
 BRIDGE_MIN = 0.8
@@ -46,21 +51,23 @@ def _odd(n: float) -> int:
     return max(3, int(n) | 1)
 
 
-def _line_art(lab: np.ndarray, fw: float) -> tuple[np.ndarray, np.ndarray]:
-    """(strict, loose) line-art masks: dark or coloured thin strokes against the local colour."""
+def _line_art(lab: np.ndarray, fw: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(strict, loose, light) line-art masks: dark or coloured thin strokes against the local colour,
+    and faint light strokes."""
     import cv2
 
     k = _odd(0.08 * fw)
     L = np.ascontiguousarray(lab[..., 0], np.float32)
     kern = np.ones((k, k), np.uint8)
     dark = cv2.morphologyEx(L, cv2.MORPH_BLACKHAT, kern)
+    light = cv2.morphologyEx(L, cv2.MORPH_TOPHAT, kern) > LINE_LIGHT_L
     med = np.stack([cv2.medianBlur(np.clip(lab[..., c] + 128.0 * (c > 0), 0, 255).astype(np.uint8), k)
                     for c in range(3)], -1).astype(np.float32)
     med[..., 1:] -= 128.0
     de = np.linalg.norm(lab - med, axis=-1)
     strict = (dark > LINE_DARK_L) | (de > LINE_COLOUR_DE)
     loose = (dark > 0.4 * LINE_DARK_L) | (de > RIM_LOOSE_DE)
-    return strict, loose
+    return strict, loose, light
 
 
 def _zone(shape, face: FaceLandmarks) -> tuple[np.ndarray, tuple[float, float, float, float]]:
@@ -132,7 +139,7 @@ def glasses_mask(
     fw = face.face_width_px
     if fw < 16:
         return none
-    strict, loose = _line_art(lab, fw)
+    strict, loose, light = _line_art(lab, fw)
     zone, (bx0, bx1, by0, by1) = _zone(shape, face)
     zone &= ~_eye_openings(shape, face)
     cand = morph(strict & allowed & zone, "close", max(1.0, 0.012 * fw)) & allowed & zone
@@ -155,9 +162,36 @@ def glasses_mask(
     log.debug("glasses: bridge %.2f, rims %.2f %.2f, thick %.2f", bridge, *rims, thick)
     if bridge < BRIDGE_MIN or min(rims) < RIM_MIN or thick > THICK_MAX:
         return none
+    if face.kind == "anime":  # flat colours: a faint light stroke is drawn, not skin texture
+        frame |= _pale_tops(frame, light & allowed & zone, face, fw)
     out = morph(frame, "dilate", 1) & (loose | frame) & allowed & zone
     if behind is not None:
         out |= _temples(out, strict & behind, loose & behind, fw)
+    return out
+
+
+def _pale_tops(frame: np.ndarray, light: np.ndarray, face: FaceLandmarks, fw: float) -> np.ndarray:
+    """The top of each lens drawn as a faint light arc: light strokes above the eye, between the
+    lens's outer ends, joined (closing 0.045 FW) into pieces of at least a fifth of the lens that
+    together span ``PALE_SPAN`` of it."""
+    import cv2
+
+    out = np.zeros(frame.shape, bool)
+    for e in (face.eye_l, face.eye_r):
+        x, y, w, h = e.box
+        xx = np.arange(frame.shape[1])[None, :]
+        side = np.abs(xx - e.center[0]) < 0.3 * fw
+        xs = np.nonzero((frame & side).any(axis=0))[0]
+        if len(xs) < 4:
+            continue
+        x0, x1 = xs.min(), xs.max()
+        band = np.zeros(frame.shape, bool)
+        band[int(max(0, y - 0.15 * fw)) : int(y + 0.2 * h) + 1, x0 : x1 + 1] = True
+        arcs = morph(light & band, "close", max(1.0, 0.045 * fw)) & band
+        n, comp, stats, _ = cv2.connectedComponentsWithStats(arcs.astype(np.uint8), connectivity=8)
+        pieces = np.isin(comp, [i for i in range(1, n) if stats[i, cv2.CC_STAT_WIDTH] >= 0.2 * (x1 - x0 + 1)])
+        if pieces.any(axis=0).sum() >= PALE_SPAN * (x1 - x0 + 1):
+            out |= pieces & light
     return out
 
 
