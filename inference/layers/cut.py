@@ -10,7 +10,7 @@ synthesised layers hidden, reproduces the input exactly over the foreground.
 
 Draw order, back to front (``LAYER_NAMES``)::
 
-    BackHair, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, Mouth,
+    BackHair, HairAccessoryBack, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, Mouth,
     EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashL, LashR, EyeLidLineL, EyeLidLineR,
     BrowL, BrowR, Glasses, FrontHair, HairAccessory, Accessory
 
@@ -44,6 +44,7 @@ from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, Lo
 
 LAYER_NAMES: tuple[str, ...] = (
     "BackHair",
+    "HairAccessoryBack",
     "Body",
     "Neck",
     "EarR",
@@ -74,6 +75,7 @@ SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "EyeLidLineL", "EyeLid
 
 LAYER_LABELS: dict[str, PartLabel] = {
     "BackHair": PartLabel.BACK_HAIR,
+    "HairAccessoryBack": PartLabel.HAIR_ACCESSORY_BACK,
     "Body": PartLabel.BODY,
     "Neck": PartLabel.NECK,
     "EarR": PartLabel.FACE,
@@ -288,7 +290,7 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
         # all of the fringe is backed by hair too, so its parallax never opens a gap on the crown
-        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair"))
+        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair") | scene.vis("HairAccessory"))
         return target, source, Fill(96, 0.25 * fw, 0.8), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)

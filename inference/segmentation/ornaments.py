@@ -85,3 +85,22 @@ def ornament_mask(
             break
         out |= nxt
     return out
+
+
+def on_back_hair(ornaments: np.ndarray, labels: np.ndarray, fw: float) -> np.ndarray:
+    """(H, W) bool: the ornament pixels of the ornaments that lie mostly on back-hair labels (they
+    then ride the back hair; the others ride the front hair). Pieces closer than 0.06 FW are one
+    ornament, so a clip is never torn in two. ``labels`` are the part labels before the ornaments
+    are painted."""
+    import cv2
+
+    from inference.types import PartLabel
+
+    groups = morph(ornaments, "dilate", max(1.0, 0.03 * fw))
+    n, comp = cv2.connectedComponents(groups.astype(np.uint8), connectivity=8)
+    out = np.zeros(ornaments.shape, bool)
+    for i in range(1, n):
+        m = (comp == i) & ornaments
+        if (labels[m] == PartLabel.BACK_HAIR).mean() > 0.5:
+            out |= m
+    return out
