@@ -110,7 +110,7 @@ def test_evaluate_matches_core_near_a_key(tmp_path):
     assert compare_pose(rig, pose, report["poses"][0], report["drawables"]["ids"], snap=False)["position"] < POSITION_TOL
 
 
-@pytest.mark.parametrize("name", ["waifu_00.png", "lambda_00.png"])  # lambda_00 wears glasses (own part)
+@pytest.mark.parametrize("name", ["waifu_00.png", "lambda_00.png", "waifu_04.png"])  # glasses; a back-hair clip
 def test_generated_rig(shared_data, tmp_path, name):
     image = shared_data / "anime" / name
     project = tmp_path / "w.kirie"
