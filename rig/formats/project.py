@@ -42,8 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rig.errors import ProjectFormatError
+from rig.errors import ProjectFormatError, RigError, UnsupportedVersionError
+from rig.formats.atomic import write_atomically
 from rig.formats.project_json import RIG_ENTRY, JsonNode
+from rig.formats.project_limits import ProjectArchive
 from rig.formats.project_read import (
     EDITOR_ENTRY,
     SCHEMA_VERSION,
@@ -51,9 +53,8 @@ from rig.formats.project_read import (
     check_schema_version,
     parse_json_entry,
     parse_rig_json,
-    read_entries,
 )
-from rig.formats.project_write import project_entries, write_atomically, zip_bytes
+from rig.formats.project_write import project_entries, zip_bytes
 from rig.model import Rig
 
 __all__ = ["SCHEMA_VERSION", "Project", "autosave_path", "load_project", "save_project"]
@@ -106,17 +107,27 @@ def load_project(path: str | os.PathLike[str]) -> Project:
         If it was written by a newer Kirie (``schema_version`` > :data:`SCHEMA_VERSION`).
     """
     path = Path(path)
-    entries = read_entries(path)
     try:
-        root = JsonNode(parse_json_entry(entries, RIG_ENTRY))
-        root.object()
-        check_schema_version(root, path.name)
-        rig = build_rig(parse_rig_json(root), entries)
-        meta = parse_json_entry(entries, EDITOR_ENTRY) if EDITOR_ENTRY in entries else {}
-        if not isinstance(meta, dict):
-            raise ProjectFormatError(f"{EDITOR_ENTRY}: expected an object")
+        with ProjectArchive(path) as entries:
+            root = JsonNode(parse_json_entry(entries, RIG_ENTRY))
+            root.object()
+            check_schema_version(root, path.name)
+            rig = build_rig(parse_rig_json(root), entries)
+            meta = parse_json_entry(entries, EDITOR_ENTRY) if EDITOR_ENTRY in entries else {}
+            if not isinstance(meta, dict):
+                raise ProjectFormatError(f"{EDITOR_ENTRY}: expected an object")
+    except UnsupportedVersionError:
+        raise
     except ProjectFormatError as exc:
+        if str(exc).startswith((path.name, str(path))):
+            raise
         raise ProjectFormatError(f"{path.name}: {exc}") from exc
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, ZeroDivisionError, RecursionError,
+            RigError) as exc:  # fmt: skip
+        # a check this loader lacks: still the one project error, never a traceback
+        raise ProjectFormatError(f"{path.name}: unusable content ({type(exc).__name__}: {exc})") from exc
+    except MemoryError as exc:
+        raise ProjectFormatError(f"{path.name}: too large to open in the memory available") from exc
     return Project(rig, meta)
 
 

@@ -38,7 +38,7 @@ import numpy as np
 from PIL import Image
 
 from rig.evaluate import evaluate
-from rig.formats.project_write import write_atomically
+from rig.formats.atomic import write_atomically
 from rig.model import ArtMesh, BlendMode, Rig
 
 MAX_NAME_CHARS = 63
