@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {args.output}: a Cubism export is a folder, and this is a file")
     elif same_file(args.output, args.project):
         raise UsageError(f"-o {args.output}: is the input project")
-    rig = load_project(args.project).rig
+    rig = load_project(args.project, with_source=False).rig
     start = time.perf_counter()
     if args.format == "cubism":
         from rig.formats.cubism import export_cubism

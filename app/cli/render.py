@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         log.error("%s", exc)
         return 2
     output = output_file(args.output, (".png",), "-o", inputs=(args.project,))
-    rig = load_project(args.project).rig
+    rig = load_project(args.project, with_source=False).rig
     try:
         values = resolve_values(rig.parameters, requested)
     except ValueError as exc:

@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         log.error("%s", problem)
         return 2
-    rig = load_project(args.project).rig
+    rig = load_project(args.project, with_source=False).rig
     source = open_source(args.source, fps=args.fps)
     fps = source.fps or 30.0
     calibrate_frames = args.calibrate_frames if args.calibrate_frames is not None else max(5, round(fps / 4))

@@ -95,14 +95,25 @@ def save_project(path: str | os.PathLike[str], rig: Rig, editor_meta: dict[str, 
     write_atomically(Path(path), data)
 
 
-def load_project(path: str | os.PathLike[str]) -> Project:
-    """Read a ``.kirie`` file.
+def load_project(path: str | os.PathLike[str], with_source: bool = True) -> Project:
+    """Read a ``.kirie`` file, within the limits of :mod:`rig.formats.project_limits`.
+
+    Parameters
+    ----------
+    path : path-like
+    with_source : bool
+        Decode the optional source record (input image and owner map, what mask painting re-cuts
+        from; two canvas-sized images). False leaves ``rig.source`` None: less memory for readers
+        that do not re-cut (the command-line tools).
 
     Raises
     ------
     ProjectFormatError
-        If the file is missing, not a zip, truncated or corrupt, or if ``rig.json``, ``editor.json``
-        or a layer PNG is missing or wrong; the message names the file, entry and field.
+        If the file is missing, not a zip, truncated or corrupt, over a size limit, or if ``rig.json``,
+        ``editor.json`` or a layer PNG is missing or wrong (a number that is not finite as a float32,
+        a bad canvas, physics or id); the message names the file, entry and field. This is the only
+        error a damaged or hostile file raises besides ``UnsupportedVersionError`` (and ``OSError``
+        when the file cannot be read at all).
     UnsupportedVersionError
         If it was written by a newer Kirie (``schema_version`` > :data:`SCHEMA_VERSION`).
     """
@@ -112,7 +123,7 @@ def load_project(path: str | os.PathLike[str]) -> Project:
             root = JsonNode(parse_json_entry(entries, RIG_ENTRY))
             root.object()
             check_schema_version(root, path.name)
-            rig = build_rig(parse_rig_json(root), entries)
+            rig = build_rig(parse_rig_json(root), entries, with_source)
             meta = parse_json_entry(entries, EDITOR_ENTRY) if EDITOR_ENTRY in entries else {}
             if not isinstance(meta, dict):
                 raise ProjectFormatError(f"{EDITOR_ENTRY}: expected an object")

@@ -95,7 +95,9 @@ def decode_png(data: bytes, entry: str, size_px: tuple[int, int], mode: str | No
                 raise ProjectFormatError(
                     f"{entry}: image is {format_shape(img.size)}, rig.json says {format_shape(tuple(size_px))}"
                 )
-            return np.asarray(img if mode is not None else img.convert("RGBA"), dtype=np.uint8).copy()
+            if mode is None and img.mode != "RGBA":
+                img = img.convert("RGBA")
+            return np.array(img, dtype=np.uint8)  # one copy: Pillow's buffer is freed on return
     except ProjectFormatError:
         raise
     except Exception as exc:  # noqa: BLE001 - Pillow raises many types for corrupt data

@@ -343,8 +343,12 @@ def decode_layer(record: LayerRecord, data: bytes | None) -> Layer:
     return Layer(record.id, record.name, image, record.origin_px, record.version)
 
 
-def build_rig(record: RigRecord, entries: Mapping[str, bytes]) -> Rig:
-    """Build and validate the :class:`Rig`; layer images come from the zip ``entries``."""
+def build_rig(record: RigRecord, entries: Mapping[str, bytes], with_source: bool = True) -> Rig:
+    """Build and validate the :class:`Rig`; layer images come from the zip ``entries``.
+
+    ``with_source=False`` leaves ``Rig.source`` None without decoding its images (for readers that
+    never re-cut layers: render, export, info, track).
+    """
     objects = [build_object(o) for o in record.objects]
     rig = Rig(
         record.canvas_px[0],
@@ -357,7 +361,7 @@ def build_rig(record: RigRecord, entries: Mapping[str, bytes]) -> Rig:
         [o for o in objects if isinstance(o, ArtMesh)],
         [decode_layer(la, entries.get(la.entry)) for la in record.layers],
         record.physics,
-        parse_source(record.source, entries, record.canvas_px) if record.source is not None else None,
+        parse_source(record.source, entries, record.canvas_px) if record.source is not None and with_source else None,
     )
     try:
         rig.validate()
