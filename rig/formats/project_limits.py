@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -88,7 +89,10 @@ def decode_png(data: bytes, entry: str, size_px: tuple[int, int], mode: str | No
     from PIL import Image
 
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is checked below
+            img = Image.open(io.BytesIO(data))
+        with img:
             if img.format != "PNG" or (mode is not None and img.mode != mode):
                 raise ProjectFormatError(f"{entry}: expected a {mode + ' ' if mode else ''}PNG, got {img.format} {img.mode} ({what})")
             if img.size != tuple(size_px):

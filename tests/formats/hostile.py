@@ -49,19 +49,58 @@ def rewrite_project(src: Path, dst: Path, edit: Callable[[dict], Any] | None = N
                 continue
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            if name in encrypted:
-                info.flag_bits |= 0x1
             zout.writestr(info, data)
         for name, size in zero_entries.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = 9  # zeros deflate about 1000:1 at level 9
-            with zout.open(info, "w", force_zip64=True) as f:
-                left = size
-                while left > 0:
-                    f.write(_CHUNK[: min(left, len(_CHUNK))])
-                    left -= len(_CHUNK)
+            _write_zeros(zout, name, size)
+    if encrypted:
+        _set_encrypted_flag(dst, encrypted)
     return dst
+
+
+def _write_zeros(zout: zipfile.ZipFile, name: str, size: int) -> None:
+    """A deflated entry of ``size`` zero bytes (a multiple of 16 MiB), streamed in 16 MiB chunks.
+
+    Each chunk deflates to the same full-flushed block (byte-aligned, no back references), so the
+    block is computed once and repeated: the entry is a valid deflate stream with a true CRC, made
+    in the time the CRC takes.
+    """
+    assert size % len(_CHUNK) == 0
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(_CHUNK) + comp.flush(zlib.Z_FULL_FLUSH)
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zout.open(info, "w", force_zip64=True) as f:
+        f._compressor = _RepeatedBlock(block)  # zipfile's writer: counts sizes and the CRC, writes our bytes
+        for _ in range(size // len(_CHUNK)):
+            f.write(_CHUNK)
+
+
+class _RepeatedBlock:
+    def __init__(self, block: bytes) -> None:
+        self.block = block
+
+    def compress(self, data: bytes) -> bytes:
+        assert data is _CHUNK
+        return self.block
+
+    def flush(self) -> bytes:
+        return zlib.compressobj(9, zlib.DEFLATED, -15).flush()  # the empty final block
+
+
+def _set_encrypted_flag(path: Path, names: tuple[str, ...]) -> None:
+    """Set bit 0 ("encrypted") of the general-purpose flags of ``names`` in both zip headers."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        infos = [zf.getinfo(n) for n in names]
+    for info in infos:
+        data[info.header_offset + 6] |= 0x1  # local header: flags at offset 6
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:  # central directory headers: flags at 8, name length at 28, name at 46
+        length = struct.unpack("<H", data[at + 28 : at + 30])[0]
+        if data[at + 46 : at + 46 + length].decode() in names:
+            data[at + 8] |= 0x1
+        at = data.find(b"PK\x01\x02", at + 46)
+    path.write_bytes(bytes(data))
 
 
 def streamed_png(width: int, height: int) -> bytes:
