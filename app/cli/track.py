@@ -74,7 +74,7 @@ class _VideoOut:
             h, w = rgb.shape[:2]
             self._writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
             if not self._writer.isOpened():
-                raise OSError(errno.EIO, "cannot write an mp4 video there", str(self.path))
+                raise _video_error(self.path, "cannot write an mp4 video there")
         self._writer.write(np.ascontiguousarray(rgb[:, :, ::-1]))
         self.frames += 1
 
@@ -107,9 +107,6 @@ class _VideoOut:
         self._stack.__exit__(_Aborted, abort, None)  # atomic_path removes the temporary
 
 
-class _Aborted(Exception):
-    """Thrown into the video's atomic_path so that it drops the temporary instead of renaming it."""
-
     def _check_complete(self) -> None:
         import cv2
 
@@ -119,18 +116,23 @@ class _Aborted(Exception):
         finally:
             cap.release()
         if count != self.frames:
-            full = _free_bytes(self.path.parent) == 0
-            raise OSError(errno.ENOSPC if full else errno.EIO,
-                          "No space left on device" if full else f"the video is incomplete ({count} of {self.frames} "
-                          "frames readable)", str(self.path))  # fmt: skip
+            raise _video_error(self.path, f"the video is incomplete ({count} of {self.frames} frames readable)")
 
 
-def _free_bytes(folder: Path) -> int | None:
+class _Aborted(Exception):
+    """Thrown into the video's atomic_path so that it drops the temporary instead of renaming it."""
+
+
+def _video_error(path: Path, detail: str) -> OSError:
+    """OpenCV reports no errno: a full disk is recognised by its free space, anything else is ``detail``."""
     try:
-        st = os.statvfs(folder)
+        st = os.statvfs(path.parent)
+        full = st.f_bavail * st.f_frsize < 64 * 1024
     except (OSError, AttributeError):
-        return None
-    return st.f_bavail * st.f_frsize
+        full = False
+    if full:
+        return OSError(errno.ENOSPC, "No space left on device", str(path))
+    return OSError(errno.EIO, detail, str(path))
 
 
 def _side_by_side(frame_rgb: np.ndarray, render_rgb: np.ndarray) -> np.ndarray:
