@@ -246,3 +246,18 @@ def test_stale_temporaries_of_killed_runs_are_cleaned(project, tmp_path):
 def test_json_and_summary_outputs_still_work(project, capsys):
     assert main(["info", str(project), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["canvas_px"] == [128, 128]
+
+
+def test_generate_with_two_faces_says_so_and_face_chooses(shared_data, tmp_path):
+    from PIL import Image
+
+    sheet = Image.new("RGB", (900, 600), (255, 255, 255))
+    sheet.paste(Image.open(shared_data / "anime" / "crypko_00.png").convert("RGB"), (0, 40))
+    sheet.paste(Image.open(shared_data / "anime" / "waifu_00.png").convert("RGB").resize((320, 320)), (560, 140))
+    image = tmp_path / "two.png"
+    sheet.save(image)
+    code, _, stderr, _ = run_measured(["generate", image, "-o", tmp_path / "two.kirie"])
+    assert code == 0, stderr
+    assert "2 faces found; rigging the largest" in stderr
+    refused(["generate", image, "-o", tmp_path / "x.kirie", "--face", "2"], tmp_path, "--face 2: only 2 faces found",
+            peak_mb=2000, native_logs=True)
