@@ -89,7 +89,7 @@ def parse_color(text: str | None) -> tuple[float, float, float] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.cli.checks import check_image_size, output_file
+    from app.cli.checks import UsageError, check_image_size, output_file
     from app.render.offscreen import output_size, render_to_array
     from rig.evaluate import evaluate
     from rig.formats.atomic import write_png_atomically
@@ -111,7 +111,10 @@ def run(args: argparse.Namespace) -> int:
         log.error("%s: %s", args.project, exc)
         return 2
     check_image_size(*output_size((rig.canvas_width_px, rig.canvas_height_px), args.size), "--size")
-    image = render_to_array(evaluate(rig, values), size=args.size, background=background, wireframe=args.wireframe)
+    try:
+        image = render_to_array(evaluate(rig, values), size=args.size, background=background, wireframe=args.wireframe)
+    except ValueError as exc:  # a size this GPU cannot render
+        raise UsageError(f"--size: {exc}") from exc
     output.parent.mkdir(parents=True, exist_ok=True)
     write_png_atomically(output, image)
     log.info("wrote %s (%dx%d)", output, image.shape[1], image.shape[0])

@@ -261,3 +261,20 @@ def test_generate_with_two_faces_says_so_and_face_chooses(shared_data, tmp_path)
     assert "2 faces found; rigging the largest" in stderr
     refused(["generate", image, "-o", tmp_path / "x.kirie", "--face", "2"], tmp_path, "--face 2: only 2 faces found",
             peak_mb=2000, native_logs=True)
+
+
+@pytest.mark.gl
+@pytest.mark.parametrize("disk", ["full", "read-only"])
+def test_generate_and_record_on_a_disk_that_refuses(small_fs, project, shared_data, shared_models, disk):
+    if disk == "full":
+        _fill(small_fs)
+        reason = "No space left on device"
+    else:
+        subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
+        reason = "Read-only file system"
+    image = shared_data / "anime" / "crypko_00.png"
+    refused(["generate", image, "-o", small_fs / "x.kirie", "--preview", small_fs / "x.png"], small_fs, reason,
+            peak_mb=2000, native_logs=True)  # fmt: skip
+    if (shared_models / "face_landmarker.task").is_file():
+        refused(["track", project, "--source", shared_data / "driving" / "d3.mp4", "--max-frames", "10", "--record",
+                 small_fs / "x.motion3.json"], small_fs, reason, peak_mb=2000, native_logs=True)  # fmt: skip
