@@ -107,6 +107,7 @@ def os_error_message(exc: OSError) -> str:
         return f"{exc.filename}: {reason}"
     return reason
 
+
 def _open_editor(project: str | None) -> int:
     try:
         from app.editor.main_window import run_editor

@@ -118,7 +118,8 @@ def make_temporary_folder(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     clean_stale_temporaries(path)
     tmp = temporary_path(path)
-    tmp.mkdir(mode=0o755)
+    tmp.mkdir()
+    os.chmod(tmp, 0o755)  # the renamed folder should look like any other, whatever the umask
     return tmp
 
 
