@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 STALE_AFTER_S = 3600.0
 #: A temporary of a dead process is removed once untouched this long (seconds).
 DEAD_WRITER_GRACE_S = 10.0
-_TEMP = re.compile(r"^\.(?P<name>.+)\.(?:(?P<pid>\d+)-)?(?P<token>[A-Za-z0-9_]+)\.tmp(?:\.[A-Za-z0-9]+)?$")
+# ``.<name>.<pid>-<8 hex>.tmp[.suffix]``, or ``.<name>.<8 chars>.tmp`` as tempfile.mkstemp named them before
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?:(?P<pid>\d+)-[0-9a-f]{8}|[a-z0-9_]{8})\.tmp(?:\.[A-Za-z0-9]+)?$")
 
 
 def temporary_path(path: str | os.PathLike[str], keep_suffix: bool = False) -> Path:
