@@ -103,13 +103,13 @@ def _set_encrypted_flag(path: Path, names: tuple[str, ...]) -> None:
     path.write_bytes(bytes(data))
 
 
-def streamed_png(width: int, height: int) -> bytes:
-    """A valid RGBA PNG of ``width`` x ``height`` transparent pixels, encoded row by row."""
+def streamed_png(width: int, height: int, rgba: tuple[int, int, int, int] = (0, 0, 0, 0)) -> bytes:
+    """A valid RGBA PNG of ``width`` x ``height`` pixels of one colour (transparent by default), encoded row by row."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     comp = zlib.compressobj(9)
-    row = bytes(1 + 4 * width)  # filter byte 0 + RGBA zeros
+    row = b"\x00" + bytes(rgba) * width  # filter byte 0 + the pixels
     idat = b"".join(comp.compress(row) for _ in range(height)) + comp.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
