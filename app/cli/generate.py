@@ -1,4 +1,4 @@
-"""``kirie generate IMAGE -o OUT.kirie [--json] [--preview PNG]``: image → rigged project, headless."""
+"""``kirie generate IMAGE|--sample -o OUT.kirie [--json] [--preview PNG]``: image → rigged project, headless."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ PREVIEW_POSES: tuple[tuple[str, dict[str, float]], ...] = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("image", help="PNG/JPEG/WebP of one character (anime illustration or real portrait)")
+    p.add_argument("image", nargs="?", help="PNG/JPEG/WebP of one character (anime illustration or real portrait)")
+    p.add_argument("--sample", action="store_true", help="use the sample character shipped with Kirie instead of IMAGE")
     p.add_argument("-o", "--output", required=True, help="project file to write (.kirie)")
     p.add_argument("--json", action="store_true", help="print a JSON summary (stages with seconds, parts, ...)")
     p.add_argument("--preview", metavar="PNG", help="also render a contact sheet of the rest pose and key poses")
@@ -49,17 +50,17 @@ def _progress_printer():
     return progress
 
 
-def _check_outputs(args: argparse.Namespace) -> tuple[Path, Path | None]:
+def _check_outputs(args: argparse.Namespace, image: str) -> tuple[Path, Path | None]:
     """The project path (``.kirie`` appended when missing) and the preview path, checked before any work."""
     from app.cli.checks import UsageError, output_file, same_file
 
     out = Path(args.output)
     if out.suffix != ".kirie":
         out = out.with_suffix(".kirie")
-    out = output_file(out, (".kirie",), "-o", inputs=(args.image,))
+    out = output_file(out, (".kirie",), "-o", inputs=(image,))
     preview = None
     if args.preview:
-        preview = output_file(args.preview, (".png",), "--preview", inputs=(args.image,))
+        preview = output_file(args.preview, (".png",), "--preview", inputs=(image,))
         if same_file(preview, out):
             raise UsageError(f"--preview {preview}: is the project file")
     if args.face is not None and args.face < 0:
@@ -71,8 +72,9 @@ def run(args: argparse.Namespace) -> int:
     from inference.pipeline import generate
     from rig.formats.project import save_project
 
-    out, preview = _check_outputs(args)
-    result = generate(args.image, progress=_progress_printer(), seed=args.seed, template=args.template,
+    image = _input_image(args)
+    out, preview = _check_outputs(args, image)
+    result = generate(image, progress=_progress_printer(), seed=args.seed, template=args.template,
                       use_learned=not args.no_learned, face_index=args.face)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
@@ -96,6 +98,18 @@ def run(args: argparse.Namespace) -> int:
             len(summary["parameters"]), summary["total_s"],
         )
     return 0
+
+
+def _input_image(args: argparse.Namespace) -> str:
+    """IMAGE, or the shipped sample with ``--sample``; exits with a usage error for neither or both."""
+    if args.sample == (args.image is not None):
+        sys.stderr.write("kirie generate: give either IMAGE or --sample\n")
+        raise SystemExit(2)
+    if args.image is not None:
+        return args.image
+    from resources.sample import sample_image
+
+    return str(sample_image())
 
 
 def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320) -> None:

@@ -19,6 +19,8 @@ import importlib
 import logging
 import sys
 
+from app import __version__
+
 # name -> one-line help. The module app.cli.<name> implements it.
 SUBCOMMANDS: dict[str, str] = {
     "generate": "generate a rigged .kirie project from one character image",
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="kirie", description="Kirie: one character image in, a moving rig out.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    parser.add_argument("--version", action="version", version=f"kirie {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -109,6 +112,9 @@ def os_error_message(exc: OSError) -> str:
 
 
 def _open_editor(project: str | None) -> int:
+    from app.opencv_qt import prepare_for_qt
+
+    prepare_for_qt()
     try:
         from app.editor.main_window import run_editor
     except ModuleNotFoundError as exc:
