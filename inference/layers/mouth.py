@@ -38,6 +38,8 @@ INTERIOR_WIDTH = 0.9
 LENS_POWER = 0.6
 MAX_REST_OPEN = 0.6
 """An open input's opening is at most this much of the MouthOpenY 1 opening (room to open further)."""
+CHIN_MARGIN_FW = 0.06
+"""The lower lip never comes closer to the chin than this (the chin stays still, rigging.md 7)."""
 MIN_OPEN_FW = 0.015
 """A column of an anime mouth is open where its opening (minus both strokes) is at least this high."""
 INTERIOR_RGB = (92, 22, 34)
@@ -286,9 +288,18 @@ def mouth_layer(name: str, scene) -> CutLayer | None:
     return CutLayer(name, None, image, origin, np.zeros(image.shape[:2], bool))
 
 
-def rest_open(opening_h_px: float, width_px: float, fw: float) -> float:
-    """MouthOpenY of an input whose opening is ``opening_h_px`` high (at most ``MAX_REST_OPEN``)."""
-    return float(min(MAX_REST_OPEN, opening_h_px / max(open_height_px(width_px, fw), 1e-6)))
+def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float) -> float:
+    """MouthOpenY of an input whose opening is ``opening_h_px`` high (at most ``MAX_REST_OPEN``),
+    raised where the lower lip has only ``room_px`` left above the chin to drop into."""
+    d = min(MAX_REST_OPEN, opening_h_px / max(open_height_px(width_px, fw), 1e-6))
+    d_room = 1.0 / (1.0 + max(room_px, 0.0) / max(LOWER_SHARE * opening_h_px, 1e-6))
+    return float(min(0.95, max(d, d_room)))
+
+
+def lip_room_px(lower_lip: np.ndarray, chin_y: float, fw: float) -> float:
+    """How far (px) the lowest mouth pixel may drop and stay ``CHIN_MARGIN_FW`` above the chin."""
+    rows = np.flatnonzero(lower_lip.any(axis=1))
+    return float(chin_y - CHIN_MARGIN_FW * fw - (rows[-1] + 1)) if rows.size else fw
 
 
 def _open_interior(opening: np.ndarray, scene, size, photo: bool):
@@ -298,7 +309,8 @@ def _open_interior(opening: np.ndarray, scene, size, photo: bool):
     cols = np.flatnonzero(has)
     h = (bottom - top + 1)[cols].astype(np.float64)
     fw = scene.face.face_width_px
-    d = rest_open(float(h.max()), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, fw)
+    room = lip_room_px(scene.vis("LipLower") | scene.vis("LipUpper") | opening, scene.face.chin[1], fw)
+    d = rest_open(float(h.max()), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, fw, room)
     xs = cols.astype(np.float64)
     meet = top[cols] + (1.0 - LOWER_SHARE) * h
     g = h / d

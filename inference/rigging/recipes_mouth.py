@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.layers.mouth import INTERIOR_WIDTH, rest_open
+from inference.layers.mouth import CHIN_MARGIN_FW, INTERIOR_WIDTH, rest_open
 from inference.rigging.context import Anchors, grid_keyforms
 from inference.types import CutLayer
 
@@ -91,17 +91,19 @@ def mouth_geometry(layers: list[CutLayer], a: Anchors, lower_share: float) -> Mo
     x0, x1 = _extent(lips) or (float(xs[0]), float(xs[-1]))
     cx, half = 0.5 * (x0 + x1), max(1.0, 0.5 * (x1 - x0))
     shown = [by[n] for n in ("MouthTeeth", "MouthTongue") if n in by and by[n].label is not None]
-    rest = _rest_open(shown, a.fw) if shown else 0.0
+    rest = _rest_open(shown, [by[n] for n in ("LipLower", "LipUpper") if n in by], a) if shown else 0.0
     y_meet = oy + top + (1.0 - lower_share) * h
     return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share)
 
 
-def _rest_open(pieces: list[CutLayer], fw: float) -> float:
+def _rest_open(pieces: list[CutLayer], lips: list[CutLayer], a: Anchors) -> float:
     """An open input's MouthOpenY from its visible opening (as ``inference.layers.mouth`` paints it)."""
     pts = np.concatenate([np.argwhere(p.visible_mask) + (p.origin_px[1], p.origin_px[0]) for p in pieces])
     cols = np.unique(pts[:, 1])
     h = max(pts[pts[:, 1] == c, 0].max() - pts[pts[:, 1] == c, 0].min() + 1 for c in cols)
-    return rest_open(float(h), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, fw)
+    ys = [np.argwhere(p.visible_mask)[:, 0].max() + p.origin_px[1] for p in pieces + lips if p.visible_mask.any()]
+    room = a.face.chin[1] - CHIN_MARGIN_FW * a.fw - (max(ys) + 1)
+    return rest_open(float(h), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, a.fw, float(room))
 
 
 def _extent(layers: list[CutLayer]) -> tuple[float, float] | None:

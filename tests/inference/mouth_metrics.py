@@ -6,6 +6,7 @@ frame, straight alpha) and the landmarks of the generation; lengths are in face 
 
 - ``dark_height_fw``: the vertical extent of the largest dark connected region (luma below half the
   face skin's median luma) inside the mouth window, among those touching its central columns;
+  ``dark_new_fw`` counts only pixels that changed from the rest render (what the opening reveals);
 - ``chin_changed``: pixels of the chin band (±0.04 FW about the chin point, ±0.3 FW wide) that change;
 - ``outside_changed``: changed pixels outside the lower face (below the nose, within the face's width);
 - ``corner_rise_fw``: how far the mouth corners rise between two renders of the mouth parts alone
@@ -67,13 +68,16 @@ def skin_luma(rig) -> float:
     return float(np.median(luma(img)[img[..., 3] > 200]))
 
 
-def dark_height_fw(render: np.ndarray, frame: MouthFrame, skin_l: float) -> float:
-    """Height (FW) of the largest dark region of the mouth window touching its central columns."""
+def dark_height_fw(render: np.ndarray, frame: MouthFrame, skin_l: float, only: np.ndarray | None = None) -> float:
+    """Height (FW) of the largest dark region of the mouth window touching its central columns
+    (only among the ``only`` (H, W) bool pixels when given)."""
     import cv2
 
     ys, xs = frame.window(render.shape)
     win = render[ys, xs]
     dark = (luma(win) < 0.5 * skin_l) & (win[..., 3] > 128)
+    if only is not None:
+        dark &= only[ys, xs]
     n, comp, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
     half = 0.25 * (frame.x1 - frame.x0)
     c0, c1 = int(frame.cx - half) - xs.start, int(frame.cx + half) - xs.start + 1
@@ -162,6 +166,7 @@ def measure(rig, face, render_fn) -> dict[str, float]:
         "dark_rest_fw": dark_height_fw(rest, frame, sl),
         "dark_closed_fw": dark_height_fw(closed, frame, sl),
         "dark_open_fw": dark_height_fw(opened, frame, sl),
+        "dark_new_fw": dark_height_fw(opened, frame, sl, only=diff),
         "chin_changed_px": int((diff & chin_band(diff.shape, frame)).sum()),
         "outside_changed_px": int((diff & ~lower_face(diff.shape, frame)).sum()),
         "corner_rise_fw": corner_rise_fw(m_rest, m_form, frame),

@@ -1,0 +1,88 @@
+"""The mouth opens like an artist's rig (issue 10; shared rigging.md 1 and 7), judged on renders.
+
+At MouthOpenY 1 a dark interior at least 0.05 face widths (FW) high appears in the mouth window, the
+chin band does not change and nothing changes outside the lower face; at MouthForm +1 the corners
+rise; an input whose mouth is already open closes at MouthOpenY 0 and is reproduced at the default.
+Measures: ``tests.inference.mouth_metrics``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.render.offscreen import render_to_array
+from inference.layers.cut import cut_layers
+from inference.meshing.meshes import mesh_layers
+from inference.rigging import build_rig, load_template
+from rig.evaluate import evaluate
+from tests.conftest import SHARED_DATA
+from tests.inference.character import synthetic_character
+from tests.inference.mouth_metrics import measure
+
+ANIME = sorted(p.name for p in (SHARED_DATA / "anime").glob("*.png")) if SHARED_DATA.is_dir() else []
+PORTRAITS = sorted(p.name for p in (SHARED_DATA / "portraits").glob("*.jpg") if p.stem != "s30") if SHARED_DATA.is_dir() else []
+CASES = [f"anime/{n}" for n in ANIME] + [f"portraits/{n}" for n in PORTRAITS]
+MIN_OPEN_FW = 0.05
+MIN_CORNER_RISE_FW = 0.004
+
+
+def _psnr(render: np.ndarray, source: np.ndarray) -> float:
+    fg = source[..., 3] > 128
+    a_r, a_s = render[..., 3:4] / 255.0, source[..., 3:4] / 255.0
+    mse = ((render[..., :3] * a_r - source[..., :3] * a_s) ** 2)[fg].mean()
+    return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
+
+
+@pytest.fixture(scope="module", params=["line", "chibi"])
+def synthetic(request):
+    img, fg, face, parts = synthetic_character(512, mouth=request.param)
+    layers = cut_layers(img, fg, face, parts)
+    meshes = mesh_layers(layers, face_width_px=face.face_width_px)
+    rig = build_rig(load_template(), face, layers, meshes, img.size_px, name=request.param)
+    return request.param, img, face, rig
+
+
+def test_mouth_pieces_are_named_parts_with_clip_masks(synthetic):
+    kind, _, _, rig = synthetic
+    meshes = {m.id: m for m in rig.art_meshes}
+    expected = {"ArtMeshLipUpper", "ArtMeshMouthInterior", "ArtMeshMouthTongue"}
+    if kind == "chibi":
+        expected |= {"ArtMeshLipLower", "ArtMeshMouthTeeth"}  # the input's own opening, split at the lips' meeting line
+    assert expected <= set(meshes)
+    assert "ArtMeshMouth" not in meshes
+    for name in ("ArtMeshMouthTongue", "ArtMeshMouthTeeth"):
+        if name in meshes:
+            assert meshes[name].mask_ids == ("ArtMeshMouthInterior",)
+    assert {meshes[n].part_id for n in expected} == {"PartMouth"}
+    default = rig.parameter("ParamMouthOpenY").default
+    assert (default > 0.2) if kind == "chibi" else default == 0.0
+
+
+def test_mouth_opens_closes_and_forms_on_renders(synthetic):
+    kind, img, face, rig = synthetic
+    rest = render_to_array(evaluate(rig, rig.default_values()))
+    assert _psnr(rest, img.rgba) >= 30.0
+    m = measure(rig, face, render_to_array)
+    assert m["dark_new_fw"] >= MIN_OPEN_FW, m
+    assert m["chin_changed_px"] == 0, m
+    assert m["outside_changed_px"] == 0, m
+    assert m["corner_rise_fw"] >= MIN_CORNER_RISE_FW, m
+    if kind == "chibi":  # already open: MouthOpenY 0 closes it
+        assert m["dark_rest_fw"] >= MIN_OPEN_FW
+        assert m["dark_closed_fw"] < 0.9 * m["dark_rest_fw"], m
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES)
+def test_generated_mouth_opens_on_every_shared_image(case, shared_data):
+    from inference.pipeline import generate
+
+    result = generate(shared_data / case)
+    m = measure(result.rig, result.face, render_to_array)
+    assert m["dark_new_fw"] >= MIN_OPEN_FW, m
+    assert m["chin_changed_px"] == 0, m
+    assert m["outside_changed_px"] == 0, m
+    assert m["corner_rise_fw"] >= MIN_CORNER_RISE_FW, m
+    if result.rig.parameter("ParamMouthOpenY").default > 0:  # an open input closes at 0
+        assert m["dark_closed_fw"] < m["dark_rest_fw"], m
