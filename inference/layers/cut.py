@@ -220,7 +220,7 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     ear_l, ear_r = _split_ears(visible["Face"], face)
     visible["EarL"], visible["EarR"] = ear_l, ear_r
     visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
-    visible.update(split_mouth(visible["Mouth"], face))  # Mouth itself is left empty
+    visible.update(split_mouth(visible["Mouth"], face, img.rgba[..., :3], visible["Face"]))  # Mouth left empty
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     _give_edges_to_upper(scene.rgb, scene.rank, scene.opaque, visible)
     return scene

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.layers.mouth import CHIN_MARGIN_FW, INTERIOR_WIDTH, rest_open
+from inference.layers.mouth_paint import CHIN_MARGIN_FW, INTERIOR_WIDTH, chin_y_px, rest_open
 from inference.rigging.context import Anchors, grid_keyforms
 from inference.types import CutLayer
 
@@ -91,7 +91,7 @@ def mouth_geometry(layers: list[CutLayer], a: Anchors, lower_share: float) -> Mo
     x0, x1 = _extent(lips) or (float(xs[0]), float(xs[-1]))
     cx, half = 0.5 * (x0 + x1), max(1.0, 0.5 * (x1 - x0))
     shown = [by[n] for n in ("MouthTeeth", "MouthTongue") if n in by and by[n].label is not None]
-    rest = _rest_open(shown, [by[n] for n in ("LipLower", "LipUpper") if n in by], a) if shown else 0.0
+    rest = _rest_open(shown, [by[n] for n in ("LipLower", "LipUpper", "Face") if n in by], a) if shown else 0.0
     y_meet = oy + top + (1.0 - lower_share) * h
     return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share)
 
@@ -101,8 +101,11 @@ def _rest_open(pieces: list[CutLayer], lips: list[CutLayer], a: Anchors) -> floa
     pts = np.concatenate([np.argwhere(p.visible_mask) + (p.origin_px[1], p.origin_px[0]) for p in pieces])
     cols = np.unique(pts[:, 1])
     h = max(pts[pts[:, 1] == c, 0].max() - pts[pts[:, 1] == c, 0].min() + 1 for c in cols)
-    ys = [np.argwhere(p.visible_mask)[:, 0].max() + p.origin_px[1] for p in pieces + lips if p.visible_mask.any()]
-    room = a.face.chin[1] - CHIN_MARGIN_FW * a.fw - (max(ys) + 1)
+    ys = [np.argwhere(p.visible_mask)[:, 0].max() + p.origin_px[1] for p in pieces + lips
+          if p.name != "Face" and p.visible_mask.any()]
+    face = next((la for la in lips + pieces if la.name == "Face"), None)
+    chin = a.face.chin[1] if face is None else chin_y_px(face.visible_mask, face.origin_px, a.face)
+    room = chin - CHIN_MARGIN_FW * a.fw - (max(ys) + 1)
     return rest_open(float(h), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, a.fw, float(room))
 
 

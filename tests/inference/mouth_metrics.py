@@ -7,7 +7,8 @@ frame, straight alpha) and the landmarks of the generation; lengths are in face 
 - ``dark_height_fw``: the vertical extent of the largest dark connected region (luma below half the
   face skin's median luma) inside the mouth window, among those touching its central columns;
   ``dark_new_fw`` counts only pixels that changed from the rest render (what the opening reveals);
-- ``chin_changed``: pixels of the chin band (±0.04 FW about the chin point, ±0.3 FW wide) that change;
+- ``chin_changed``: pixels of the chin band (±0.025 FW about the jaw line under the chin, ±0.3 FW wide)
+  that change;
 - ``outside_changed``: changed pixels outside the lower face (below the nose, within the face's width);
 - ``corner_rise_fw``: how far the mouth corners rise between two renders of the mouth parts alone
   (the art meshes of ``PartMouth``).
@@ -92,20 +93,34 @@ def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.abs(a.astype(np.int16) - b.astype(np.int16)).max(axis=2) > CHANGE_THRESH
 
 
-def chin_band(shape, frame: MouthFrame) -> np.ndarray:
+def chin_outline_y(rig, frame: MouthFrame) -> float:
+    """The jaw line's y under the chin: the lowest opaque pixel of ``LayerFace`` within 0.05 FW of the
+    chin landmark's x (the landmark's y if that is lower)."""
+    layer = next(la for la in rig.layers if la.id == "LayerFace")
+    a = np.asarray(layer.image)[..., 3] > 128
+    ox, oy = layer.origin_px
+    c0 = max(0, int(frame.chin[0] - 0.05 * frame.fw - ox))
+    rows = np.flatnonzero(a[:, c0 : max(c0, int(frame.chin[0] + 0.05 * frame.fw - ox) + 1)].any(axis=1))
+    return float(max(frame.chin[1], oy + rows[-1] + 1)) if rows.size else frame.chin[1]
+
+
+def chin_band(shape, frame: MouthFrame, chin_y: float | None = None) -> np.ndarray:
+    """±0.025 FW about the chin outline (default the landmark), ±0.3 FW wide."""
     m = np.zeros(shape[:2], bool)
-    cx, cy, f = frame.chin[0], frame.chin[1], frame.fw
-    m[max(0, int(cy - 0.04 * f)) : int(cy + 0.04 * f) + 1, max(0, int(cx - 0.3 * f)) : int(cx + 0.3 * f) + 1] = True
+    cx, f = frame.chin[0], frame.fw
+    cy = frame.chin[1] if chin_y is None else chin_y
+    m[max(0, int(cy - 0.025 * f)) : int(cy + 0.025 * f) + 1, max(0, int(cx - 0.3 * f)) : int(cx + 0.3 * f) + 1] = True
     return m
 
 
-def lower_face(shape, frame: MouthFrame) -> np.ndarray:
-    """Below the nose (or 0.12 FW above the mouth), within the face box ±0.05 FW, to 0.05 FW below the chin."""
+def lower_face(shape, frame: MouthFrame, chin_y: float | None = None) -> np.ndarray:
+    """Below the nose (or 0.12 FW above the mouth), within the face box ±0.05 FW, to 0.05 FW below the
+    chin outline (default the landmark)."""
     m = np.zeros(shape[:2], bool)
     fx, _fy, fwid, _fh = frame.face_box
     f = frame.fw
     y0 = int(min(frame.nose_y, frame.cy - 0.12 * f))
-    y1 = int(frame.chin[1] + 0.05 * f) + 1
+    y1 = int((frame.chin[1] if chin_y is None else chin_y) + 0.05 * f) + 1
     m[max(0, y0) : y1, max(0, int(fx - 0.05 * f)) : int(fx + fwid + 0.05 * f) + 1] = True
     return m
 
@@ -159,6 +174,7 @@ def measure(rig, face, render_fn) -> dict[str, float]:
     rest, opened = full({}), full({"ParamMouthOpenY": 1.0})
     closed = full({"ParamMouthOpenY": 0.0})
     sl = skin_luma(rig)
+    chin_y = chin_outline_y(rig, frame)
     diff = changed(rest, opened)
     m_rest = render_fn(mouth_only(rig, {}, plan))[..., 3]
     m_form = render_fn(mouth_only(rig, {"ParamMouthForm": 1.0}, plan))[..., 3]
@@ -167,7 +183,7 @@ def measure(rig, face, render_fn) -> dict[str, float]:
         "dark_closed_fw": dark_height_fw(closed, frame, sl),
         "dark_open_fw": dark_height_fw(opened, frame, sl),
         "dark_new_fw": dark_height_fw(opened, frame, sl, only=diff),
-        "chin_changed_px": int((diff & chin_band(diff.shape, frame)).sum()),
-        "outside_changed_px": int((diff & ~lower_face(diff.shape, frame)).sum()),
+        "chin_changed_px": int((diff & chin_band(diff.shape, frame, chin_y)).sum()),
+        "outside_changed_px": int((diff & ~lower_face(diff.shape, frame, chin_y)).sum()),
         "corner_rise_fw": corner_rise_fw(m_rest, m_form, frame),
     }
