@@ -158,7 +158,7 @@ def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float) -
     raised where the lower lip has only ``room_px`` left above the chin to drop into."""
     d = min(MAX_REST_OPEN, opening_h_px / max(open_height_px(width_px, fw), 1e-6))
     d_room = 1.0 / (1.0 + max(room_px, 0.0) / max(LOWER_SHARE * opening_h_px, 1e-6))
-    return float(min(0.95, max(d, d_room)))
+    return float(np.float32(min(0.95, max(d, d_room))))  # float32: as the .moc3 stores the default
 
 
 def chin_y_px(face_mask: np.ndarray, origin_px: tuple[float, float], face: FaceLandmarks) -> float:

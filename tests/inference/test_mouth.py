@@ -86,3 +86,31 @@ def test_generated_mouth_opens_on_every_shared_image(case, shared_data):
     assert m["corner_rise_fw"] >= MIN_CORNER_RISE_FW, m
     if result.rig.parameter("ParamMouthOpenY").default > 0:  # an open input closes at 0
         assert m["dark_closed_fw"] < m["dark_rest_fw"], m
+
+
+def test_exports_carry_the_mouth_pieces(synthetic, tmp_path):
+    """PSD: one layer per piece, a closed mouth's interior/tongue hidden at rest, an open input's own
+    teeth/tongue shown; Cubism .moc3 and Inochi2D .inp name every piece."""
+    from psd_tools import PSDImage
+
+    from rig.formats.cubism.export import export_cubism
+    from rig.formats.inochi.export import export_inp
+    from rig.formats.psd import export_psd
+    from tests.formats.inp_reader import read_inp, walk
+
+    kind, _, _, rig = synthetic
+    pieces = [m.name for m in rig.art_meshes if m.part_id == "PartMouth"]
+    psd = PSDImage.open(export_psd(rig, tmp_path / "m.psd"))
+    shown = {la.name: la.visible for la in psd.descendants() if not la.is_group()}
+    assert set(pieces) <= set(shown)
+    if kind == "line":
+        assert not shown["MouthInterior"] and not shown["MouthTongue"]  # collapsed / clipped at rest
+        assert shown["LipUpper"]
+    else:
+        assert shown["MouthTeeth"] and shown["MouthTongue"] and shown["LipLower"]
+    files = export_cubism(rig, tmp_path / "cubism", name="m")
+    moc3 = next(f for f in files if f.suffix == ".moc3").read_bytes()
+    assert all(f"ArtMesh{p}".encode() in moc3 for p in pieces)
+    inp = read_inp(export_inp(rig, tmp_path / "m.inp").read_bytes())
+    names = {node["name"] for node, *_ in walk(inp.puppet["nodes"])}
+    assert set(pieces) <= names
