@@ -36,6 +36,8 @@ from inference.layers.mouth_paint import (
 )
 from inference.types import CutLayer, FaceLandmarks, PartLabel
 
+MIN_OPEN_ANIME_FW = 0.03
+"""An anime mouth is open where, between its strokes, it is at least this high (a thick line is not)."""
 PAD_PX = 4
 """Transparent margin of a cut image (as ``inference.layers.cut.PAD_PX``)."""
 
@@ -131,10 +133,10 @@ def _split_anime(mouth: np.ndarray, face: FaceLandmarks, rgb: np.ndarray | None)
     cols = np.flatnonzero(has)
     run = np.where(has, bottom - top + 1, 0)
     t_top, t_bot = _strokes(sub, has, top, bottom, None if rgb is None else rgb[y0:y1, x0:x1])
-    open_cols = has & (run - t_top - t_bot >= max(2.0, MIN_OPEN_FW * face.face_width_px))
+    open_cols = has & (run - t_top - t_bot >= max(3.0, MIN_OPEN_ANIME_FW * face.face_width_px))
     upper = np.zeros_like(mouth)
     opening = np.zeros_like(mouth)
-    if open_cols.sum() < max(3, 0.2 * cols.size):
+    if open_cols.sum() < max(3, 0.3 * cols.size):
         return mouth.copy(), opening
     rows = np.arange(sub.shape[0])[:, None]
     sub_upper = sub & ((rows < top[None, :] + t_top[None, :]) | ~open_cols[None, :])

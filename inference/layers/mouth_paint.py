@@ -25,7 +25,7 @@ MIN_HEIGHT_FW = 0.06
 INTERIOR_WIDTH = 0.9
 """Interior width / mouth width."""
 LENS_POWER = 0.6
-MAX_REST_OPEN = 0.6
+MAX_REST_OPEN = 0.5
 """An open input's opening is at most this much of the MouthOpenY 1 opening (room to open further)."""
 CHIN_MARGIN_FW = 0.035
 """The lower lip never comes closer to the chin than this (the chin stays still, rigging.md 7)."""
@@ -194,7 +194,8 @@ def open_interior(opening: np.ndarray, scene, size, photo: bool, chin_y: float):
                            np.stack([xs + 0.5, meet + LOWER_SHARE * g], 1)[::-1]])
     px = scene.rgb[opening].astype(np.float32)
     lum = px @ np.float32([0.299, 0.587, 0.114])
-    dark = px[lum <= np.percentile(lum, 30)].mean(axis=0) * 0.5 if not photo else np.float32(INTERIOR_RGB)
+    own = px[lum <= np.percentile(lum, 30)].mean(axis=0) * 0.45  # the input's darkest, darker
+    dark = np.float32(INTERIOR_RGB) if photo else 0.5 * own + 0.5 * np.float32(INTERIOR_RGB)
     return _paint(lens, size, lambda xx, yy: np.broadcast_to(np.asarray(dark, np.float32), xx.shape + (3,)))
 
 

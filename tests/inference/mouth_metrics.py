@@ -10,6 +10,7 @@ frame, straight alpha) and the landmarks of the generation; lengths are in face 
 - ``chin_changed``: pixels of the chin band (±0.025 FW about the jaw line under the chin, ±0.3 FW wide)
   that change;
 - ``outside_changed``: changed pixels outside the lower face (below the nose, within the face's width);
+- ``mouth_h_*_fw``: the height of the mouth parts (rendered alone) at the middle columns;
 - ``corner_rise_fw``: how far the mouth corners rise between two renders of the mouth parts alone
   (the art meshes of ``PartMouth``).
 """
@@ -151,6 +152,20 @@ def corner_y(mask: np.ndarray) -> tuple[float, float] | None:
     return float((left + right) / 2), float(centre)
 
 
+def mouth_height_fw(alpha: np.ndarray, frame: MouthFrame) -> float:
+    """Median height (FW) of the mouth parts' alpha (H, W) uint8 over the middle 20 % of its columns."""
+    ys, xs = frame.window(alpha.shape)
+    m = alpha[ys, xs] > 128
+    cols = np.flatnonzero(m.any(axis=0))
+    if cols.size < 5:
+        return 0.0
+    c, k = (cols[0] + cols[-1]) // 2, max(1, int(0.1 * (cols[-1] - cols[0])))
+    sub = m[:, c - k : c + k + 1]
+    top = np.argmax(sub, axis=0)
+    bottom = sub.shape[0] - np.argmax(sub[::-1], axis=0)
+    return float(np.median(np.where(sub.any(axis=0), bottom - top, 0))) / frame.fw
+
+
 def corner_rise_fw(rest_alpha: np.ndarray, posed_alpha: np.ndarray, frame: MouthFrame) -> float:
     """How far the corners rise (FW, + = up on screen) from ``rest_alpha`` to ``posed_alpha`` (H, W) uint8."""
     ys, xs = frame.window(rest_alpha.shape)
@@ -177,6 +192,7 @@ def measure(rig, face, render_fn) -> dict[str, float]:
     chin_y = chin_outline_y(rig, frame)
     diff = changed(rest, opened)
     m_rest = render_fn(mouth_only(rig, {}, plan))[..., 3]
+    m_closed = render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan))[..., 3]
     m_form = render_fn(mouth_only(rig, {"ParamMouthForm": 1.0}, plan))[..., 3]
     return {
         "dark_rest_fw": dark_height_fw(rest, frame, sl),
@@ -186,4 +202,6 @@ def measure(rig, face, render_fn) -> dict[str, float]:
         "chin_changed_px": int((diff & chin_band(diff.shape, frame, chin_y)).sum()),
         "outside_changed_px": int((diff & ~lower_face(diff.shape, frame, chin_y)).sum()),
         "corner_rise_fw": corner_rise_fw(m_rest, m_form, frame),
+        "mouth_h_rest_fw": mouth_height_fw(m_rest, frame),
+        "mouth_h_closed_fw": mouth_height_fw(m_closed, frame),
     }
