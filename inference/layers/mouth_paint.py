@@ -27,6 +27,8 @@ INTERIOR_WIDTH = 0.9
 LENS_POWER = 0.6
 MAX_REST_OPEN = 0.5
 """An open input's opening is at most this much of the MouthOpenY 1 opening (room to open further)."""
+NOSE_MARGIN_FW = 0.01
+"""The upper lip never rises closer to the nose tip than this."""
 CHIN_MARGIN_FW = 0.035
 """The lower lip never comes closer to the chin than this (the chin stays still, rigging.md 7)."""
 MIN_OPEN_FW = 0.015
@@ -88,7 +90,8 @@ def paint_interior(
     cx = float(face.mouth_center[0]) if xs.size < 3 else 0.5 * float(xs[0] + xs[-1])
     half = 0.5 * INTERIOR_WIDTH * width
     room = lip_room_px(mouth, float(face.chin[1] if chin_y is None else chin_y), fw)  # clear of the chin
-    big_h = min(open_height_px(width, fw), max(room / LOWER_SHARE, MIN_HEIGHT_FW * fw))
+    up = room_up_px(mouth, float(face.nose[1]), fw)
+    big_h = min(open_height_px(width, fw), max(min(room / LOWER_SHARE, up / (1.0 - LOWER_SHARE)), MIN_HEIGHT_FW * fw))
     u = np.clip((xs - cx) / half, -1.0, 1.0)
     g = big_h * np.clip(1.0 - u * u, 0.0, 1.0) ** LENS_POWER
     top, bottom = ys - (1.0 - LOWER_SHARE) * g, ys + LOWER_SHARE * g
@@ -153,12 +156,20 @@ def _paint(polygon: np.ndarray, canvas_size: tuple[int, int], colour) -> tuple[n
     return image, (float(x0), float(y0))
 
 
-def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float) -> float:
+def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float, room_up_px: float = np.inf) -> float:
     """MouthOpenY of an input whose opening is ``opening_h_px`` high (at most ``MAX_REST_OPEN``),
-    raised where the lower lip has only ``room_px`` left above the chin to drop into."""
+    raised where the lower lip has only ``room_px`` left above the chin to drop into, or the upper
+    lip ``room_up_px`` below the nose tip to rise into."""
     d = min(MAX_REST_OPEN, opening_h_px / max(open_height_px(width_px, fw), 1e-6))
     d_room = 1.0 / (1.0 + max(room_px, 0.0) / max(LOWER_SHARE * opening_h_px, 1e-6))
-    return float(np.float32(min(0.95, max(d, d_room))))  # float32: as the .moc3 stores the default
+    d_up = 1.0 / (1.0 + max(room_up_px, 0.0) / max((1.0 - LOWER_SHARE) * opening_h_px, 1e-6))
+    return float(np.float32(min(0.95, max(d, d_room, d_up))))  # float32: as the .moc3 stores the default
+
+
+def room_up_px(mouth: np.ndarray, nose_y: float, fw: float, origin_y: float = 0.0) -> float:
+    """How far (px) the top of ``mouth`` (rows from ``origin_y``) may rise and stay below the nose tip."""
+    rows = np.flatnonzero(mouth.any(axis=1))
+    return float(origin_y + rows[0] - nose_y - NOSE_MARGIN_FW * fw) if rows.size else fw
 
 
 def chin_y_px(face_mask: np.ndarray, origin_px: tuple[float, float], face: FaceLandmarks) -> float:
@@ -185,8 +196,9 @@ def open_interior(opening: np.ndarray, scene, size, photo: bool, chin_y: float):
     cols = np.flatnonzero(has)
     h = (bottom - top + 1)[cols].astype(np.float64)
     fw = scene.face.face_width_px
-    room = lip_room_px(scene.vis("LipLower") | scene.vis("LipUpper") | opening, chin_y, fw)
-    d = rest_open(float(h.max()), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, fw, room)
+    mouth = scene.vis("LipLower") | scene.vis("LipUpper") | opening
+    room, up = lip_room_px(mouth, chin_y, fw), room_up_px(mouth, float(scene.face.nose[1]), fw)
+    d = rest_open(float(h.max()), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, fw, room, up)
     xs = cols.astype(np.float64)
     meet = top[cols] + (1.0 - LOWER_SHARE) * h
     g = h / d

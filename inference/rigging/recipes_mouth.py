@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.layers.mouth_paint import CHIN_MARGIN_FW, INTERIOR_WIDTH, chin_y_px, rest_open
+from inference.layers.mouth_paint import CHIN_MARGIN_FW, INTERIOR_WIDTH, NOSE_MARGIN_FW, chin_y_px, rest_open
 from inference.rigging.context import Anchors, grid_keyforms
 from inference.types import CutLayer
 
@@ -106,7 +106,10 @@ def _rest_open(pieces: list[CutLayer], lips: list[CutLayer], a: Anchors) -> floa
     face = next((la for la in lips + pieces if la.name == "Face"), None)
     chin = a.face.chin[1] if face is None else chin_y_px(face.visible_mask, face.origin_px, a.face)
     room = chin - CHIN_MARGIN_FW * a.fw - (max(ys) + 1)
-    return rest_open(float(h), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, a.fw, float(room))
+    top = min(np.argwhere(p.visible_mask)[:, 0].min() + p.origin_px[1] for p in pieces + lips
+              if p.name != "Face" and p.visible_mask.any())
+    up = top - a.face.nose[1] - NOSE_MARGIN_FW * a.fw
+    return rest_open(float(h), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, a.fw, float(room), float(up))
 
 
 def _extent(layers: list[CutLayer]) -> tuple[float, float] | None:
