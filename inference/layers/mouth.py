@@ -4,18 +4,17 @@ What an artist's mouth has (shared ``rigging.md`` 1 and 7): an upper lip line, a
 teeth and a tongue clipped by the interior. Here:
 
 - **LipUpper / LipLower**: the visible mouth pixels above / below where the lips meet. A closed anime
-  mouth is one line, all of it LipUpper. An open anime mouth (the input is already open) is split by
-  column: the top stroke is LipUpper, the bottom band LipLower, what lies between is the opening.
-  Photos use the MediaPipe inner lip line (``inference.landmarks.real.LIPS_INNER``).
+  mouth is one line, all of it LipUpper (dark ends of the line the part map left on the skin join
+  it). An open anime mouth (the input is already open, at least ``MIN_OPEN_ANIME_FW`` between its
+  strokes) is split by column: the top stroke is LipUpper, the bottom stroke LipLower, what lies
+  between is the opening. Photos use the MediaPipe inner lip line (``inference.landmarks.real.LIPS_INNER``).
 - **MouthInterior**: a synthesised dark opening painted as it looks at MouthOpenY 1 (``label`` None),
   collapsed by the rig onto the meeting line at 0. It is the clip mask of the teeth and the tongue.
 - **MouthTeeth** (moves with the upper lip) and **MouthTongue** (with the lower lip): for a closed
   input, painted at the fully open shape (teeth on photos only: anime mouths are drawn without);
   for an open input, its visible opening above / below where the lips will meet (``label`` MOUTH).
 
-The opening at MouthOpenY 1 is a lens between the lines ``y_meet - (1 - LOWER_SHARE) g`` and
-``y_meet + LOWER_SHARE g``, with ``g(u) = H (1 - u^2)^0.6`` over the interior width (u in [-1, 1]);
-``H`` is ``OPEN_HEIGHT_PER_WIDTH`` x the mouth width clipped to ``OPEN_HEIGHT_FW`` (rigging.md 7). The rig
+The shape of the opening and its painting: ``inference.layers.mouth_paint``. The rig
 (``inference.rigging.recipes_mouth``) reads the same shape back from the interior's alpha.
 
 Masks are (H, W) bool, canvas frame; images (h, w, 4) uint8 RGBA straight alpha; lengths px or FW.

@@ -167,9 +167,12 @@ def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float, r
 
 
 def room_up_px(mouth: np.ndarray, nose_y: float, fw: float, origin_y: float = 0.0) -> float:
-    """How far (px) the top of ``mouth`` (rows from ``origin_y``) may rise and stay below the nose tip."""
+    """How far (px) the top of ``mouth`` (rows from ``origin_y``) may rise and stay below the nose tip
+    (one face width when the nose landmark lies below the mouth's top: it is wrong)."""
     rows = np.flatnonzero(mouth.any(axis=1))
-    return float(origin_y + rows[0] - nose_y - NOSE_MARGIN_FW * fw) if rows.size else fw
+    if not rows.size or origin_y + rows[0] < nose_y:  # no mouth, or a nose landmark below its top
+        return float(fw)
+    return float(origin_y + rows[0] - nose_y - NOSE_MARGIN_FW * fw)
 
 
 def chin_y_px(face_mask: np.ndarray, origin_px: tuple[float, float], face: FaceLandmarks) -> float:

@@ -108,7 +108,7 @@ def _rest_open(pieces: list[CutLayer], lips: list[CutLayer], a: Anchors) -> floa
     room = chin - CHIN_MARGIN_FW * a.fw - (max(ys) + 1)
     top = min(np.argwhere(p.visible_mask)[:, 0].min() + p.origin_px[1] for p in pieces + lips
               if p.name != "Face" and p.visible_mask.any())
-    up = top - a.face.nose[1] - NOSE_MARGIN_FW * a.fw
+    up = top - a.face.nose[1] - NOSE_MARGIN_FW * a.fw if top >= a.face.nose[1] else a.fw
     return rest_open(float(h), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, a.fw, float(room), float(up))
 
 

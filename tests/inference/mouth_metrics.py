@@ -11,6 +11,7 @@ frame, straight alpha) and the landmarks of the generation; lengths are in face 
   that change;
 - ``outside_changed``: changed pixels outside the lower face (below the nose, within the face's width);
 - ``mouth_h_*_fw``: the height of the mouth parts (rendered alone) at the middle columns;
+- ``opening_*_px``: pixels of the opening pieces (interior, teeth, tongue) rendered alone;
 - ``corner_rise_fw``: how far the mouth corners rise between two renders of the mouth parts alone
   (the art meshes of ``PartMouth``).
 """
@@ -114,23 +115,27 @@ def chin_band(shape, frame: MouthFrame, chin_y: float | None = None) -> np.ndarr
     return m
 
 
-def lower_face(shape, frame: MouthFrame, chin_y: float | None = None) -> np.ndarray:
-    """Below the nose (or 0.12 FW above the mouth), within the face box ±0.05 FW, to 0.05 FW below the
-    chin outline (default the landmark)."""
+def lower_face(shape, frame: MouthFrame, chin_y: float | None = None, mouth_top: float | None = None) -> np.ndarray:
+    """Below the nose (or 0.12 FW above the mouth centre, or 0.05 FW above the mouth's top at rest),
+    within the face box ±0.05 FW, to 0.05 FW below the chin outline (default the landmark)."""
     m = np.zeros(shape[:2], bool)
     fx, _fy, fwid, _fh = frame.face_box
     f = frame.fw
-    y0 = int(min(frame.nose_y, frame.cy - 0.12 * f))
+    y0 = int(min(frame.nose_y, frame.cy - 0.12 * f, np.inf if mouth_top is None else mouth_top - 0.05 * f))
     y1 = int((frame.chin[1] if chin_y is None else chin_y) + 0.05 * f) + 1
     m[max(0, y0) : y1, max(0, int(fx - 0.05 * f)) : int(fx + fwid + 0.05 * f) + 1] = True
     return m
 
 
-def mouth_only(rig, values: dict[str, float], plan=None):
-    """The evaluated rig with only the art meshes of ``PartMouth`` (masks kept)."""
+OPENING_PIECES = ("ArtMeshMouthInterior", "ArtMeshMouthTeeth", "ArtMeshMouthTongue")
+"""The art meshes seen through the opening (interior, and the teeth and tongue it clips)."""
+
+
+def mouth_only(rig, values: dict[str, float], plan=None, ids: tuple[str, ...] | None = None):
+    """The evaluated rig with only the art meshes of ``PartMouth`` (or only ``ids``; masks kept)."""
     ev = evaluate(rig, rig.default_values() | values, plan)
     part = {m.id: m.part_id for m in rig.art_meshes}
-    items = tuple(it for it in ev.items if part.get(it.art_mesh_id) == "PartMouth")
+    items = tuple(it for it in ev.items if (it.art_mesh_id in ids if ids else part.get(it.art_mesh_id) == "PartMouth"))
     return type(ev)(ev.canvas_size_px, items, ev.textures, ev.masks, ())
 
 
@@ -175,6 +180,11 @@ def corner_rise_fw(rest_alpha: np.ndarray, posed_alpha: np.ndarray, frame: Mouth
     return (a[0] - b[0]) / frame.fw
 
 
+def _top(alpha: np.ndarray) -> float | None:
+    rows = np.flatnonzero((alpha > 128).any(axis=1))
+    return float(rows[0]) if rows.size else None
+
+
 def measure(rig, face, render_fn) -> dict[str, float]:
     """Every measure of one rig. ``render_fn(evaluated) -> (H, W, 4) uint8``."""
     from rig.evaluate import compile_plan
@@ -200,8 +210,10 @@ def measure(rig, face, render_fn) -> dict[str, float]:
         "dark_open_fw": dark_height_fw(opened, frame, sl),
         "dark_new_fw": dark_height_fw(opened, frame, sl, only=diff),
         "chin_changed_px": int((diff & chin_band(diff.shape, frame, chin_y)).sum()),
-        "outside_changed_px": int((diff & ~lower_face(diff.shape, frame, chin_y)).sum()),
+        "outside_changed_px": int((diff & ~lower_face(diff.shape, frame, chin_y, _top(m_rest))).sum()),
         "corner_rise_fw": corner_rise_fw(m_rest, m_form, frame),
         "mouth_h_rest_fw": mouth_height_fw(m_rest, frame),
         "mouth_h_closed_fw": mouth_height_fw(m_closed, frame),
+        "opening_rest_px": int((render_fn(mouth_only(rig, {}, plan, OPENING_PIECES))[..., 3] > 128).sum()),
+        "opening_closed_px": int((render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan, OPENING_PIECES))[..., 3] > 128).sum()),
     }
