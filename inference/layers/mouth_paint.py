@@ -25,7 +25,9 @@ MIN_HEIGHT_FW = 0.06
 INTERIOR_WIDTH = 0.9
 """Interior width / mouth width."""
 LENS_POWER = 0.6
-MAX_REST_OPEN = 0.5
+MAX_REST_OPEN = 0.4
+MAX_OPEN_FW = 0.2
+"""An open input opens to at most this high (FW) at MouthOpenY 1, unless its own opening is higher."""
 """An open input's opening is at most this much of the MouthOpenY 1 opening (room to open further)."""
 NOSE_MARGIN_FW = 0.01
 """The upper lip never rises closer to the nose tip than this."""
@@ -161,6 +163,7 @@ def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float, r
     raised where the lower lip has only ``room_px`` left above the chin to drop into, or the upper
     lip ``room_up_px`` below the nose tip to rise into."""
     d = min(MAX_REST_OPEN, opening_h_px / max(open_height_px(width_px, fw), 1e-6))
+    d = max(d, opening_h_px / (MAX_OPEN_FW * fw))
     d_room = 1.0 / (1.0 + max(room_px, 0.0) / max(LOWER_SHARE * opening_h_px, 1e-6))
     d_up = 1.0 / (1.0 + max(room_up_px, 0.0) / max((1.0 - LOWER_SHARE) * opening_h_px, 1e-6))
     return float(np.float32(min(0.95, max(d, d_room, d_up))))  # float32: as the .moc3 stores the default
