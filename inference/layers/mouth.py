@@ -35,6 +35,8 @@ from inference.layers.mouth_paint import (
 )
 from inference.types import CutLayer, FaceLandmarks, PartLabel
 
+SKIN_CHROMA = 30.0
+"""Skin chroma (RGB max - min) from which painted mouth art keeps its full colour."""
 MIN_OPEN_ANIME_FW = 0.03
 """An anime mouth is open where, between its strokes, it is at least this high (a thick line is not)."""
 PAD_PX = 4
@@ -219,7 +221,23 @@ def mouth_layer(name: str, scene) -> CutLayer | None:
     if name not in painted or not painted[name][0].size:
         return None
     image, origin = painted[name]
+    _match_saturation(image, scene.rgb, scene.vis("Face"))
     return CutLayer(name, None, image, origin, np.zeros(image.shape[:2], bool))
+
+
+def _match_saturation(image: np.ndarray, rgb: np.ndarray, skin: np.ndarray) -> None:
+    """Desaturate painted art (in place) toward the skin's saturation: grey in a black-and-white photo.
+
+    The skin's mean chroma (max - min of RGB) over ``SKIN_CHROMA`` is the share of colour kept."""
+    if not skin.any():
+        return
+    px = rgb[skin][:: max(1, int(skin.sum()) // 20000)].astype(np.float32)
+    keep = float(np.clip((px.max(axis=1) - px.min(axis=1)).mean() / SKIN_CHROMA, 0.0, 1.0))
+    if keep >= 1.0:
+        return
+    c = image[..., :3].astype(np.float32)
+    lum = (c @ np.float32([0.299, 0.587, 0.114]))[..., None]
+    image[..., :3] = np.clip(np.round(lum + keep * (c - lum)), 0, 255).astype(np.uint8)
 
 
 def _visible_piece(name: str, mask: np.ndarray, scene) -> CutLayer | None:
