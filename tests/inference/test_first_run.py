@@ -28,7 +28,7 @@ def test_a_real_photo_generates_with_an_empty_model_cache(empty_cache, tmp_path)
     Image.fromarray(data.astronaut()).save(path)  # public domain (NASA), shipped with scikit-image
     result = generate(path)
     ids = {m.id for m in result.rig.art_meshes}
-    assert {"ArtMeshFace", "ArtMeshIrisL", "ArtMeshIrisR", "ArtMeshMouth", "ArtMeshFrontHair"} <= ids, sorted(ids)
+    assert {"ArtMeshFace", "ArtMeshIrisL", "ArtMeshIrisR", "ArtMeshLipUpper", "ArtMeshFrontHair"} <= ids, sorted(ids)
     assert not empty_cache.exists()
 
 
