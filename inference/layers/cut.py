@@ -11,12 +11,12 @@ synthesised layers hidden, reproduces the input exactly over the foreground.
 Draw order, back to front (``LAYER_NAMES``)::
 
     BackHair, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, Mouth,
-    EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashL, LashR, EyeLidLineL, EyeLidLineR,
-    BrowL, BrowR, FrontHair, Accessory
+    EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashLowerL, LashLowerR, EyelidL, EyelidR,
+    LidLineL, LidLineR, LashUpperL, LashUpperR, BrowL, BrowR, FrontHair, Accessory
 
-Ears sit behind the face so that the cheek outline overlaps their roots. ``MouthInterior`` and
-``EyeLidLine*`` are synthesised (``label`` None, empty ``visible_mask``); the rig shows them at
-opacity 0 at rest. Layers with no pixels are left out, so the list may be shorter.
+Ears sit behind the face so that the cheek outline overlaps their roots. ``MouthInterior``,
+``LidLine*`` and ``Eyelid*`` (lid skin) are synthesised (``label`` None, empty ``visible_mask``;
+eye parts: ``inference.layers.eyes``); the rig hides them at rest. Empty layers are left out.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from inference.layers.completion import (
     median_color,
     polygon_mask,
 )
-from inference.layers.synthesis import lid_line, mouth_interior
+from inference.layers.eyes import complete_under_eyes, split_lashes, synthesise_eye_part
+from inference.layers.synthesis import mouth_interior
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 LAYER_NAMES: tuple[str, ...] = (
@@ -53,10 +54,10 @@ LAYER_NAMES: tuple[str, ...] = (
     "EyeWhiteR",
     "IrisL",
     "IrisR",
-    "LashL",
-    "LashR",
-    "EyeLidLineL",
-    "EyeLidLineR",
+    "LashLowerL", "LashLowerR",
+    "EyelidL", "EyelidR",
+    "LidLineL", "LidLineR",
+    "LashUpperL", "LashUpperR",
     "BrowL",
     "BrowR",
     "FrontHair",
@@ -64,7 +65,7 @@ LAYER_NAMES: tuple[str, ...] = (
 )
 """Every layer name, in draw order (back to front)."""
 
-SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "EyeLidLineL", "EyeLidLineR"})
+SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "LidLineL", "LidLineR", "EyelidL", "EyelidR"})
 """Layers painted from scratch; hidden (opacity 0) at rest."""
 
 LAYER_LABELS: dict[str, PartLabel] = {
@@ -80,14 +81,16 @@ LAYER_LABELS: dict[str, PartLabel] = {
     "EyeWhiteR": PartLabel.EYE_WHITE_R,
     "IrisL": PartLabel.IRIS_L,
     "IrisR": PartLabel.IRIS_R,
-    "LashL": PartLabel.LASH_L,
-    "LashR": PartLabel.LASH_R,
+    "LashUpperL": PartLabel.LASH_L,
+    "LashUpperR": PartLabel.LASH_R,
+    "LashLowerL": PartLabel.LASH_L,
+    "LashLowerR": PartLabel.LASH_R,
     "BrowL": PartLabel.BROW_L,
     "BrowR": PartLabel.BROW_R,
     "FrontHair": PartLabel.FRONT_HAIR,
     "Accessory": PartLabel.ACCESSORY,
 }
-"""The part each cut layer comes from (ears are split off the FACE label)."""
+"""The part each cut layer comes from (ears are split off the FACE label, lower lashes off the LASH one)."""
 
 EDGE_HANDOVER_RGB = 18.0  # seam pixels this far (RGB distance) from the lower part's median go up
 OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
@@ -218,6 +221,8 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     ear_l, ear_r = _split_ears(visible["Face"], face)
     visible["EarL"], visible["EarR"] = ear_l, ear_r
     visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
+    for side, eye in (("L", face.eye_l), ("R", face.eye_r)):
+        visible[f"LashUpper{side}"], visible[f"LashLower{side}"] = split_lashes(visible[f"LashUpper{side}"], eye)
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     _give_edges_to_upper(scene.rgb, scene.rank, scene.opaque, visible)
     return scene
@@ -297,6 +302,7 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
     image[..., 3] = np.where(crop_vis, scene.alpha[y0:y1, x0:x1], 0)
     if target is not None and target.any():
         colors = fill_region(scene.rgb, source, target, fill, default)
+        colors = complete_under_eyes(scene, target, colors) if name == "Face" else colors
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255
@@ -347,8 +353,8 @@ def _neck_zone(neck: np.ndarray, scene: Scene) -> np.ndarray:
 
 
 def _eye_parts(side: str, scene: Scene) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(white, iris, lash) visible masks of eye ``side`` ("L" or "R")."""
-    return scene.vis("EyeWhite" + side), scene.vis("Iris" + side), scene.vis("Lash" + side)
+    """(white, iris, lash) visible masks of eye ``side`` ("L" or "R"); lash = upper and lower."""
+    return scene.vis("EyeWhite" + side), scene.vis("Iris" + side), scene.vis("LashUpper" + side) | scene.vis("LashLower" + side)
 
 
 def _eye_white_target(name: str, scene: Scene, covered: np.ndarray):
@@ -376,24 +382,16 @@ def _iris_target(name: str, scene: Scene, covered: np.ndarray):
 
 
 def _synthesise(name: str, scene: Scene) -> CutLayer | None:
-    """MouthInterior or EyeLidLineL/R, painted from the landmarks and the cut eye masks."""
+    """MouthInterior, LidLineL/R or EyelidL/R, painted from the landmarks and the cut eye masks."""
     size = (scene.shape[1], scene.shape[0])
     if name == "MouthInterior":
         (lx, ly), (rx, ry) = scene.face.mouth_corners
         width = max(float(scene.face.mouth_box[2]), float(np.hypot(rx - lx, ry - ly)), 0.08 * scene.fw)
         image, origin = mouth_interior(scene.face.mouth_center, width, size)
+    elif (painted := synthesise_eye_part(name, scene, LASH_DEFAULT)) is None:
+        return None
     else:
-        side = name[-1]
-        white, iris, lash = _eye_parts(side, scene)
-        box = mask_box(white | iris)
-        if box is None:
-            eye = scene.face.eye_l if side == "L" else scene.face.eye_r
-            eye_box = tuple(float(v) for v in eye.box)
-        else:
-            x0, y0, x1, y1 = box
-            eye_box = (x0 - 0.05 * (x1 - x0), float(y0), 1.1 * (x1 - x0), float(y1 - y0))
-        color = median_color(scene.rgb, lash, LASH_DEFAULT)
-        image, origin = lid_line(eye_box, color, size)
+        image, origin = painted
     if image.size == 0:
         return None
     return CutLayer(name, None, image, origin, np.zeros(image.shape[:2], bool))

@@ -10,9 +10,11 @@ and converted into the parent's space.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 
+from inference.layers.eyes import shapes_from_layers
 from inference.rigging import recipes_body, recipes_head
 from inference.rigging.context import Anchors
 from inference.rigging.physics import build_physics
@@ -39,9 +41,10 @@ ROTATION_RECIPES = {"body_z": recipes_body.body_z, "head_z": recipes_head.head_z
 
 
 class _Builder:
-    def __init__(self, tpl: Template, face: FaceLandmarks, meshes: dict[str, LayerMesh], canvas: tuple[int, int]):
+    def __init__(self, tpl: Template, face: FaceLandmarks, meshes: dict[str, LayerMesh], canvas: tuple[int, int],
+                 layers: list[CutLayer] = ()):
         self.tpl, self.m = tpl, tpl.motion
-        self.a = Anchors.from_face(face, tpl.motion, canvas)
+        self.a = replace(Anchors.from_face(face, tpl.motion, canvas), eyes=shapes_from_layers(face, list(layers), canvas))
         self.meshes = meshes
         self.spaces: dict[str | None, Space] = {None: Space.canvas()}
         self.parent_of: dict[str, str | None] = {}
@@ -134,7 +137,7 @@ def build_rig(
         Validated; standard parameter ids and ranges; physics from the template.
     """
     by_name = {m.layer_name: m for m in meshes}
-    b = _Builder(tpl, face, by_name, canvas_size)
+    b = _Builder(tpl, face, by_name, canvas_size, layers)
     rig = Rig(int(canvas_size[0]), int(canvas_size[1]), name=name)
     rig.parts = [Part(pid, pname, parent) for pid, pname, parent in tpl.parts]
     for spec in tpl.deformers:

@@ -30,9 +30,14 @@ def _polyline_band(shape, pts: np.ndarray, thickness: float) -> np.ndarray:
 
 
 def eye_parts(
-    lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float
+    lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float,
+    cover: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(white, iris, lash) masks of one eye."""
+    """(white, iris, lash) masks of one eye; the lash holds the upper lash and the lower lash / lid line.
+
+    ``cover`` (H, W) bool: pixels already labelled as hair lying over the face; the strands of it
+    that reach out of the eye window stay hair (they must not blink with the eye).
+    """
     shape = fg.shape
     x, y, bw, bh = eye.box
     if face.kind == "real":
@@ -40,11 +45,15 @@ def eye_parts(
         blob = fill_polygon(shape, ring) & fg
         iris = blob & _ellipse(shape, eye.iris_center, eye.iris_radius, eye.iris_radius)
         lash = _polyline_band(shape, eye.upper_lid, max(1.5, 0.18 * bh)) & morph(blob, "dilate", 1) & fg
+        white_l = float(np.percentile(lab[..., 0][blob], 80)) if blob.any() else skin_l
+        lash &= lab[..., 0] < min(skin_l, white_l) - 12.0  # the lid's dark edge and lashes, not the sclera
     else:
         blob = eye_mask(lab, fg, skin, eye.box)
         if blob.sum() < 8:
             blob = _ellipse(shape, eye.center, bw / 2, bh / 2) & fg
         blob = fill_holes(blob)
+        if cover is not None:
+            blob &= ~_strands(cover, eye.box)
         L = lab[..., 0]
         white_l = float(np.percentile(L[blob], 95)) if blob.any() else 100.0
         r = eye.iris_radius
@@ -55,9 +64,63 @@ def eye_parts(
         band = _polyline_band(shape, eye.upper_lid, max(2.0, 0.35 * bh)) & blob
         lash = band & (L < skin_l - 25.0)
         lash |= blob & (L < skin_l - 25.0) & _above(shape, eye.upper_lid, 0.12 * bh) & ~_above(shape, eye.upper_lid, -0.2 * bh)
+        lash = _lash_runs(lab, lash, blob, bh)
+        # the lower lash / lid line: dark pixels along the lower lid outside the iris
+        low = _polyline_band(shape, eye.lower_lid, max(2.0, 0.22 * bh)) & blob & ~iris
+        lash |= low & (L < skin_l - 25.0) & ~_above(shape, eye.upper_lid, 0.45 * bh)
     iris &= ~lash
     white = blob & ~iris & ~lash
     return white, iris, lash
+
+
+def _lash_runs(lab: np.ndarray, dark: np.ndarray, blob: np.ndarray, bh: float) -> np.ndarray:
+    """The upper lash: per column, the run of line-coloured ``dark`` pixels from the top of ``blob`` down.
+
+    The top of an anime iris is often drawn dark under the lid and passes for lash by lightness
+    alone; the run stops at the first pixel whose colour leaves the lash line's (ΔE 16 from the
+    median of the top pixels), so the iris stays iris. A run is at most 0.45 of the eye height.
+    """
+    cols = np.flatnonzero(blob.any(axis=0))
+    if cols.size == 0 or not dark.any():
+        return dark
+    top = blob[:, cols].argmax(axis=0)
+    near = np.clip(top[None, :] + np.arange(3)[:, None], 0, dark.shape[0] - 1)
+    first = dark[near, cols[None, :]]
+    if first.sum() < 3:
+        return dark
+    ref = np.median(lab[near[first], np.broadcast_to(cols[None, :], near.shape)[first]], axis=0)
+    ok = dark & (np.linalg.norm(lab - ref, axis=-1) < 16.0)
+    out = np.zeros_like(dark)
+    y0 = int(top.min())
+    y1 = min(dark.shape[0], int(top.max() + max(2.0, 0.45 * bh)) + 1)
+    rows = np.arange(y0, y1)[:, None]
+    sub = ok[y0:y1][:, cols] & (rows >= top[None, :]) & (rows < top[None, :] + max(2.0, 0.45 * bh))
+    # a run starts within the first 3 px (the blob's top pixel may be anti-aliased skin) and
+    # continues over a single miss
+    start = (rows >= top[None, :]) & (rows < top[None, :] + 3)
+    run = np.zeros_like(sub)
+    alive = np.zeros(len(cols), bool)
+    dead = np.zeros(len(cols), bool)
+    missed = np.zeros(len(cols), bool)
+    for i in range(sub.shape[0]):
+        alive |= start[i] & sub[i] & ~dead
+        run[i] = alive & sub[i]
+        miss = alive & ~sub[i] & ~start[i]
+        stop = miss & missed
+        dead |= stop
+        alive &= ~stop
+        missed = miss
+    out[y0:y1, cols] = run
+    return out
+
+
+def _strands(cover: np.ndarray, box) -> np.ndarray:
+    """The components of ``cover`` that reach outside the eye window ``box`` grown by a quarter."""
+    x, y, bw, bh = box
+    h, w = cover.shape
+    win = np.zeros((h, w), bool)
+    win[max(0, int(y - 0.25 * bh)) : int(y + 1.25 * bh) + 1, max(0, int(x - 0.25 * bw)) : int(x + 1.25 * bw) + 1] = True
+    return components_touching(cover, cover & ~win)
 
 
 def _above(shape, lid: np.ndarray, margin: float) -> np.ndarray:

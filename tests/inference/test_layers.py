@@ -31,7 +31,7 @@ def test_order_and_names(synthetic):
     _, layers = synthetic
     names = list(layers)
     assert names == [n for n in LAYER_NAMES if n in layers], "not in LAYER_NAMES draw order"
-    expected = set(LAYER_NAMES) - {"EarL", "EarR", "Accessory"}
+    expected = set(LAYER_NAMES) - {"EarL", "EarR", "Accessory", "LashLowerL", "LashLowerR"}  # no lower lash drawn
     assert set(names) == expected
     for name in SYNTHESISED:
         assert layers[name].label is None and not layers[name].visible_mask.any()
@@ -55,7 +55,7 @@ def test_rest_composite_reproduces_real_input(shared_data, name):
     layers = cut_layers(img, fg, face, parts)
     comp = composite(layers, img.size_px, hidden=SYNTHESISED)
     assert psnr_over_foreground(img.rgba, comp) >= 30.0
-    assert {"Face", "BackHair", "MouthInterior", "EyeLidLineL"} <= {la.name for la in layers}
+    assert {"Face", "BackHair", "MouthInterior", "LidLineL"} <= {la.name for la in layers}
 
 
 def test_visible_pixels_keep_input_colour_and_alpha(synthetic):
@@ -145,7 +145,7 @@ def test_synthesised_mouth_interior_and_lid_lines(synthetic):
     assert opaque.mean() > 0.5
     assert np.median(mouth.image[opaque, 0]) > np.median(mouth.image[opaque, 1]) + 40  # red
     for side in "LR":
-        line = layers[f"EyeLidLine{side}"]
+        line = layers[f"LidLine{side}"]
         eye = face.eye_l if side == "L" else face.eye_r
         ex, ey, ew, eh = eye.box
         lh, lw = line.image.shape[:2]

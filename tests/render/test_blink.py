@@ -1,0 +1,92 @@
+"""Blink on renders of generated rigs (issue 10; shared ``rigging.md`` 6): every shared image, the dog
+excepted, and a synthetic chibi character with big outlined flat-colour eyes.
+
+At ParamEyeL/ROpen 0, per eye (``tests/render/blink_checks.py``):
+- no eye-white or iris colour stays visible inside the eye box (at most ``LEFT_MAX`` of what rest shows);
+- the lid line is one connected dark curve spanning at least 80 % of the eye width, with few stray
+  dark pieces around it;
+- hair or accessory pixels over the eye are identical to the rest render;
+and no pixel outside the eye boxes (grown by a small margin) changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHARED_DATA
+from tests.render.blink_checks import measure_blink
+
+LEFT_MAX = 0.12
+SPAN_MIN = 0.8
+STRAY_MAX = 0.35
+
+
+def _images() -> list:
+    found = sorted((SHARED_DATA / "anime").glob("*.png")) + sorted((SHARED_DATA / "portraits").glob("*.jpg"))
+    return [p for p in found if p.stem != "s30"] or [pytest.param(None, marks=pytest.mark.skip(
+        reason=f"shared test data not found at {SHARED_DATA} (only present on development machines)"))]
+
+
+def _renderer(rig, gl):
+    from app.render.offscreen import render_to_array
+    from rig.evaluate import compile_plan, evaluate
+
+    plan = compile_plan(rig)
+
+    def render(values):
+        return render_to_array(evaluate(rig, rig.default_values() | values, plan, gizmos=False), ctx=gl)
+
+    return render
+
+
+def _check(rig, face, gl, label: str) -> None:
+    eyes, outside = measure_blink(rig, face, _renderer(rig, gl))
+    problems = []
+    for e in eyes:
+        if e.white_iris_left > LEFT_MAX:
+            problems.append(f"{e.side}: {e.white_iris_left:.2f} of the white/iris colour still visible")
+        if e.line_span < SPAN_MIN:
+            problems.append(f"{e.side}: lid line spans {e.line_span:.2f} of the eye width")
+        if e.line_stray > STRAY_MAX:
+            problems.append(f"{e.side}: stray dark pieces {e.line_stray:.2f} of the line")
+        if e.cover_changed:
+            problems.append(f"{e.side}: {e.cover_changed} hair/accessory pixels over the eye changed")
+    if outside:
+        problems.append(f"{outside} pixels outside the eye boxes changed")
+    assert not problems, f"{label}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("path", _images(), ids=lambda p: getattr(p, "stem", "none"))
+def test_blink_closes_cleanly_on_shared_images(path, gl, shared_models):
+    from inference.pipeline import generate
+
+    res = generate(path)
+    _check(res.rig, res.face, gl, path.stem)
+
+
+def test_blink_closes_cleanly_on_a_chibi_character(gl):
+    from inference.layers.cut import cut_layers, make_scene
+    from inference.layers.recut import source_from_scene
+    from inference.meshing.meshes import mesh_layers
+    from inference.rigging import build_rig, load_template
+    from tests.inference.character import chibi_character
+
+    img, fg, face, parts = chibi_character(512)
+    scene = make_scene(img, fg, face, parts)
+    layers = cut_layers(img, fg, face, parts)
+    meshes = mesh_layers(layers, face_width_px=face.face_width_px)
+    rig = build_rig(load_template("default"), face, layers, meshes, img.size_px, name="chibi")
+    rig.source = source_from_scene(scene, img.rgba[..., :3], {la.name: la.id for la in rig.layers})
+    names = {la.name for la in rig.layers}
+    assert {"EyeWhiteL", "IrisL", "LashUpperL", "LashLowerL", "EyelidL", "LidLineL"} <= names
+    _check(rig, face, gl, "chibi")
+    # the white (the iris clip mask) collapses: at EyeOpen 0 its height is under 0.1 of rest
+    from rig.evaluate import evaluate
+
+    rest = {i.art_mesh_id: i.vertices_px for i in evaluate(rig, rig.default_values()).items}
+    shut = {i.art_mesh_id: i.vertices_px for i in evaluate(rig, rig.default_values() | {"ParamEyeLOpen": 0.0}).items}
+    x = rest["ArtMeshEyeWhiteL"][:, 0]
+    h0 = np.ptp(rest["ArtMeshEyeWhiteL"][:, 1])
+    mid = np.abs(x - np.median(x)) < 0.1 * np.ptp(x)
+    assert np.ptp(shut["ArtMeshEyeWhiteL"][mid, 1]) < 0.15 * h0
