@@ -289,7 +289,7 @@ def _membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) ->
     return full[z]
 
 
-UPPER_LID_H = 0.45
+UPPER_LID_H = 0.18
 """Height of the upper-lid skin band above the opening, in opening heights."""
 LOWER_LID_H = 0.35
 """Height of the lower-lid skin band below the opening (photos only), in opening heights."""
@@ -331,7 +331,10 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     if real:
         bot = shape.bottom_y(xs + 0.5)[None, :]
         band[:, xs] |= (yy >= bot - 1.0) & (yy < bot + lo_h)
-    band &= ~opening & (scene.alpha > 0)
+    from inference.layers.cut import LAYER_NAMES
+
+    # only over the face and what lies on it: never over hair or body drawn behind the face
+    band &= ~opening & (scene.alpha > 0) & (scene.rank >= LAYER_NAMES.index("Face"))
     box = mask_box(band, pad=2)
     if box is None:
         return None

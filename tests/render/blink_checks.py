@@ -113,7 +113,8 @@ def measure_eye(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> E
     box_m[y0:y1, x0:x1] = True
     grown_m = np.zeros(white_m.shape, bool)
     grown_m[gy0:gy1, gx0:gx1] = True
-    cover_core = cv2.erode(cover_m.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    # interior hair pixels: the 2-px rim is shared with the bilinear edges of the parts around it
+    cover_core = cv2.erode(cover_m.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     bridge = cover_core & box_m  # hair / glasses over the eye: the line may pass under it
 
     def colour_hits(img, c, others, mask):
