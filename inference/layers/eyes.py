@@ -200,7 +200,11 @@ def eye_line_path(scene: Scene, side: str) -> tuple[np.ndarray, float]:
     masks = {n: scene.vis(n + side) for n in ("EyeWhite", "Iris", "LashUpper", "LashLower")}
     eye = scene.face.eye_l if side == "L" else scene.face.eye_r
     shape = eye_shape(masks["EyeWhite"] | masks["Iris"], masks["LashUpper"], masks["LashLower"], eye)
-    return shape.meet_path(max(8, int(shape.width))), shape.lash_px
+    # across the full eye: from corner to corner of the opening or of the lash, whichever is wider
+    cols = np.flatnonzero((masks["LashUpper"] | masks["EyeWhite"] | masks["Iris"]).any(axis=0))
+    x0, x1 = (min(shape.x0, cols[0]), max(shape.x1, cols[-1] + 1.0)) if cols.size else (shape.x0, shape.x1)
+    xs = np.linspace(x0, x1, max(8, int(x1 - x0)))
+    return np.stack([xs, shape.meet_y(xs)], axis=1), shape.lash_px
 
 
 def complete_under_eyes(scene: Scene, target: np.ndarray, colors: np.ndarray) -> np.ndarray:
@@ -357,6 +361,10 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     x0, y0, x1, y1 = box
     image = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
     image[..., :3] = np.clip(np.round(colors[y0:y1, x0:x1]), 0, 255).astype(np.uint8)
-    image[..., 3] = np.where(band[y0:y1, x0:x1], 255, 0)
+    # feathered ends and top edge, so the stretched skin shows no rectangle
+    fx = np.clip(np.minimum(xs - shape.x0, shape.x1 - xs) / max(2.0, 0.15 * shape.width), 0.0, 1.0)
+    feather = np.ones((h, w), np.float32)
+    feather[:, xs] = np.minimum(fx[None, :], np.clip((yy - (top - up_h)) / 2.0, 0.0, 1.0))
+    image[..., 3] = np.where(band[y0:y1, x0:x1], np.round(255 * feather[y0:y1, x0:x1]), 0).astype(np.uint8)
     bleed(image)
     return image, (float(x0), float(y0))

@@ -107,7 +107,7 @@ def lid_line(
         about two thirds down the eye, curved like the lower lid; rigging.md 6).
     lash_px : float
         Thickness of the upper lash at rest, px; the line is 0.8 of it at the centre (1.5 px to
-        0.08 of the eye width), tapering to a third at the corners.
+        0.08 of the eye width), tapering to 0.6 of that at the corners.
     color : (3,) ndarray
         Lash colour, RGB 0..255.
     canvas_size : (W, H)
@@ -133,7 +133,7 @@ def lid_line(
     ys = np.interp(xs, path[:, 0], path[:, 1])
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
         u = i / max(1, len(xs) - 1)
-        r = 0.5 * thick * (0.35 + 0.65 * np.sin(np.pi * u))
+        r = 0.5 * thick * (0.6 + 0.4 * np.sin(np.pi * u))
         cv2.circle(
             alpha, (int(round((x - x0) * s)), int(round((y - y0) * s))), max(1, int(round(r * s))), 1, -1
         )

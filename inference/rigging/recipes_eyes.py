@@ -7,7 +7,7 @@ At ParamEyeOpen 0:
 
 - the upper lash (LashUpper) comes down column by column until its bottom edge lies on ``meet(x)``:
   the centre travels most, the corners stay, so the lash bends from ∩ to the closed line's ∪;
-- the lower lash (LashLower) rises ``lower_rise_h`` of the opening;
+- the lower lash (LashLower) rises ``lower_rise_h`` of the opening and fades out over the last half;
 - the eye white (the iris clip mask) collapses onto the line inside the lash's thickness, so the
   iris disappears through the clip; a middle key at 0.5 keeps its bottom on the lower lid while the
   top follows the lash;
@@ -73,7 +73,8 @@ def lash(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
 
 
 def lash_lower(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """The lower lash rises ``lower_rise_h`` of the opening (more with the eye smile)."""
+    """The lower lash rises ``lower_rise_h`` of the opening (more with the eye smile) and fades out
+    over the last half of the blink, so the closed eye is one clean line."""
     s = shape_of(a, spec.side)
     x = pts[:, 0]
     rise = m["blink"]["lower_rise_h"] * (s.bottom_y(x) - s.top_y(x))
@@ -84,9 +85,9 @@ def lash_lower(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
         c = 1.0 - v[p_open]
         d = np.zeros_like(pts)
         d[:, 1] = -c * rise + c * v[p_smile] * (arch - m["eye_smile_lower_rise_h"] * s.height)
-        return d, 1.0
+        return d, 0.0 if v[p_open] == 0.0 else 1.0  # closed: only the lid line remains
 
-    return grid_keyforms([(p_open, OPEN_KEYS), (p_smile, SMILE_KEYS)], kf)
+    return grid_keyforms([(p_open, BLINK_KEYS), (p_smile, SMILE_KEYS)], kf)
 
 
 def eye_white(a: Anchors, m: dict, spec: Any, pts: np.ndarray):

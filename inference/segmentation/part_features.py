@@ -51,6 +51,7 @@ def eye_parts(
         blob = eye_mask(lab, fg, skin, eye.box)
         if blob.sum() < 8:
             blob = _ellipse(shape, eye.center, bw / 2, bh / 2) & fg
+        blob |= _sclera(lab, fg, blob, eye.box, skin_l)
         blob = fill_holes(blob)
         if cover is not None:
             blob &= ~_strands(cover, eye.box)
@@ -64,13 +65,32 @@ def eye_parts(
         band = _polyline_band(shape, eye.upper_lid, max(2.0, 0.35 * bh)) & blob
         lash = band & (L < skin_l - 25.0)
         lash |= blob & (L < skin_l - 25.0) & _above(shape, eye.upper_lid, 0.12 * bh) & ~_above(shape, eye.upper_lid, -0.2 * bh)
-        lash = _lash_runs(lab, lash, blob, bh)
+        # the lash line: colour runs down from the lid (the iris's dark top stays iris); other
+        # dark strokes of the band outside the iris are lash too (never eye white)
+        lash = _lash_runs(lab, lash, blob, bh) | (lash & ~iris)
         # the lower lash / lid line: dark pixels along the lower lid outside the iris
         low = _polyline_band(shape, eye.lower_lid, max(2.0, 0.22 * bh)) & blob & ~iris
-        lash |= low & (L < skin_l - 25.0) & ~_above(shape, eye.upper_lid, 0.45 * bh)
+        low &= (L < skin_l - 25.0) & ~_above(shape, eye.upper_lid, 0.45 * bh)
+        if lash.sum() >= 4 and low.any():  # drawn in the line colour, not the iris rim's
+            low &= np.linalg.norm(lab - np.median(lab[lash], axis=0), axis=-1) < 22.0
+        lash |= low
     iris &= ~lash
     white = blob & ~iris & ~lash
     return white, iris, lash
+
+
+def _sclera(lab: np.ndarray, fg: np.ndarray, blob: np.ndarray, box, skin_l: float) -> np.ndarray:
+    """Eye-white pixels the skin rule took for skin (pale skin): bright, nearly grey, inside the eye
+    window and touching the eye's blob."""
+    h, w = fg.shape
+    x, y, bw, bh = box
+    yy, xx = np.ogrid[0:h, 0:w]
+    win = ((xx - (x + bw / 2)) / (0.62 * bw)) ** 2 + ((yy - (y + 0.52 * bh)) / (0.6 * bh)) ** 2 <= 1.0
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    bright = win & fg & (lab[..., 0] > max(skin_l + 2.0, 80.0)) & (chroma < 9.0)
+    if not blob.any() or not bright.any():
+        return np.zeros_like(blob)
+    return components_touching(bright, morph(blob, "dilate", 1))
 
 
 def _lash_runs(lab: np.ndarray, dark: np.ndarray, blob: np.ndarray, bh: float) -> np.ndarray:

@@ -145,7 +145,7 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     """Brows, eyes (white, iris, lash), nose and mouth, in that order, in place."""
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
         labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
-    cover = labels == P.FRONT_HAIR  # hair strands over the eyes stay hair
+    cover = (labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)  # hair strands over the eyes stay hair
     for eye, ids in (
         (f.eye_l, (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L)),
         (f.eye_r, (P.EYE_WHITE_R, P.IRIS_R, P.LASH_R)),
