@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 MEET_FRACTION = 0.69
 """Where the lids meet, from the top of the opening, in opening heights (rigging.md 6)."""
+MEMBRANE_MAX_PX = 2500
+"""Unknowns above which the membrane fill is solved on a coarser grid (it is smooth anyway)."""
 MIN_SAG = 0.06
 """Least downward (∪) sag of the closed line at the centre, in eye heights."""
 
@@ -218,9 +220,9 @@ def complete_under_eyes(scene: Scene, target: np.ndarray, colors: np.ndarray) ->
     """
     from inference.layers.completion import dilate, mask_box
 
-    out_img = np.zeros(scene.shape + (3,), np.float32)
-    ty, tx = np.nonzero(target)
-    out_img[ty, tx] = colors
+    order = np.full(scene.shape, -1, np.int64)  # pixel -> its row in ``colors``
+    order[target] = np.arange(len(colors))
+    out = colors.astype(np.float32)
     face_vis = scene.vis("Face")
     changed = False
     for side in ("L", "R"):
@@ -235,18 +237,18 @@ def complete_under_eyes(scene: Scene, target: np.ndarray, colors: np.ndarray) ->
             continue
         filled = _membrane(scene.rgb, face_vis, zone, pad=max(4, eh // 2))
         if filled is not None:
-            out_img[zone] = filled
+            out[order[zone]] = filled
             changed = True
     if not changed:
         return colors
-    return np.clip(np.round(out_img[ty, tx]), 0, 255).astype(np.uint8)
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
 def _membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) -> np.ndarray | None:
     """(Z, 3) float32 colours of the ``zone`` pixels: the harmonic interpolation of the ``known``
-    pixels around them (4-neighbour Laplace, Neumann where neither known nor zone)."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.linalg import spsolve
+    pixels around them (4-neighbour Laplace, Neumann where neither known nor zone), solved on a
+    coarser grid when the zone has more than ``MEMBRANE_MAX_PX`` pixels."""
+    import cv2
 
     from inference.layers.completion import erode, mask_box
 
@@ -259,12 +261,39 @@ def _membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) ->
     # drop outliers of the skin around the eye (creases, lash remnants): far from the local median
     med = np.median(crop[kn], axis=0)
     dev = np.linalg.norm(crop - med, axis=-1)
-    ref = float(np.percentile(dev[kn], 60)) + 6.0
-    kn &= dev < 2.5 * ref
-    unknown = (z | (known[y0:y1, x0:x1] & ~kn)) & ~kn
+    kn &= dev < 2.5 * (float(np.percentile(dev[kn], 60)) + 6.0)
+    unknown = (z | known[y0:y1, x0:x1]) & ~kn
     if kn.sum() < 8:
         return None
-    h, w = z.shape
+    f = int(np.ceil(np.sqrt(unknown.sum() / MEMBRANE_MAX_PX)))
+    if f <= 1:
+        full = _solve(crop, kn, unknown)
+        return None if full is None else full[z]
+    h0, w0 = z.shape
+    size = (max(2, w0 // f), max(2, h0 // f))
+    wk = cv2.resize(kn.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    ck = cv2.resize(crop * kn[..., None], size, interpolation=cv2.INTER_AREA)
+    small_kn = wk > 0.6
+    small_rgb = np.where(small_kn[..., None], ck / np.maximum(wk, 1e-6)[..., None], 0.0).astype(np.float32)
+    small_u = (cv2.resize(unknown.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0) | (
+        (wk > 0) & ~small_kn)
+    sol = _solve(small_rgb, small_kn, small_u)
+    if sol is None:
+        return None
+    return cv2.resize(sol, (w0, h0), interpolation=cv2.INTER_LINEAR)[z]
+
+
+def _solve(crop: np.ndarray, kn: np.ndarray, unknown: np.ndarray) -> np.ndarray | None:
+    """(h, w, 3) float32: ``crop`` with the ``unknown`` pixels replaced by the harmonic interpolation
+    of the ``kn`` pixels (4-neighbour Laplace; a weak pull to the known median keeps islands regular)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.linalg import spsolve
+
+    unknown = unknown & ~kn
+    if kn.sum() < 4:
+        return None
+    med = np.median(crop[kn], axis=0)
+    h, w = unknown.shape
     idx = -np.ones((h, w), np.int64)
     uy, ux = np.nonzero(unknown)
     n = len(uy)
@@ -288,10 +317,10 @@ def _membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) ->
     for i in range(1, len(rows)):
         vals[i] = -np.ones(len(rows[i]))
     a = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)).tocsc()
-    sol = spsolve(a, rhs)
-    full = np.zeros((h, w, 3), np.float32)
+    sol = spsolve(a, rhs) if n else np.zeros((0, 3))
+    full = crop.astype(np.float32).copy()
     full[uy, ux] = np.asarray(sol, np.float32).reshape(n, 3)
-    return full[z]
+    return full
 
 
 UPPER_LID_H = 0.18

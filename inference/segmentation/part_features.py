@@ -36,8 +36,29 @@ def eye_parts(
     """(white, iris, lash) masks of one eye; the lash holds the upper lash and the lower lash / lid line.
 
     ``cover`` (H, W) bool: pixels already labelled as hair lying over the face; the strands of it
-    that reach out of the eye window stay hair (they must not blink with the eye).
+    that reach out of the eye window stay hair (they must not blink with the eye). The work is done
+    on a crop of the eye box grown by its larger side.
     """
+    h, w = fg.shape
+    x, y, bw, bh = eye.box
+    g = max(bw, bh, 4.0)
+    x0, y0 = max(0, int(x - g)), max(0, int(y - g))
+    x1, y1 = min(w, int(x + bw + g) + 1), min(h, int(y + bh + g) + 1)
+    out = tuple(np.zeros((h, w), bool) for _ in range(3))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return out
+    crop = (slice(y0, y1), slice(x0, x1))
+    e = EyeLandmarks(
+        (eye.center[0] - x0, eye.center[1] - y0), (x - x0, y - y0, bw, bh),
+        (eye.iris_center[0] - x0, eye.iris_center[1] - y0), eye.iris_radius,
+        eye.upper_lid - np.array([x0, y0], np.float32), eye.lower_lid - np.array([x0, y0], np.float32))
+    parts = _eye_parts(lab[crop], fg[crop], skin[crop], face, e, skin_l, None if cover is None else cover[crop])
+    for o, p in zip(out, parts, strict=True):
+        o[crop] = p
+    return out
+
+
+def _eye_parts(lab, fg, skin, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float, cover):
     shape = fg.shape
     x, y, bw, bh = eye.box
     if face.kind == "real":
