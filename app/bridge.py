@@ -2,17 +2,26 @@
 
 The rig side (``rig.document``) is Qt-free and emits psygnal events; widgets listen to Qt signals
 only. The bridge owns the *session* of one editor window: the :class:`~rig.document.Document`, the
-current :class:`~rig.document.ParameterValues` (slider positions, never in the history) and the
-:class:`~rig.document.EditorState` (selection, edit mode). Opening another project swaps all three
-with :meth:`DocumentBridge.set_document`, which emits :attr:`DocumentBridge.document_replaced`.
+current :class:`~rig.drive.ParameterValues` (slider positions, never in the history), the one
+:class:`~rig.drive.ValueStack` that drives them (preview, tracking, physics; the bridge owns and stops it)
+and the :class:`~rig.document.EditorState` (selection, edit mode). Opening another project swaps the
+document, values and state with :meth:`DocumentBridge.set_document`, which emits
+:attr:`DocumentBridge.document_replaced`; the value stack keeps running on the new values.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+
 from PySide6.QtCore import QObject, Signal
 
-from rig.document import Change, Document, EditorState, ParameterValues
+from rig.document import Change, Document, EditorState
+from rig.drive import ParameterValues, ValueStack
+from rig.errors import RigError
 from rig.model import Rig
+
+log = logging.getLogger(__name__)
 
 
 def empty_rig(width_px: int = 512, height_px: int = 512) -> Rig:
@@ -33,6 +42,9 @@ class DocumentBridge(QObject):
     document : Document
     values : ParameterValues
         Current parameter values of ``document.rig`` (follow parameter-definition changes).
+    drive : ValueStack
+        The one value stack over :attr:`values` (preview < tracking < physics); told about rig
+        changes here; :meth:`ValueStack.stop_all` stops every source.
     state : EditorState
         Selection and edit mode (the selection is pruned after structure changes).
 
@@ -50,6 +62,9 @@ class DocumentBridge(QObject):
         ``{parameter_id: value}`` that changed (sliders, preview, physics; not document state).
     selection_changed()
         The selected ids or the active id changed.
+    message(str)
+        A short note for the status bar from :meth:`apply`: why an edit was refused, or that there was
+        nothing to change.
     """
 
     document_replaced = Signal()
@@ -58,11 +73,13 @@ class DocumentBridge(QObject):
     clean_changed = Signal(bool)
     values_changed = Signal(dict)
     selection_changed = Signal()
+    message = Signal(str)
 
     def __init__(self, document: Document | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.document: Document | None = None
         self.values: ParameterValues | None = None
+        self.drive: ValueStack | None = None
         self.state = EditorState()
         self.state.selection.changed.connect(self._on_selection)
         self.state.selection.active_changed.connect(self._on_active)
@@ -84,6 +101,10 @@ class DocumentBridge(QObject):
         self.values = ParameterValues(document.rig)
         self.values.follow(document)
         self.values.changed.connect(self._on_values)
+        if self.drive is None:
+            self.drive = ValueStack(self.values, document.rig)
+        else:
+            self.drive.attach(self.values, document.rig)
         document.changed.connect(self._prune_selection)
         document.changed.connect(self._on_changed)
         document.history.changed.connect(self._on_history)
@@ -123,6 +144,70 @@ class DocumentBridge(QObject):
         """Push ``command`` onto the document's history (executes it)."""
         return self.document.history.push(command)
 
+    def apply(self, build, label: str | None = None, *, macro: bool = False, context: str = "",
+              nothing: str | None = None) -> list:
+        """Build and push one undo step; the one place where a refused edit is reported.
+
+        Parameters
+        ----------
+        build : Command, callable, or sequence of callables
+            A command; or ``build(rig) -> Command | None``; or ``build(rig)`` returning a sequence of
+            step builders ``step(rig) -> Command`` (each built on the rig the previous one left); or
+            such a sequence itself.
+        label : str, optional
+            The undo label of a multi-step edit (default: the first command's label).
+        macro : bool
+            Push even a single command as its own sealed macro step (it never merges with the
+            previous or the next push).
+        context : str
+            Prefix of the refusal message ("Mesh edit refused").
+        nothing : str, optional
+            Message when ``build`` gives None or no steps (default: none).
+
+        Returns
+        -------
+        list of Command
+            The commands pushed, in order; empty when there was nothing to do or a
+            :class:`~rig.errors.RigError` refused the edit (logged once and emitted as :attr:`message`;
+            a refused multi-step edit is rolled back).
+        """
+        pushed: list = []
+        try:
+            steps = build(self.rig) if callable(build) else build
+            if steps is None or (isinstance(steps, Sequence) and not steps):
+                if nothing:
+                    self.message.emit(nothing)
+                return []
+            if not isinstance(steps, Sequence):
+                if not macro:
+                    self.push(steps)
+                    return [steps]
+                steps = [steps]
+            pushed = self._push_steps(steps, label)
+        except RigError as exc:
+            text = f"{context}: {exc}" if context else str(exc)
+            log.error("%s", text)
+            self.message.emit(text)
+            return []
+        return pushed
+
+    def _push_steps(self, steps: Sequence, label: str | None) -> list:
+        """Push ``steps`` (commands or ``step(rig) -> Command``) as one sealed macro."""
+        def built(step):
+            return step(self.rig) if callable(step) else step
+
+        history = self.document.history
+        first = built(steps[0])
+        pushed = [first]
+        history.seal()
+        with history.macro(label or first.label):
+            self.push(first)
+            for step in steps[1:]:
+                pushed.append(built(step))
+                self.push(pushed[-1])
+        history.seal()
+        return pushed
+
     def undo(self) -> None:
         if self.can_undo:
             self.document.history.undo()
@@ -133,6 +218,8 @@ class DocumentBridge(QObject):
 
     # ----------------------------------------------------------------- relays
     def _on_changed(self, change: Change) -> None:
+        if change.kind in ("structure", "parameter_definition"):
+            self.drive.rig_changed(self.document.rig)
         self.changed.emit(change)
 
     def _prune_selection(self, change: Change) -> None:

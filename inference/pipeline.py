@@ -110,6 +110,7 @@ def generate(
     seed: int = 0,
     template: str = "default",
     use_learned: bool = True,
+    face_index: int | None = None,
 ) -> GenerationResult:
     """Generate a rig from one image file.
 
@@ -125,6 +126,9 @@ def generate(
         Name of a template in ``resources/templates`` or a path to one.
     use_learned : bool
         Use downloaded learned models when they are in the cache (else the embedded default).
+    face_index : int, optional
+        With several faces in the image, which to rig (0 = the largest, the default; see
+        :func:`inference.landmarks.find_face`).
 
     Raises
     ------
@@ -151,7 +155,7 @@ def generate(
     tpl = load_template(template)
     img = run.run("load", lambda: load_image(image_path))
     fg = run.run("foreground", lambda: _foreground(img, cancel, use_learned, estimate_foreground))
-    search = run.run("landmarks", lambda: find_face(img, fg, cancel=cancel))
+    search = run.run("landmarks", lambda: find_face(img, fg, cancel=cancel, face_index=face_index))
     face = search.face
     if face is None:
         raise NoFaceFoundError(
@@ -172,7 +176,7 @@ def generate(
     rig.physics = run.run("physics", lambda: build_physics(tpl))
     rig.source = source_from_scene(scene, img.rgba[..., :3], {la.name: la.id for la in rig.layers})  # for re-cuts
     methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method}
-    return GenerationResult(rig, run.timings, list(img.notices), face, methods, fg.alpha)
+    return GenerationResult(rig, run.timings, [*img.notices, *search.notices], face, methods, fg.alpha)
 
 
 def _foreground(img, cancel, use_learned, embedded):

@@ -9,8 +9,8 @@ and converted into the parent's space.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from dataclasses import replace
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from inference.rigging import recipes_body, recipes_head
 from inference.rigging.context import Anchors
 from inference.rigging.physics import build_physics
 from inference.rigging.recipes_mesh import MESH_RECIPES
+from inference.rigging.recipes_mouth import mouth_geometry
 from inference.rigging.spaces import Space, bbox_px, lattice_px
 from inference.rigging.template import DeformerSpec, LayerSpec, Template
 from inference.types import CutLayer, FaceLandmarks, LayerMesh
@@ -36,6 +37,7 @@ WARP_RECIPES = {
     "back_hair_xy": recipes_head.back_hair_xy,
     "hair_xyz": recipes_head.hair_xyz,
     "neck": recipes_head.neck,
+    "glasses_xy": recipes_head.glasses_xy,
 }
 ROTATION_RECIPES = {"body_z": recipes_body.body_z, "head_z": recipes_head.head_z}
 
@@ -44,7 +46,7 @@ class _Builder:
     def __init__(self, tpl: Template, face: FaceLandmarks, meshes: dict[str, LayerMesh], canvas: tuple[int, int],
                  layers: list[CutLayer] = ()):
         self.tpl, self.m = tpl, tpl.motion
-        self.a = replace(Anchors.from_face(face, tpl.motion, canvas), eyes=shapes_from_layers(face, list(layers), canvas))
+        self.a = dataclasses.replace(Anchors.from_face(face, tpl.motion, canvas), eyes=shapes_from_layers(face, list(layers), canvas))
         self.meshes = meshes
         self.spaces: dict[str | None, Space] = {None: Space.canvas()}
         self.parent_of: dict[str, str | None] = {}
@@ -134,10 +136,12 @@ def build_rig(
     Returns
     -------
     Rig
-        Validated; standard parameter ids and ranges; physics from the template.
+        Validated; standard parameter ids and ranges; physics from the template. The default of
+        ParamMouthOpenY is the input's own opening (0 for a closed mouth, ``recipes_mouth``).
     """
     by_name = {m.layer_name: m for m in meshes}
     b = _Builder(tpl, face, by_name, canvas_size, layers)
+    b.a = dataclasses.replace(b.a, mouth=mouth_geometry(layers, b.a, tpl.motion["mouth"]["lower_share"]))
     rig = Rig(int(canvas_size[0]), int(canvas_size[1]), name=name)
     rig.parts = [Part(pid, pname, parent) for pid, pname, parent in tpl.parts]
     for spec in tpl.deformers:
@@ -150,6 +154,8 @@ def build_rig(
         rig.layers.append(Layer(f"Layer{la.name}", la.name, np.ascontiguousarray(la.image), la.origin_px))
         rig.art_meshes.append(b.art_mesh(la.name, specs[la.name], by_name[la.name]))
     _add_parameters(rig, tpl)
+    if b.a.mouth is not None and b.a.mouth.rest_open > 0 and "ParamMouthOpenY" in tpl.parameters:
+        rig.parameter("ParamMouthOpenY").default = float(b.a.mouth.rest_open)  # an open input's own opening
     rig.physics = build_physics(tpl)
     rig.validate()
     return rig

@@ -30,6 +30,7 @@ class Anchors:
     face: FaceLandmarks
     canvas_size: tuple[int, int]
     eyes: dict[str, Any] = field(default_factory=dict)  # side -> inference.layers.eyes.EyeShape
+    mouth: Any = None  # inference.rigging.recipes_mouth.MouthGeometry, set by build_rig
 
     @staticmethod
     def from_face(face: FaceLandmarks, motion: dict[str, Any], canvas_size: tuple[int, int]) -> Anchors:

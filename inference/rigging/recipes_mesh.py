@@ -13,6 +13,7 @@ import numpy as np
 
 from inference.rigging.context import Anchors, grid_keyforms, smoothstep
 from inference.rigging.recipes_eyes import eye_white, eyelid, iris, lash, lash_lower, lid_line
+from inference.rigging.recipes_mouth import MOUTH_RECIPES
 
 OPEN_KEYS = (0.0, 1.0)
 SMILE_KEYS = (0.0, 1.0)
@@ -95,4 +96,5 @@ MESH_RECIPES = {
     "brow": brow,
     "mouth_lips": mouth_lips,
     "mouth_interior": mouth_interior,
+    **MOUTH_RECIPES,
 }

@@ -9,7 +9,7 @@ per eye, what the blink tests assert on:
   at EyeOpen 0, in eye widths; ``line_stray``: other dark pixels in the box, as a fraction of the
   curve's pixels (scattered lash fragments);
 - ``outside_changed``: pixels outside the eye boxes (grown by a margin) that differ from rest;
-- ``cover_changed``: hair or accessory pixels over the eye (rest owner map) that differ from rest.
+- ``cover_changed``: hair, glasses or accessory pixels over the eye (rest owner map) that differ from rest.
 
 The eye box is the box of the eye's white, iris and lash pixels at rest (the owner map of
 ``rig.source``), or the landmark box when the eye has none. Colours are compared in RGB 0..255.
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-HAIR_KINDS = ("FrontHair", "BackHair", "Accessory")
+HAIR_KINDS = ("FrontHair", "BackHair", "Accessory", "Glasses", "HairAccessory", "HairAccessoryBack")
 TOL = 6  # 8-bit tolerance for "unchanged"
 
 
