@@ -181,7 +181,7 @@ class CutLayer:
     Attributes
     ----------
     name : str
-        Stable layer name, e.g. ``"FrontHair"``, ``"EyeWhiteL"``, ``"MouthInterior"``, ``"EyeLidLineL"``
+        Stable layer name, e.g. ``"FrontHair"``, ``"EyeWhiteL"``, ``"MouthInterior"``, ``"LidLineL"``
         (see ``inference.layers.cut.LAYER_NAMES``).
     label : PartLabel or None
         The part it was cut from; None for synthesised layers (mouth interior, closed-eye line).

@@ -12,16 +12,16 @@ Draw order, back to front (``LAYER_NAMES``)::
 
     BackHair, HairAccessoryBack, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, MouthTongue,
     MouthTeeth, LipLower, LipUpper, Mouth,
-    EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashL, LashR, EyeLidLineL, EyeLidLineR,
-    BrowL, BrowR, Glasses, FrontHair, HairAccessory, Accessory
+    EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashLowerL, LashLowerR, EyelidL, EyelidR,
+    LidLineL, LidLineR, LashUpperL, LashUpperR, BrowL, BrowR, Glasses, FrontHair, HairAccessory, Accessory
 
 Ears sit behind the face so that the cheek outline overlaps their roots. Seams and line art on a
 boundary go to the part whose edge they draw (``inference.layers.ownership``); glasses are their own
 layer above the eyes and brows, the face completed beneath; hair ornaments are drawn over the hair.
 The mouth part is split into the lips and an open input's teeth/tongue pieces
-(``inference.layers.mouth``). ``EyeLidLine*`` and the rest of the mouth are synthesised (``label``
-None, empty ``visible_mask``); the rig hides them at rest. Layers with no pixels are left out, so the
-list may be shorter.
+(``inference.layers.mouth``). ``LidLine*``, ``Eyelid*`` (lid skin; eye parts:
+``inference.layers.eyes``) and the rest of the mouth are synthesised (``label`` None, empty
+``visible_mask``); the rig hides them at rest. Layers with no pixels are left out.
 """
 
 from __future__ import annotations
@@ -38,12 +38,11 @@ from inference.layers.completion import (
     fill_region,
     hull_mask,
     mask_box,
-    median_color,
     polygon_mask,
 )
+from inference.layers.eyes import complete_under_eyes, split_lashes, synthesise_eye_part
 from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper
-from inference.layers.synthesis import lid_line
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 LAYER_NAMES: tuple[str, ...] = (
@@ -62,10 +61,10 @@ LAYER_NAMES: tuple[str, ...] = (
     "EyeWhiteR",
     "IrisL",
     "IrisR",
-    "LashL",
-    "LashR",
-    "EyeLidLineL",
-    "EyeLidLineR",
+    "LashLowerL", "LashLowerR",
+    "EyelidL", "EyelidR",
+    "LidLineL", "LidLineR",
+    "LashUpperL", "LashUpperR",
     "BrowL",
     "BrowR",
     "Glasses",
@@ -75,7 +74,8 @@ LAYER_NAMES: tuple[str, ...] = (
 )
 """Every layer name, in draw order (back to front)."""
 
-SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "EyeLidLineL", "EyeLidLineR"} | {"MouthTongue", "MouthTeeth"})
+SYNTHESISED: frozenset[str] = frozenset(
+    {"MouthInterior", "LidLineL", "LidLineR", "EyelidL", "EyelidR"} | {"MouthTongue", "MouthTeeth"})
 """Layers painted from scratch; hidden (opacity 0) at rest."""
 
 LAYER_LABELS: dict[str, PartLabel] = {
@@ -91,8 +91,10 @@ LAYER_LABELS: dict[str, PartLabel] = {
     "EyeWhiteR": PartLabel.EYE_WHITE_R,
     "IrisL": PartLabel.IRIS_L,
     "IrisR": PartLabel.IRIS_R,
-    "LashL": PartLabel.LASH_L,
-    "LashR": PartLabel.LASH_R,
+    "LashUpperL": PartLabel.LASH_L,
+    "LashUpperR": PartLabel.LASH_R,
+    "LashLowerL": PartLabel.LASH_L,
+    "LashLowerR": PartLabel.LASH_R,
     "BrowL": PartLabel.BROW_L,
     "BrowR": PartLabel.BROW_R,
     "Glasses": PartLabel.GLASSES,
@@ -100,7 +102,7 @@ LAYER_LABELS: dict[str, PartLabel] = {
     "HairAccessory": PartLabel.HAIR_ACCESSORY,
     "Accessory": PartLabel.ACCESSORY,
 }
-"""The part each cut layer comes from (ears are split off the FACE label, lips off the MOUTH label)."""
+"""The part each cut layer comes from (ears split off FACE, lips off MOUTH, lower lashes off LASH)."""
 
 OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
 """Foreground alpha (0..255) from which a pixel hides what is behind it; completion stays under these."""
@@ -230,6 +232,8 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     ear_l, ear_r = _split_ears(visible["Face"], face)
     visible["EarL"], visible["EarR"] = ear_l, ear_r
     visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
+    for side, eye in (("L", face.eye_l), ("R", face.eye_r)):
+        visible[f"LashUpper{side}"], visible[f"LashLower{side}"] = split_lashes(visible[f"LashUpper{side}"], eye)
     visible.update(split_mouth(visible["Mouth"], face, img.rgba[..., :3], visible["Face"]))  # Mouth left empty
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     give_edges_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible)
@@ -277,6 +281,7 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
     image[..., 3] = np.where(crop_vis, scene.alpha[y0:y1, x0:x1], 0)
     if target is not None and target.any():
         colors = fill_region(scene.rgb, source, target, fill, default)
+        colors = complete_under_eyes(scene, target, colors) if name == "Face" else colors
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255
@@ -327,8 +332,8 @@ def _neck_zone(neck: np.ndarray, scene: Scene) -> np.ndarray:
 
 
 def _eye_parts(side: str, scene: Scene) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(white, iris, lash) visible masks of eye ``side`` ("L" or "R")."""
-    return scene.vis("EyeWhite" + side), scene.vis("Iris" + side), scene.vis("Lash" + side)
+    """(white, iris, lash) visible masks of eye ``side`` ("L" or "R"); lash = upper and lower."""
+    return scene.vis("EyeWhite" + side), scene.vis("Iris" + side), scene.vis("LashUpper" + side) | scene.vis("LashLower" + side)
 
 
 def _eye_white_target(name: str, scene: Scene, covered: np.ndarray):
@@ -356,22 +361,13 @@ def _iris_target(name: str, scene: Scene, covered: np.ndarray):
 
 
 def _synthesise(name: str, scene: Scene) -> CutLayer | None:
-    """The mouth interior pieces (``inference.layers.mouth``) or EyeLidLineL/R, from the landmarks and cut masks."""
-    size = (scene.shape[1], scene.shape[0])
+    """The mouth interior pieces (``inference.layers.mouth``), LidLineL/R or EyelidL/R (``.eyes``)."""
     if name.startswith("Mouth"):
         return mouth_layer(name, scene)
+    elif (painted := synthesise_eye_part(name, scene, LASH_DEFAULT)) is None:
+        return None
     else:
-        side = name[-1]
-        white, iris, lash = _eye_parts(side, scene)
-        box = mask_box(white | iris)
-        if box is None:
-            eye = scene.face.eye_l if side == "L" else scene.face.eye_r
-            eye_box = tuple(float(v) for v in eye.box)
-        else:
-            x0, y0, x1, y1 = box
-            eye_box = (x0 - 0.05 * (x1 - x0), float(y0), 1.1 * (x1 - x0), float(y1 - y0))
-        color = median_color(scene.rgb, lash, LASH_DEFAULT)
-        image, origin = lid_line(eye_box, color, size)
+        image, origin = painted
     if image.size == 0:
         return None
     return CutLayer(name, None, image, origin, np.zeros(image.shape[:2], bool))

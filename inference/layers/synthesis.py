@@ -1,6 +1,6 @@
 """Art the input lacks, painted from scratch (design.md "Generation", stage 5).
 
-- **EyeLidLine**: the drawn closed-eye line in the lash colour, along where the lids meet, about
+- **LidLine**: the drawn closed-eye line in the lash colour, along where the lids meet, about
   two thirds down the eye and curved like the lower lash (rigging.md 6, "Blink"). The rig keeps it
   at opacity 0 and fades it in as the eye closes.
 
@@ -13,8 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 SUPERSAMPLE = 4
-LID_MEET_FRACTION = 0.69
-"""Where the lids meet, from the top of the eye, in eye heights (rigging.md 6)."""
 
 
 def _downsample(canvas: np.ndarray) -> np.ndarray:
@@ -29,7 +27,8 @@ def _downsample(canvas: np.ndarray) -> np.ndarray:
 
 
 def lid_line(
-    eye_box: tuple[float, float, float, float],
+    path: np.ndarray,
+    lash_px: float,
     color: np.ndarray,
     canvas_size: tuple[int, int],
 ) -> tuple[np.ndarray, tuple[float, float]]:
@@ -37,8 +36,12 @@ def lid_line(
 
     Parameters
     ----------
-    eye_box : (x, y, w, h)
-        The eye opening at rest, canvas px (``h`` = height of the eye white, rigging.md 6).
+    path : (P, 2) ndarray
+        The line where the lids meet, corner to corner, canvas px (``inference.layers.eyes.EyeShape``:
+        about two thirds down the eye, curved like the lower lid; rigging.md 6).
+    lash_px : float
+        Thickness of the upper lash at rest, px; the line is 0.8 of it at the centre (1.5 px to
+        0.08 of the eye width), tapering to 0.6 of that at the corners.
     color : (3,) ndarray
         Lash colour, RGB 0..255.
     canvas_size : (W, H)
@@ -46,24 +49,25 @@ def lid_line(
     Returns
     -------
     image : (h, w, 4) uint8 ndarray
-        RGBA straight alpha: a tapered arc sagging ~0.08 h in the middle, thickest at the centre.
+        RGBA straight alpha, one connected stroke.
     origin_px : (x, y)
     """
     import cv2
 
-    ex, ey, ew, eh = eye_box
-    y_line = ey + LID_MEET_FRACTION * eh
-    sag = 0.08 * eh
-    thick = max(1.5, 0.07 * ew)
-    x0, y0 = int(np.floor(ex - thick)) - 1, int(np.floor(y_line - sag - thick)) - 1
-    x1, y1 = int(np.ceil(ex + ew + thick)) + 2, int(np.ceil(y_line + sag + thick)) + 2
+    path = np.asarray(path, np.float64)
+    width = float(np.ptp(path[:, 0])) if len(path) else 0.0
+    thick = float(np.clip(0.8 * lash_px, 1.5, max(1.5, 0.08 * width)))
+    x0 = int(np.floor(path[:, 0].min() - thick)) - 1
+    y0 = int(np.floor(path[:, 1].min() - thick)) - 1
+    x1 = int(np.ceil(path[:, 0].max() + thick)) + 2
+    y1 = int(np.ceil(path[:, 1].max() + thick)) + 2
     s = SUPERSAMPLE
     alpha = np.zeros(((y1 - y0) * s, (x1 - x0) * s), np.uint8)
-    n = max(8, int(ew))
-    for u in np.linspace(0.0, 1.0, n):
-        x = ex + u * ew
-        y = y_line + sag * (1.0 - (2.0 * u - 1.0) ** 2) - sag * 0.5
-        r = 0.5 * thick * (0.35 + 0.65 * np.sin(np.pi * u))
+    xs = np.linspace(path[0, 0], path[-1, 0], max(8, int(2 * width)))
+    ys = np.interp(xs, path[:, 0], path[:, 1])
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        u = i / max(1, len(xs) - 1)
+        r = 0.5 * thick * (0.6 + 0.4 * np.sin(np.pi * u))
         cv2.circle(
             alpha, (int(round((x - x0) * s)), int(round((y - y0) * s))), max(1, int(round(r * s))), 1, -1
         )

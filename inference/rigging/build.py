@@ -14,6 +14,7 @@ import logging
 
 import numpy as np
 
+from inference.layers.eyes import shapes_from_layers
 from inference.rigging import recipes_body, recipes_head
 from inference.rigging.context import Anchors
 from inference.rigging.physics import build_physics
@@ -42,9 +43,10 @@ ROTATION_RECIPES = {"body_z": recipes_body.body_z, "head_z": recipes_head.head_z
 
 
 class _Builder:
-    def __init__(self, tpl: Template, face: FaceLandmarks, meshes: dict[str, LayerMesh], canvas: tuple[int, int]):
+    def __init__(self, tpl: Template, face: FaceLandmarks, meshes: dict[str, LayerMesh], canvas: tuple[int, int],
+                 layers: list[CutLayer] = ()):
         self.tpl, self.m = tpl, tpl.motion
-        self.a = Anchors.from_face(face, tpl.motion, canvas)
+        self.a = dataclasses.replace(Anchors.from_face(face, tpl.motion, canvas), eyes=shapes_from_layers(face, list(layers), canvas))
         self.meshes = meshes
         self.spaces: dict[str | None, Space] = {None: Space.canvas()}
         self.parent_of: dict[str, str | None] = {}
@@ -138,7 +140,7 @@ def build_rig(
         ParamMouthOpenY is the input's own opening (0 for a closed mouth, ``recipes_mouth``).
     """
     by_name = {m.layer_name: m for m in meshes}
-    b = _Builder(tpl, face, by_name, canvas_size)
+    b = _Builder(tpl, face, by_name, canvas_size, layers)
     b.a = dataclasses.replace(b.a, mouth=mouth_geometry(layers, b.a, tpl.motion["mouth"]["lower_share"]))
     rig = Rig(int(canvas_size[0]), int(canvas_size[1]), name=name)
     rig.parts = [Part(pid, pname, parent) for pid, pname, parent in tpl.parts]

@@ -87,9 +87,9 @@ def acceptance_report(rig: Rig) -> list[Check]:
     for side in "LR":
         closed = p.pose({f"ParamEye{side}Open": 0.0})
         eye = rig.art_mesh(f"ArtMeshEyeWhite{side}") if any(m.id == f"ArtMeshEyeWhite{side}" for m in rig.art_meshes) else None
-        if eye is not None and f"Lash{side}" in closed:
+        if eye is not None and f"LashUpper{side}" in closed:
             h = float(np.ptp(p.rest[f"EyeWhite{side}"][:, 1]))
-            travel = float((closed[f"Lash{side}"][:, 1] - p.rest[f"Lash{side}"][:, 1]).mean()) / max(h, 1e-9)
+            travel = float((closed[f"LashUpper{side}"][:, 1] - p.rest[f"LashUpper{side}"][:, 1]).mean()) / max(h, 1e-9)
             out.append(Check(f"Eye{side}Open 0 lash travel (h)", travel, 0.45, 0.75))
         smile = p.pose({f"ParamEye{side}Smile": 1.0})
         moved = max(float(np.abs(smile[n] - p.rest[n]).max()) for n in p.rest)

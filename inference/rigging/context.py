@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ class Anchors:
     head_pivot: tuple[float, float]
     face: FaceLandmarks
     canvas_size: tuple[int, int]
+    eyes: dict[str, Any] = field(default_factory=dict)  # side -> inference.layers.eyes.EyeShape
     mouth: Any = None  # inference.rigging.recipes_mouth.MouthGeometry, set by build_rig
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Art-mesh recipes: blink, eye smile, gaze, brows, mouth opening and form.
+"""Art-mesh recipes: brows, mouth opening and form (eyes: ``recipes_eyes``).
 
 Each recipe gets the mesh's rest vertices in canvas px and returns (bindings, per-keyform
 (displacement (N, 2) px, opacity)). Magnitudes: shared ``rigging.md`` 6–8 via the template.
@@ -12,94 +12,12 @@ from typing import Any
 import numpy as np
 
 from inference.rigging.context import Anchors, grid_keyforms, smoothstep
+from inference.rigging.recipes_eyes import eye_white, eyelid, iris, lash, lash_lower, lid_line
 from inference.rigging.recipes_mouth import MOUTH_RECIPES
 
 OPEN_KEYS = (0.0, 1.0)
 SMILE_KEYS = (0.0, 1.0)
 UNIT_KEYS = (-1.0, 0.0, 1.0)
-
-
-def _eye(a: Anchors, side: str):
-    eye = a.face.eye_l if side == "L" else a.face.eye_r
-    x, y, w, h = eye.box
-    return eye, float(x), float(y), max(float(w), 1.0), max(float(h), 1.0)
-
-
-def _eye_params(side: str) -> tuple[str, str]:
-    return f"ParamEye{side}Open", f"ParamEye{side}Smile"
-
-
-def _smile_arch(pts: np.ndarray, cx: float, w: float, h: float, amount_h: float) -> np.ndarray:
-    u = np.clip((pts[:, 0] - cx) / (w / 2.0), -1.0, 1.0)
-    return -amount_h * h * (1.0 - u * u)
-
-
-def eye_white(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """The white (the iris clip mask) collapses onto the line where the lids meet."""
-    _, x, y, w, h = _eye(a, spec.side)
-    b = m["blink"]
-    meet = y + b["meet_from_top_h"] * h
-    closed = np.zeros_like(pts)
-    closed[:, 1] = (meet + (pts[:, 1] - meet) * b["white_closed_height"]) - pts[:, 1]
-    arch = _smile_arch(pts, x + w / 2, w, h, 0.15)
-    p_open, p_smile = _eye_params(spec.side)
-
-    def kf(v: dict[str, float]):
-        c = 1.0 - v[p_open]
-        d = closed * c
-        d[:, 1] += arch * c * v[p_smile] - c * v[p_smile] * m["eye_smile_lower_rise_h"] * h
-        return d, 1.0
-
-    return grid_keyforms([(p_open, OPEN_KEYS), (p_smile, SMILE_KEYS)], kf)
-
-
-def lash(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """The upper lash travels down ``lash_travel_h`` of the eye height and flattens."""
-    _, x, y, w, h = _eye(a, spec.side)
-    b = m["blink"]
-    cy = float(pts[:, 1].mean())
-    closed = np.zeros_like(pts)
-    closed[:, 1] = b["lash_travel_h"] * h + (pts[:, 1] - cy) * -0.3
-    arch = _smile_arch(pts, x + w / 2, w, h, 0.15)
-    p_open, p_smile = _eye_params(spec.side)
-
-    def kf(v: dict[str, float]):
-        c = 1.0 - v[p_open]
-        d = closed * c
-        d[:, 1] += arch * c * v[p_smile]
-        return d, 1.0
-
-    return grid_keyforms([(p_open, OPEN_KEYS), (p_smile, SMILE_KEYS)], kf)
-
-
-def lid_line(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """The drawn closed-eye line: invisible while the eye is open, faded in as it closes."""
-    _, x, y, w, h = _eye(a, spec.side)
-    arch = _smile_arch(pts, x + w / 2, w, h, 0.15)
-    p_open, p_smile = _eye_params(spec.side)
-
-    def kf(v: dict[str, float]):
-        c = 1.0 - v[p_open]
-        d = np.zeros_like(pts)
-        d[:, 1] = arch * c * v[p_smile]
-        return d, 1.0 if v[p_open] == 0.0 else 0.0  # shown only in the last half of the blink
-
-    return grid_keyforms([(p_open, (0.0, 0.5, 1.0)), (p_smile, SMILE_KEYS)], kf)
-
-
-def iris(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """Gaze moves the iris group as a unit; on blink it drops slightly (the white clips it)."""
-    _, x, y, w, h = _eye(a, spec.side)
-    g, b = m["gaze"], m["blink"]
-    p_open, _ = _eye_params(spec.side)
-
-    def kf(v: dict[str, float]):
-        d = np.zeros_like(pts)
-        d[:, 0] = v["ParamEyeBallX"] * g["x_eye_widths"] * w
-        d[:, 1] = -v["ParamEyeBallY"] * g["y_eye_heights"] * h + (1.0 - v[p_open]) * b["iris_drop_h"] * h
-        return d, 1.0
-
-    return grid_keyforms([("ParamEyeBallX", UNIT_KEYS), ("ParamEyeBallY", UNIT_KEYS), (p_open, OPEN_KEYS)], kf)
 
 
 def brow(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
@@ -171,7 +89,9 @@ def mouth_interior(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
 MESH_RECIPES = {
     "eye_white": eye_white,
     "lash": lash,
+    "lash_lower": lash_lower,
     "lid_line": lid_line,
+    "eyelid": eyelid,
     "iris": iris,
     "brow": brow,
     "mouth_lips": mouth_lips,

@@ -30,9 +30,35 @@ def _polyline_band(shape, pts: np.ndarray, thickness: float) -> np.ndarray:
 
 
 def eye_parts(
-    lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float
+    lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float,
+    cover: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(white, iris, lash) masks of one eye."""
+    """(white, iris, lash) masks of one eye; the lash holds the upper lash and the lower lash / lid line.
+
+    ``cover`` (H, W) bool: pixels already labelled as hair lying over the face; the strands of it
+    that reach out of the eye window stay hair (they must not blink with the eye). The work is done
+    on a crop of the eye box grown by its larger side.
+    """
+    h, w = fg.shape
+    x, y, bw, bh = eye.box
+    g = max(bw, bh, 4.0)
+    x0, y0 = max(0, int(x - g)), max(0, int(y - g))
+    x1, y1 = min(w, int(x + bw + g) + 1), min(h, int(y + bh + g) + 1)
+    out = tuple(np.zeros((h, w), bool) for _ in range(3))
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return out
+    crop = (slice(y0, y1), slice(x0, x1))
+    e = EyeLandmarks(
+        (eye.center[0] - x0, eye.center[1] - y0), (x - x0, y - y0, bw, bh),
+        (eye.iris_center[0] - x0, eye.iris_center[1] - y0), eye.iris_radius,
+        eye.upper_lid - np.array([x0, y0], np.float32), eye.lower_lid - np.array([x0, y0], np.float32))
+    parts = _eye_parts(lab[crop], fg[crop], skin[crop], face, e, skin_l, None if cover is None else cover[crop])
+    for o, p in zip(out, parts, strict=True):
+        o[crop] = p
+    return out
+
+
+def _eye_parts(lab, fg, skin, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float, cover):
     shape = fg.shape
     x, y, bw, bh = eye.box
     if face.kind == "real":
@@ -40,11 +66,16 @@ def eye_parts(
         blob = fill_polygon(shape, ring) & fg
         iris = blob & _ellipse(shape, eye.iris_center, eye.iris_radius, eye.iris_radius)
         lash = _polyline_band(shape, eye.upper_lid, max(1.5, 0.18 * bh)) & morph(blob, "dilate", 1) & fg
+        white_l = float(np.percentile(lab[..., 0][blob], 80)) if blob.any() else skin_l
+        lash &= lab[..., 0] < min(skin_l, white_l) - 12.0  # the lid's dark edge and lashes, not the sclera
     else:
         blob = eye_mask(lab, fg, skin, eye.box)
         if blob.sum() < 8:
             blob = _ellipse(shape, eye.center, bw / 2, bh / 2) & fg
+        blob |= _sclera(lab, fg, blob, eye.box, skin_l)
         blob = fill_holes(blob)
+        if cover is not None:
+            blob &= ~_strands(cover, eye.box)
         L = lab[..., 0]
         white_l = float(np.percentile(L[blob], 95)) if blob.any() else 100.0
         r = eye.iris_radius
@@ -55,9 +86,82 @@ def eye_parts(
         band = _polyline_band(shape, eye.upper_lid, max(2.0, 0.35 * bh)) & blob
         lash = band & (L < skin_l - 25.0)
         lash |= blob & (L < skin_l - 25.0) & _above(shape, eye.upper_lid, 0.12 * bh) & ~_above(shape, eye.upper_lid, -0.2 * bh)
+        # the lash line: colour runs down from the lid (the iris's dark top stays iris); other
+        # dark strokes of the band outside the iris are lash too (never eye white)
+        lash = _lash_runs(lab, lash, blob, bh) | (lash & ~iris)
+        # the lower lash / lid line: dark pixels along the lower lid outside the iris
+        low = _polyline_band(shape, eye.lower_lid, max(2.0, 0.22 * bh)) & blob & ~iris
+        low &= (L < skin_l - 25.0) & ~_above(shape, eye.upper_lid, 0.45 * bh)
+        if lash.sum() >= 4 and low.any():  # drawn in the line colour, not the iris rim's
+            low &= np.linalg.norm(lab - np.median(lab[lash], axis=0), axis=-1) < 22.0
+        lash |= low
     iris &= ~lash
     white = blob & ~iris & ~lash
     return white, iris, lash
+
+
+def _sclera(lab: np.ndarray, fg: np.ndarray, blob: np.ndarray, box, skin_l: float) -> np.ndarray:
+    """Eye-white pixels the skin rule took for skin (pale skin): bright, nearly grey, inside the eye
+    window and touching the eye's blob."""
+    h, w = fg.shape
+    x, y, bw, bh = box
+    yy, xx = np.ogrid[0:h, 0:w]
+    win = ((xx - (x + bw / 2)) / (0.62 * bw)) ** 2 + ((yy - (y + 0.52 * bh)) / (0.6 * bh)) ** 2 <= 1.0
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    bright = win & fg & (lab[..., 0] > max(skin_l + 2.0, 80.0)) & (chroma < 9.0)
+    if not blob.any() or not bright.any():
+        return np.zeros_like(blob)
+    return components_touching(bright, morph(blob, "dilate", 1))
+
+
+def _lash_runs(lab: np.ndarray, dark: np.ndarray, blob: np.ndarray, bh: float) -> np.ndarray:
+    """The upper lash: per column, the run of line-coloured ``dark`` pixels from the top of ``blob`` down.
+
+    The top of an anime iris is often drawn dark under the lid and passes for lash by lightness
+    alone; the run stops at the first pixel whose colour leaves the lash line's (ΔE 16 from the
+    median of the top pixels), so the iris stays iris. A run is at most 0.45 of the eye height.
+    """
+    cols = np.flatnonzero(blob.any(axis=0))
+    if cols.size == 0 or not dark.any():
+        return dark
+    top = blob[:, cols].argmax(axis=0)
+    near = np.clip(top[None, :] + np.arange(3)[:, None], 0, dark.shape[0] - 1)
+    first = dark[near, cols[None, :]]
+    if first.sum() < 3:
+        return dark
+    ref = np.median(lab[near[first], np.broadcast_to(cols[None, :], near.shape)[first]], axis=0)
+    ok = dark & (np.linalg.norm(lab - ref, axis=-1) < 16.0)
+    out = np.zeros_like(dark)
+    y0 = int(top.min())
+    y1 = min(dark.shape[0], int(top.max() + max(2.0, 0.45 * bh)) + 1)
+    rows = np.arange(y0, y1)[:, None]
+    sub = ok[y0:y1][:, cols] & (rows >= top[None, :]) & (rows < top[None, :] + max(2.0, 0.45 * bh))
+    # a run starts within the first 3 px (the blob's top pixel may be anti-aliased skin) and
+    # continues over a single miss
+    start = (rows >= top[None, :]) & (rows < top[None, :] + 3)
+    run = np.zeros_like(sub)
+    alive = np.zeros(len(cols), bool)
+    dead = np.zeros(len(cols), bool)
+    missed = np.zeros(len(cols), bool)
+    for i in range(sub.shape[0]):
+        alive |= start[i] & sub[i] & ~dead
+        run[i] = alive & sub[i]
+        miss = alive & ~sub[i] & ~start[i]
+        stop = miss & missed
+        dead |= stop
+        alive &= ~stop
+        missed = miss
+    out[y0:y1, cols] = run
+    return out
+
+
+def _strands(cover: np.ndarray, box) -> np.ndarray:
+    """The components of ``cover`` that reach outside the eye window ``box`` grown by a quarter."""
+    x, y, bw, bh = box
+    h, w = cover.shape
+    win = np.zeros((h, w), bool)
+    win[max(0, int(y - 0.25 * bh)) : int(y + 1.25 * bh) + 1, max(0, int(x - 0.25 * bw)) : int(x + 1.25 * bw) + 1] = True
+    return components_touching(cover, cover & ~win)
 
 
 def _above(shape, lid: np.ndarray, margin: float) -> np.ndarray:

@@ -158,11 +158,12 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     """Brows, eyes (white, iris, lash), nose and mouth, in that order, in place."""
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
         labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
+    cover = (labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)  # hair strands over the eyes stay hair
     for eye, ids in (
         (f.eye_l, (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L)),
         (f.eye_r, (P.EYE_WHITE_R, P.IRIS_R, P.LASH_R)),
     ):
-        white, iris, lash = pf.eye_parts(lab, core, skin, f, eye, skin_l)
+        white, iris, lash = pf.eye_parts(lab, core, skin, f, eye, skin_l, cover)
         for m, lab_id in zip((white, iris, lash), ids, strict=True):
             labels[m & anyfg] = lab_id
     labels[pf.nose_mask(lab, core, skin, f) & anyfg] = P.NOSE

@@ -32,6 +32,40 @@ def synthetic_character(size: int = 512, mouth: str = "line") -> tuple[LoadedIma
     ``mouth`` is ``"line"`` (a closed smile line) or ``"chibi"`` (a big open "D" mouth, 0.33 FW wide:
     dark outline, dark red inside, a pink tongue).
     """
+    return _character(size, chibi=False, mouth=mouth)
+
+
+def chibi_character(size: int = 512) -> tuple[LoadedImage, Foreground, FaceLandmarks, PartMap]:
+    """The same bust with large outlined flat-colour chibi eyes: a tall white with a thick upper lash
+    and an outlined lower lid, a big iris with a dark rim, pupil and two highlights, and a bang
+    strand lying over the top of the right eye (it must stay when the eye closes)."""
+    return _character(size, chibi=True, mouth="line")
+
+
+def _chibi_eye(ell, poly, paint, rgb, lab, xx, yy, ex: float, side: str) -> EyeLandmarks:
+    white_l, iris_l, lash_l = (
+        (L.EYE_WHITE_L, L.IRIS_L, L.LASH_L) if side == "L" else (L.EYE_WHITE_R, L.IRIS_R, L.LASH_R))
+    cy = 258.0
+    white = ell(ex, cy, 34, 38)
+    iris = ell(ex, cy + 6, 22, 30) & white
+    paint(white, (255, 255, 255), white_l)
+    rim = iris & ~ell(ex, cy + 6, 19, 27)
+    inner = np.where((np.hypot((xx - ex) / 1.0, (yy - cy - 6) / 1.4) < 9)[..., None], (30, 20, 60), (120, 70, 200))
+    rgb[iris], lab[iris] = inner.astype(np.uint8)[iris], int(iris_l)
+    rgb[rim] = (50, 30, 90)
+    for hx, hy, r in ((ex - 8, cy - 6, 6), (ex + 9, cy + 16, 3)):
+        rgb[ell(hx, hy, r, r) & iris] = (255, 255, 255)
+    upper = ell(ex, cy, 37, 41, 0, 195, 345, 9) | poly([(ex + 30, cy - 22), (ex + 44, cy - 30), (ex + 36, cy - 14)])
+    lower = ell(ex, cy, 34, 38, 0, 60, 120, 3)
+    paint(upper, (35, 20, 30), lash_l)
+    paint(lower, (60, 35, 45), lash_l)
+    t = np.linspace(np.pi, 2 * np.pi, 25)
+    up = np.stack([ex + 34 * np.cos(t), cy + 38 * np.sin(t)], 1).astype(np.float32)
+    lo = np.stack([ex + 34 * np.cos(t[::-1]), cy - 38 * np.sin(t[::-1])], 1).astype(np.float32)
+    return EyeLandmarks((ex, cy), (ex - 34.0, cy - 38.0, 68.0, 76.0), (ex, cy + 6), 22.0, up, lo)
+
+
+def _character(size: int, chibi: bool, mouth: str) -> tuple[LoadedImage, Foreground, FaceLandmarks, PartMap]:
     import cv2
 
     k = 2 * size / 512.0  # drawing scale (2x supersampling)
@@ -86,7 +120,10 @@ def synthetic_character(size: int = 512, mouth: str = "line") -> tuple[LoadedIma
     else:
         paint(ell(256, 300, 16, 10, 0, 20, 160, 3), (160, 60, 70), L.MOUTH)
     eyes = {}
-    for side, ex in (("R", 212), ("L", 300)):
+    for side, ex in (("R", 208.0), ("L", 304.0)) if chibi else ():
+        eyes[side] = _chibi_eye(ell, poly, paint, rgb, lab, xx, yy, ex, side)
+        paint(ell(eyes[side].center[0], 206, 22, 6, 0, 200, 340, 4), (90, 55, 100), L.BROW_L if side == "L" else L.BROW_R)
+    for side, ex in () if chibi else (("R", 212), ("L", 300)):
         white = ell(ex, 252, 25, 19)
         iris = ell(ex, 250, 15, 19) & white
         lash = ell(ex, 252, 27, 21, 0, 190, 350, 6)
@@ -114,6 +151,8 @@ def synthetic_character(size: int = 512, mouth: str = "line") -> tuple[LoadedIma
         [(334, 180), (362, 180), (354, 350), (340, 340)]
     )
     front = bangs | locks
+    if chibi:  # a strand over the top of the right eye
+        front |= poly([(196, 190), (206, 190), (214, 236), (206, 240)])
     rgb_front = np.clip(np.array([130, 85, 160], np.int16) + stripes, 0, 255).astype(np.uint8)
     rgb[front], lab[front] = rgb_front[front], int(L.FRONT_HAIR)
     fg = lab > 0

