@@ -86,3 +86,40 @@ def test_a_failed_job_closes_its_dialog_without_saying_cancelling(window, qtbot,
     assert QApplication.activeModalWidget() is dialog  # clicks cannot reach the old project
     qtbot.waitUntil(lambda: not window.generation.running, timeout=60_000)
     assert dialogs.errors and seen == [()], f"progress dialogs still up during the error: {seen}"
+
+
+def _items(combo) -> list[str]:
+    return [combo.itemText(i) for i in range(combo.count())]
+
+
+def test_source_list_has_one_entry_per_real_state():
+    from app.panels.tracking_views import SourcePicker
+
+    picker = SourcePicker()
+    picker.select(0, remembered=True)  # the saved camera, before the probe has answered
+    assert _items(picker) == ["Camera 0", "Video file..."] and picker.spec() == 0
+    picker.fill([])  # the probe found none: no "Camera 0 (not found)" beside "No camera found"
+    assert _items(picker) == ["No camera found", "Video file..."] and picker.spec() is None
+    picker.fill([2])
+    assert _items(picker) == ["Camera 2", "Video file..."] and picker.spec() == 2
+    picker.fill([0, 2])
+    assert picker.spec() == 0  # the remembered camera is back
+    picker.select("/videos/me.mp4")
+    picker.fill([])
+    assert _items(picker) == ["No camera found", "Video: me.mp4", "Video file..."] and picker.spec() == "/videos/me.mp4"
+    picker.select(57)  # chosen explicitly (a camera the probe missed): listed instead of "No camera found"
+    assert _items(picker) == ["Video: me.mp4", "Camera 57 (not found)", "Video file..."] and picker.spec() == 57
+
+
+def test_tracking_dock_fits_at_1280x800(window, qtbot):
+    window.docks["tracking"].raise_()
+    window.resize(1280, 800)
+    qtbot.wait(50)
+    assert window.minimumSizeHint().height() <= 760, window.minimumSizeHint()
+    assert window.height() <= 800
+    panel = window.panels["tracking"]
+    table = panel.table
+    visible_rows = table.viewport().height() / max(1, table.rowHeight(0))
+    assert visible_rows >= 5, f"the mapping table shows {visible_rows:.1f} rows"
+    dock = window.docks["tracking"]
+    assert panel.geometry().bottom() <= dock.height()  # nothing spills below the dock (over its tabs)
