@@ -142,16 +142,18 @@ class DeformMode:
                            f"Remove key {parameter_id} = {value:g}")
 
     def add_key_here(self) -> bool:
-        """Add keys at the current values for every parameter the active object is off a key on."""
+        """Add keys at the current values: every parameter the active object is off a key on or not keyed on yet."""
         object_id = self._active()
         if object_id is None:
             return False
         state = key_state(self.bridge.rig, object_id, self.bridge.values)
-        if state.on_key:
-            self.show_status(f"{object_id} is already on a key")
+        if state.on_key and not state.unbound:
+            self.show_status(f"{object_id} is already on a key (move a parameter first)")
             return False
+        missing = state.missing  # parameters off their keys, then moved parameters it is not keyed on
+
         def steps(rig) -> list:
-            return [step for pid, value in state.off_key for step in add_key_steps(rig, object_id, pid, value)]
+            return [step for pid, value in missing for step in add_key_steps(rig, object_id, pid, value)]
 
         return self._apply(steps, f"Add key to {object_id}")
 

@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.docks["parameters"].raise_()
         self.resizeDocks([self.docks["parts"], self.docks["parameters"]], [280, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["log"]], [110], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["parameters"], self.docks["properties"]], [3, 2], Qt.Orientation.Vertical)
 
     def _build_status_bar(self) -> None:
         self.fps_label, self.zoom_label, self.selection_label = QLabel(), QLabel(), QLabel()
@@ -191,7 +192,12 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- file commands
     def new_from_image(self, path: str | Path | None = None) -> bool:
-        """Generate a rig from an image (asks for the file when ``path`` is None)."""
+        """Generate a rig from an image (asks for the file when ``path`` is None).
+
+        Like Open and Quit, first offers to save unsaved work: the generated rig replaces the document.
+        """
+        if not self.files.maybe_save():
+            return False
         if path is None:
             path = self.dialogs.open_image_path(self.settings.last_folder("image"))
             if path is None:

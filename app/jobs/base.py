@@ -160,7 +160,11 @@ class JobRunner(QObject):
     def _release(self) -> None:
         """Close the dialog and drop the thread, job and dialog (all deleted later by Qt)."""
         if self.dialog is not None:
-            self.dialog.close()
+            dismiss = getattr(self.dialog, "dismiss", None)  # a ProgressDialog: close without "Cancelling..."
+            if dismiss is not None:
+                dismiss()
+            else:
+                self.dialog.close()
         for obj in (self.dialog, self.worker, self.thread):
             if obj is not None:
                 obj.deleteLater()

@@ -64,9 +64,21 @@ class ProgressDialog(QDialog):
 
     def _cancel(self) -> None:
         self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling...")
+        self.status.setText("Cancelling... (the current step finishes first)")
         self.cancel_requested.emit()
 
+    def dismiss(self) -> None:
+        """The job has ended (done, failed or cancelled): close without asking to cancel anything.
+
+        ``close()`` alone would go through :meth:`reject`, which reads as the user's Cancel and left the
+        dialog open saying "Cancelling..." behind the error message of a job that had failed.
+        """
+        self._ended = True
+        self.cancel_button.setEnabled(False)
+        self.done(QDialog.DialogCode.Accepted)
+
     def reject(self) -> None:
-        if self.cancel_button.isEnabled():
+        if getattr(self, "_ended", False):
+            super().reject()
+        elif self.cancel_button.isEnabled():
             self._cancel()

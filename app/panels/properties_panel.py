@@ -6,11 +6,16 @@ blend mode, culling, invert mask and draw order (:class:`ReorderDrawOrder`) plus
 triangle counts; the base angle of rotation deformers; range and default of parameters
 (:class:`SetParameterDefinition`). The form is rebuilt when the active object or its properties
 change; widgets are filled with their signals blocked, so filling them never pushes a command.
+
+The form sits in a scroll area and long values (mask and parameter lists) wrap: however many rows or
+how long a value, selecting an object never changes the dock's size hint, so it never grows the window
+(nor re-fits the viewport).
 """
 
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,6 +23,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -59,10 +66,21 @@ class PropertiesPanel(QWidget):
         self._object_id: str | None = None
         self._form_host = QWidget()
         self._form = QFormLayout(self._form_host)
+        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        host = QWidget()
+        inner = QVBoxLayout(host)
+        inner.setContentsMargins(4, 4, 4, 4)
+        inner.addWidget(self._form_host)
+        inner.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(host)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self._form_host)
-        layout.addStretch(1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
         bridge.selection_changed.connect(self.rebuild)
         bridge.document_replaced.connect(self.rebuild)
         bridge.changed.connect(self._on_changed)
@@ -84,10 +102,12 @@ class PropertiesPanel(QWidget):
             obj = None
         self._object_id = None if obj is None else obj.id
         if obj is None:
-            self._form.addRow(QLabel("Nothing selected. Click an art mesh in the viewport or a row in a tree."))
+            empty = QLabel("Nothing selected. Click an art mesh in the viewport or a row in a tree.")
+            empty.setWordWrap(True)
+            self._form.addRow(empty)
             return
-        self._form.addRow("Id", QLabel(obj.id))
-        self._form.addRow("Type", QLabel(type(obj).__name__))
+        self._row("Id", obj.id)
+        self._row("Type", type(obj).__name__)
         self._add("name", "Name", self._name_field(obj))
         if isinstance(obj, Part | WarpDeformer | RotationDeformer | ArtMesh):
             self._add("visible", "Visible", self._check(obj, "visible"))
@@ -99,14 +119,28 @@ class PropertiesPanel(QWidget):
             box.valueChanged.connect(lambda v: self._set(obj.id, "base_angle_deg", v))
             self._add("base_angle_deg", "Base angle (deg)", box)
         elif isinstance(obj, WarpDeformer):
-            self._form.addRow("Grid", QLabel(f"{obj.rows} x {obj.cols} cells"))
+            self._row("Grid", f"{obj.rows} x {obj.cols} cells")
         elif isinstance(obj, Parameter):
             self._parameter_fields(obj)
         elif isinstance(obj, Layer):
-            self._form.addRow("Size", QLabel("{} x {} px".format(*obj.size_px)))
+            self._row("Size", "{} x {} px".format(*obj.size_px))
         if hasattr(obj, "keyforms"):
             bound = ", ".join(obj.keyforms.parameter_ids) or "none"
-            self._form.addRow("Keyforms", QLabel(f"{obj.keyforms.count} on {bound}"))
+            self._row("Keyforms", f"{obj.keyforms.count} on {bound}")
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(260, 240)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(160, 80)
+
+    def _row(self, label: str, text: str) -> None:
+        """A read-only row whose value wraps (never widens the dock)."""
+        value = QLabel(text)
+        value.setWordWrap(True)
+        value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        value.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._form.addRow(label, value)
 
     def _add(self, key: str, label: str, widget: QWidget) -> None:
         widget.setObjectName(f"property_{key}")
@@ -159,9 +193,9 @@ class PropertiesPanel(QWidget):
 
         order.valueChanged.connect(commit)
         self._add("draw_order", "Draw order", order)
-        self._form.addRow("Layer", QLabel(mesh.layer_id))
-        self._form.addRow("Masks", QLabel(", ".join(mesh.mask_ids) or "none"))
-        self._form.addRow("Mesh", QLabel(f"{mesh.vertex_count} vertices, {len(mesh.triangles)} triangles"))
+        self._row("Layer", mesh.layer_id)
+        self._row("Masks", ", ".join(mesh.mask_ids) or "none")
+        self._row("Mesh", f"{mesh.vertex_count} vertices, {len(mesh.triangles)} triangles")
 
     def _parameter_fields(self, p: Parameter) -> None:
         for key, label in (("min", "Minimum"), ("default", "Default"), ("max", "Maximum")):
@@ -172,7 +206,7 @@ class PropertiesPanel(QWidget):
 
             box.valueChanged.connect(commit)
             self._add(key, label, box)
-        self._form.addRow("Keys", QLabel(", ".join(f"{k:g}" for k in p.keys) or "none"))
+        self._row("Keys", ", ".join(f"{k:g}" for k in p.keys) or "none")
 
     # ---------------------------------------------------------------- commands
     def _set(self, object_id: str, attribute: str, value) -> None:

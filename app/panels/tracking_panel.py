@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSlider,
-    QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -44,7 +44,8 @@ from app.tracking.settings import TrackingSettings
 log = logging.getLogger(__name__)
 
 REFRESH_INTERVAL_MS = 66  # preview, bars and plots at about 15 fps
-PREVIEW_HEIGHT_PX = 200
+PREVIEW_HEIGHT_PX = 160
+MIN_VIEWS_HEIGHT_PX = 220  # mapping table / plots tabs: about seven table rows
 
 
 class TrackingPanel(QWidget):
@@ -113,9 +114,11 @@ class TrackingPanel(QWidget):
         self.preview_label = QLabel("No video")
         self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview_label.setFixedHeight(PREVIEW_HEIGHT_PX)
+        self.preview_label.setMinimumWidth(1)  # a wide frame never widens the dock
         self.preview_label.setStyleSheet("background: #222; color: #aaa;")
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
+        self.status_label.setMinimumWidth(1)
         self.info_label = QLabel()
         self.info_label.setStyleSheet("color: #666;")
         rules = LiveTracking.default_rules()
@@ -124,11 +127,20 @@ class TrackingPanel(QWidget):
         plots_scroll = QScrollArea()
         plots_scroll.setWidgetResizable(True)
         plots_scroll.setWidget(self.plots)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(plots_scroll)
-        splitter.setSizes([300, 300])
-        layout = QVBoxLayout(self)
+        self.views = QTabWidget()  # the table and the plots each get the full height, never two rows
+        self.views.setDocumentMode(True)
+        self.views.addTab(self.table, "Mapping")
+        self.views.addTab(plots_scroll, "Plots")
+        self.views.setMinimumHeight(MIN_VIEWS_HEIGHT_PX)
+        content = QWidget()
+        self.scroll = QScrollArea()  # a short dock scrolls instead of squeezing rows over each other
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(self._row(self.source_combo, self.refresh_button, stretch_first=True))
         layout.addLayout(self._row(self.start_button, self.calibrate_button, self.record_button))
@@ -137,7 +149,7 @@ class TrackingPanel(QWidget):
         layout.addWidget(self.preview_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.info_label)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.views, 1)
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_INTERVAL_MS)
         self._set_running_ui(False)
@@ -156,7 +168,9 @@ class TrackingPanel(QWidget):
         self.smoothing_slider.setValue(round(100 * s.smoothing()))
         self.smoothing_label.setText(f"{s.smoothing():.2f}")
         self.table.set_ranges(s.ranges())
-        self.set_source(s.source())
+        source = s.source()
+        if source is not None:
+            self.source_combo.select(source, remembered=True)
 
     def _connect(self) -> None:
         self.start_button.clicked.connect(self.toggle)

@@ -267,12 +267,17 @@ class SourcePicker(QComboBox):
     """Cameras found by the probe, video files chosen so far, and "Video file..." (data :data:`BROWSE`).
 
     Item data: a camera index (int) or a video path (str); ``None`` for the informational items.
+    One entry per real state: while probing, "Looking for cameras..."; after it, one row per camera
+    found, or "No camera found". A remembered camera that the probe did not find is not listed (it is
+    selected again once a probe finds it); the first camera found, else "No camera found", is selected
+    (so Start says "choose a camera" instead of opening a missing one).
     """
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setToolTip("Camera or video file to track")
         self.cameras: list[int] | None = None  # None: not probed yet
+        self.wanted_camera: int | None = None  # the remembered camera, selected when a probe finds it
         self.fill()
 
     def spec(self) -> int | str | None:
@@ -294,21 +299,40 @@ class SourcePicker(QComboBox):
             self.addItem("No camera found", None)
         self.addItem("Video file...", BROWSE)
         self.blockSignals(False)
-        if current is not None:
+        if isinstance(current, str):
             self.select(current)
+        elif self.wanted_camera is not None and self.wanted_camera in (self.cameras or []):
+            self.select(self.wanted_camera)
+        elif isinstance(current, int) and current in (self.cameras or []):
+            self.select(current)
+        else:
+            self.setCurrentIndex(0)  # the first camera, or the "Looking for" / "No camera found" line
 
-    def select(self, spec: int | str) -> int | str:
-        """Select a camera index or a video path (added when new); returns the normalised spec."""
+    def select(self, spec: int | str, remembered: bool = False) -> int | str:
+        """Select a camera index or a video path (added when new); returns the normalised spec.
+
+        A ``remembered`` camera (the saved setting) that a finished probe did not find is not added: the
+        first entry is selected, and the camera again once a probe finds it. Before the probe, or chosen
+        explicitly, it is listed instead of the "Looking for cameras..." / "No camera found" line.
+        """
         spec = int(spec) if isinstance(spec, int) or str(spec).strip().isdigit() else str(spec)
         index = next((i for i in range(self.count()) if self.itemData(i) == spec), -1)
-        if index < 0:
-            if isinstance(spec, int):
-                found = self.cameras is None or spec in self.cameras
-                text = f"Camera {spec}" + ("" if found else " (not found)")
-            else:
-                text = f"Video: {Path(spec).name}"
+        if isinstance(spec, int):
+            self.wanted_camera = spec
+        if index < 0 and isinstance(spec, int) and remembered and self.cameras is not None:
+            index = 0  # the probe did not find it: "No camera found", or the first camera found
+        elif index < 0 and isinstance(spec, int):
+            index = self.count() - 1
+            found = self.cameras is None or spec in self.cameras
+            self.insertItem(index, f"Camera {spec}" + ("" if found else " (not found)"), spec)
+            for i in range(self.count()):  # the camera row replaces the "Looking for" / "No camera" line
+                if self.itemData(i) is None:
+                    self.removeItem(i)
+                    index -= 1
+                    break
+        elif index < 0:
             index = self.count() - 1  # before "Video file..."
-            self.insertItem(index, text, spec)
+            self.insertItem(index, f"Video: {Path(spec).name}", spec)
             self.setItemData(index, str(spec), Qt.ItemDataRole.ToolTipRole)
         self.setCurrentIndex(index)
         return spec

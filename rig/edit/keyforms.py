@@ -58,16 +58,26 @@ class KeyState:
     unbound : tuple of str
         Parameters away from their default that the object is not keyed on (an edit there
         changes the object at every value of them).
+    unbound_at : tuple of (str, float)
+        ``(parameter_id, value)`` of each of ``unbound``.
     """
 
     object_id: str
     keyform_index: int | None
     off_key: tuple[tuple[str, float], ...] = ()
     unbound: tuple[str, ...] = ()
+    unbound_at: tuple[tuple[str, float], ...] = ()
 
     @property
     def on_key(self) -> bool:
         return self.keyform_index is not None
+
+    @property
+    def missing(self) -> tuple[tuple[str, float], ...]:
+        """``(parameter_id, value)`` keys an edit at these values needs: the bound parameters off their
+        keys, then the moved parameters the object is not keyed on (editing without them would change the
+        armed keyform, the unbound base shape included, at every value of those parameters)."""
+        return self.off_key + self.unbound_at
 
 
 def key_state(rig: Rig, object_id: str, values: Mapping[str, float]) -> KeyState:
@@ -83,10 +93,10 @@ def key_state(rig: Rig, object_id: str, values: Mapping[str, float]) -> KeyState
         else:
             off.append((b.parameter_id, x))
     bound = set(grid.parameter_ids)
-    unbound = tuple(p.id for p in rig.parameters
-                    if p.id not in bound and abs(float(values.get(p.id, p.default)) - p.default) >= KEY_SNAP)
+    unbound_at = tuple((p.id, float(values.get(p.id, p.default))) for p in rig.parameters
+                       if p.id not in bound and abs(float(values.get(p.id, p.default)) - p.default) >= KEY_SNAP)
     index = grid.flat_index(tuple(indices)) if not off else None
-    return KeyState(object_id, index, tuple(off), unbound)
+    return KeyState(object_id, index, tuple(off), tuple(pid for pid, _ in unbound_at), unbound_at)
 
 
 def key_value(value: float) -> float:

@@ -210,3 +210,38 @@ def test_parameter_menu_adds_and_removes_a_key(window, qtbot):
     menu.actions()[1].trigger()
     assert_one_step_and_exact_undo(window, before)
     assert window.bridge.rig.parameter("ParamAngleX").keys == (-30.0, 0.0, 30.0)
+
+
+def test_drag_with_an_unbound_parameter_moved_offers_a_key_there(window, qtbot):
+    """Issue 17: at AngleX = 30 a drag on a mesh not keyed on AngleX used to edit its base shape (every pose)."""
+    load_rig(window, tiny_rig())
+    window.bridge.values.set("ParamAngleX", 30.0)
+    enter_deform(window, qtbot, "ArtMesh1")
+    asked = []
+    window.deform.keyform_tool.confirm_add_key = lambda oid, off: asked.append((oid, off)) or True
+    rig0, depth0 = snapshot(window)
+    start = _item(window, "ArtMesh1").vertices_px[0]
+    drag(qtbot, window.viewport, start, start + [6.0, 6.0])
+    assert asked == [("ArtMesh1", (("ParamAngleX", 30.0),))]
+    rig = window.bridge.rig
+    assert rig.art_mesh("ArtMesh1").keyforms.parameter_ids == ("ParamAngleX",)
+    assert window.bridge.document.history.undo_count == depth0 + 2  # "Add key ..." then the edit
+    for v, same in ((0.0, True), (-30.0, True), (30.0, False)):
+        a = vertices(rig, {"ParamAngleX": v})["ArtMesh1"]
+        b = vertices(rig0, {"ParamAngleX": v})["ArtMesh1"]
+        assert np.allclose(a, b, atol=1e-4) == same, v
+
+
+def test_declined_unbound_key_edits_nothing_and_add_key_here_binds(window, qtbot):
+    load_rig(window, tiny_rig())
+    window.bridge.values.set("ParamAngleX", 30.0)
+    enter_deform(window, qtbot, "ArtMesh1")
+    window.deform.keyform_tool.confirm_add_key = lambda oid, off: False
+    rig0, depth0 = snapshot(window)
+    start = _item(window, "ArtMesh1").vertices_px[0]
+    drag(qtbot, window.viewport, start, start + [6.0, 6.0])
+    assert window.bridge.document.history.undo_count == depth0 and deep_equal(rig0, window.bridge.rig)
+    assert window.deform.add_key_here()
+    assert window.bridge.rig.art_mesh("ArtMesh1").keyforms.parameter_ids == ("ParamAngleX",)
+    assert key_state(window.bridge.rig, "ArtMesh1", window.bridge.values).on_key
+    assert not window.deform.add_key_here()  # now it is on a key

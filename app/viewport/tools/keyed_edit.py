@@ -1,8 +1,10 @@
 """Shared machinery of the Deform-mode tools: arming a keyform, point handles, preview, one push.
 
 A Deform-mode gesture edits the **armed keyform** of one object (:func:`rig.edit.keyforms.key_state`),
-captured at press time. Off a key the tool asks (``confirm_add_key``) whether to add a key at the
-current values; yes pushes the key edits as one undo step ("Add key ...") and the gesture goes on.
+captured at press time. Off a key, or with a parameter moved that the object is not keyed on (AngleX at 30
+on an unbound mesh: editing would change the base shape, every pose), the tool asks (``confirm_add_key``)
+whether to add keys at the current values; yes pushes the key edits as one undo step ("Add key ...") and
+the gesture goes on, no edits nothing.
 
 Point handles (art-mesh vertices, warp lattice points) are *free* handles (style.md 5):
 
@@ -91,10 +93,12 @@ def evaluate_with(rig: Rig, values, object_id: str, keyform_index: int, fields: 
 
 
 def ask_add_key(parent, object_id: str, off_key: tuple[tuple[str, float], ...]) -> bool:
-    """Default ``confirm_add_key``: a Yes/No question naming the parameters off their keys."""
+    """Default ``confirm_add_key``: a Yes/No question naming the parameters the edit needs keys on."""
     where = ", ".join(f"{pid} = {value:g}" for pid, value in off_key)
     answer = QMessageBox.question(
-        parent, "Add key", f"{object_id} has no keyform at {where}.\nAdd a key there and edit it?",
+        parent, "Add key", f"{object_id} has no keyform at {where}: an edit now would change it at every "
+        f"value of {'that parameter' if len(off_key) == 1 else 'those parameters'}.\n\n"
+        "Add a key there and edit it?",
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
     return answer == QMessageBox.StandardButton.Yes
 
@@ -158,15 +162,17 @@ class KeyedEditTool(Tool):
         """The keyform to edit, adding keys when off a key and the user agrees; None to abort."""
         rig, values = self.bridge.rig, self.bridge.values
         state = key_state(rig, object_id, values)
-        if state.on_key:
+        if state.on_key and not state.unbound:
             return state.keyform_index, False
-        if not self.confirm_add_key(object_id, state.off_key):
-            self.status.emit(f"{object_id} is not on a key: nothing edited")
+        missing = state.missing  # off a key, or a moved parameter the object is not keyed on
+        if not self.confirm_add_key(object_id, missing):
+            self.status.emit(f"{object_id} has no key at these values: nothing edited (add a key, or put the "
+                             "moved parameters back to their defaults to edit the base shape)")
             return None
-        where = ", ".join(f"{pid} = {v:g}" for pid, v in state.off_key)
+        where = ", ".join(f"{pid} = {v:g}" for pid, v in missing)
 
         def steps(rig) -> list:
-            return [step for pid, value in state.off_key for step in add_key_steps(rig, object_id, pid, value)]
+            return [step for pid, value in missing for step in add_key_steps(rig, object_id, pid, value)]
 
         if not self.bridge.apply(steps, f"Add key {where} to {object_id}"):  # a refusal is reported there
             return None

@@ -64,5 +64,6 @@ def describe_key_state(rig, object_id: str, values) -> str:
         off = ", ".join(f"{pid} = {v:g}" for pid, v in state.off_key)
         text = f"Deform {object_id}: off a key at {off}; a drag offers to add a key there"
     if state.unbound:
-        text += f"; not keyed on {', '.join(state.unbound[:3])}{'...' if len(state.unbound) > 3 else ''}"
+        text += (f"; not keyed on {', '.join(state.unbound[:3])}{'...' if len(state.unbound) > 3 else ''}"
+                 " (a drag offers a key there)")
     return text
