@@ -34,6 +34,7 @@ WARP_RECIPES = {
     "back_hair_xy": recipes_head.back_hair_xy,
     "hair_xyz": recipes_head.hair_xyz,
     "neck": recipes_head.neck,
+    "glasses_xy": recipes_head.glasses_xy,
 }
 ROTATION_RECIPES = {"body_z": recipes_body.body_z, "head_z": recipes_head.head_z}
 

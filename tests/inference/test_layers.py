@@ -31,7 +31,7 @@ def test_order_and_names(synthetic):
     _, layers = synthetic
     names = list(layers)
     assert names == [n for n in LAYER_NAMES if n in layers], "not in LAYER_NAMES draw order"
-    expected = set(LAYER_NAMES) - {"EarL", "EarR", "Accessory"}
+    expected = set(LAYER_NAMES) - {"EarL", "EarR", "Accessory", "Glasses", "HairAccessory", "HairAccessoryBack"}
     assert set(names) == expected
     for name in SYNTHESISED:
         assert layers[name].label is None and not layers[name].visible_mask.any()
