@@ -77,3 +77,22 @@ def test_microphone_without_portaudio_names_what_to_install():
             Microphone().start()
         return
     pytest.skip("sounddevice and PortAudio are installed; no missing-library message to check")
+
+
+def test_real_synthesised_speech_from_espeak_ng(tmp_path):
+    import shutil
+    import subprocess
+
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        pytest.skip("espeak-ng is not installed (apt-get install espeak-ng): no recorded speech to test on")
+    wav = tmp_path / "hello.wav"
+    subprocess.run([exe, "-w", str(wav), "Hello everyone, welcome back to the stream."], check=True)
+    samples, rate = read_audio(wav)
+    track = analyse(samples, rate)
+    assert rate == 22050 and track.duration_s > 1.5
+    assert track.mouth_open.max() > 0.8 and (track.mouth_open > 0.3).mean() > 0.5
+    # word and syllable boundaries close the mouth part way several times
+    assert np.count_nonzero(np.diff((track.mouth_open > 0.5).astype(int)) == 1) >= 3
+    quiet = analyse(np.zeros(rate, np.int16), rate)
+    assert quiet.mouth_open.max() == 0.0
