@@ -10,15 +10,18 @@ synthesised layers hidden, reproduces the input exactly over the foreground.
 
 Draw order, back to front (``LAYER_NAMES``)::
 
-    BackHair, HairAccessoryBack, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, Mouth,
+    BackHair, HairAccessoryBack, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, MouthTongue,
+    MouthTeeth, LipLower, LipUpper, Mouth,
     EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashL, LashR, EyeLidLineL, EyeLidLineR,
     BrowL, BrowR, Glasses, FrontHair, HairAccessory, Accessory
 
 Ears sit behind the face so that the cheek outline overlaps their roots. Seams and line art on a
 boundary go to the part whose edge they draw (``inference.layers.ownership``); glasses are their own
-layer above the eyes and brows, the face completed beneath; hair ornaments are drawn over the hair. ``MouthInterior`` and
-``EyeLidLine*`` are synthesised (``label`` None, empty ``visible_mask``); the rig shows them at
-opacity 0 at rest. Layers with no pixels are left out, so the list may be shorter.
+layer above the eyes and brows, the face completed beneath; hair ornaments are drawn over the hair.
+The mouth part is split into the lips and an open input's teeth/tongue pieces
+(``inference.layers.mouth``). ``EyeLidLine*`` and the rest of the mouth are synthesised (``label``
+None, empty ``visible_mask``); the rig hides them at rest. Layers with no pixels are left out, so the
+list may be shorter.
 """
 
 from __future__ import annotations
@@ -38,8 +41,9 @@ from inference.layers.completion import (
     median_color,
     polygon_mask,
 )
+from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper
-from inference.layers.synthesis import lid_line, mouth_interior
+from inference.layers.synthesis import lid_line
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 LAYER_NAMES: tuple[str, ...] = (
@@ -52,6 +56,7 @@ LAYER_NAMES: tuple[str, ...] = (
     "Face",
     "Nose",
     "MouthInterior",
+    "MouthTongue", "MouthTeeth", "LipLower", "LipUpper",  # the mouth pieces (inference.layers.mouth)
     "Mouth",
     "EyeWhiteL",
     "EyeWhiteR",
@@ -70,7 +75,7 @@ LAYER_NAMES: tuple[str, ...] = (
 )
 """Every layer name, in draw order (back to front)."""
 
-SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "EyeLidLineL", "EyeLidLineR"})
+SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "EyeLidLineL", "EyeLidLineR"} | {"MouthTongue", "MouthTeeth"})
 """Layers painted from scratch; hidden (opacity 0) at rest."""
 
 LAYER_LABELS: dict[str, PartLabel] = {
@@ -78,11 +83,10 @@ LAYER_LABELS: dict[str, PartLabel] = {
     "HairAccessoryBack": PartLabel.HAIR_ACCESSORY_BACK,
     "Body": PartLabel.BODY,
     "Neck": PartLabel.NECK,
-    "EarR": PartLabel.FACE,
-    "EarL": PartLabel.FACE,
+    "EarR": PartLabel.FACE, "EarL": PartLabel.FACE,
     "Face": PartLabel.FACE,
     "Nose": PartLabel.NOSE,
-    "Mouth": PartLabel.MOUTH,
+    "Mouth": PartLabel.MOUTH, "LipUpper": PartLabel.MOUTH, "LipLower": PartLabel.MOUTH,
     "EyeWhiteL": PartLabel.EYE_WHITE_L,
     "EyeWhiteR": PartLabel.EYE_WHITE_R,
     "IrisL": PartLabel.IRIS_L,
@@ -96,7 +100,7 @@ LAYER_LABELS: dict[str, PartLabel] = {
     "HairAccessory": PartLabel.HAIR_ACCESSORY,
     "Accessory": PartLabel.ACCESSORY,
 }
-"""The part each cut layer comes from (ears are split off the FACE label)."""
+"""The part each cut layer comes from (ears are split off the FACE label, lips off the MOUTH label)."""
 
 OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
 """Foreground alpha (0..255) from which a pixel hides what is behind it; completion stays under these."""
@@ -221,11 +225,12 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     inside = alpha > 0
     visible: dict[str, np.ndarray] = {}
     for name, label in LAYER_LABELS.items():
-        if name not in ("EarL", "EarR"):
+        if name not in ("EarL", "EarR", "LipUpper", "LipLower"):
             visible[name] = (labels == int(label)) & inside
     ear_l, ear_r = _split_ears(visible["Face"], face)
     visible["EarL"], visible["EarR"] = ear_l, ear_r
     visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
+    visible.update(split_mouth(visible["Mouth"], face, img.rgba[..., :3], visible["Face"]))  # Mouth left empty
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     give_edges_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible)
     give_lines_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible, scene.fw)
@@ -351,12 +356,10 @@ def _iris_target(name: str, scene: Scene, covered: np.ndarray):
 
 
 def _synthesise(name: str, scene: Scene) -> CutLayer | None:
-    """MouthInterior or EyeLidLineL/R, painted from the landmarks and the cut eye masks."""
+    """The mouth interior pieces (``inference.layers.mouth``) or EyeLidLineL/R, from the landmarks and cut masks."""
     size = (scene.shape[1], scene.shape[0])
-    if name == "MouthInterior":
-        (lx, ly), (rx, ry) = scene.face.mouth_corners
-        width = max(float(scene.face.mouth_box[2]), float(np.hypot(rx - lx, ry - ly)), 0.08 * scene.fw)
-        image, origin = mouth_interior(scene.face.mouth_center, width, size)
+    if name.startswith("Mouth"):
+        return mouth_layer(name, scene)
     else:
         side = name[-1]
         white, iris, lash = _eye_parts(side, scene)

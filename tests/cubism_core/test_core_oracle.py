@@ -123,3 +123,19 @@ def test_generated_rig(shared_data, tmp_path, name):
         assert any(m.id == "ArtMeshGlasses" and m.part_id == "PartGlasses" for m in rig.art_meshes)
     results = _check_poses(rig, tmp_path, n_random=6)
     assert not math.isnan(max(r["position"] for r in results))
+
+
+def test_open_mouth_rig_with_mouth_pieces(tmp_path):
+    """A drawn character with a big open mouth: lips, teeth and tongue clipped by the interior, a
+    2-D MouthOpenY x MouthForm grid and a non-zero MouthOpenY default (issue 10)."""
+    from inference.layers.cut import cut_layers
+    from inference.meshing.meshes import mesh_layers
+    from inference.rigging import build_rig, load_template
+    from tests.inference.character import synthetic_character
+
+    img, fg, face, parts = synthetic_character(512, mouth="chibi")
+    layers = cut_layers(img, fg, face, parts)
+    rig = build_rig(load_template(), face, layers, mesh_layers(layers, face_width_px=face.face_width_px), img.size_px)
+    assert rig.parameter("ParamMouthOpenY").default > 0
+    assert rig.art_mesh("ArtMeshMouthTeeth").mask_ids == ("ArtMeshMouthInterior",)
+    _check_poses(rig, tmp_path, n_random=3)
