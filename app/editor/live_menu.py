@@ -10,11 +10,15 @@
   virtual camera, size and transparency of the stream window (:class:`LiveSettings`).
 
 The camera follows whatever drives the values (tracking, lip-sync, the preview animation, sliders).
+Rendering runs on the GUI thread: when a frame takes longer than the frame interval (software GL),
+the timer slows to twice the render time, so the editor keeps half the thread and stays responsive
+(:attr:`LiveMenu.camera_interval_ms`; logged once).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -81,6 +85,7 @@ class LiveMenu(QObject):
         self.sink: FrameSink | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.send_frame)
+        self._slow_logged = False
         self.menu = QMenu("&Live", host.dialog_parent())
         self.stream_action = make_action(self.menu, "&Stream Window", None, "Ctrl+Shift+W",
                                          "A borderless window with only the avatar, for OBS window capture")
@@ -122,6 +127,7 @@ class LiveMenu(QObject):
                 self.host.dialogs.error("Virtual Camera", str(exc))
                 self.camera_action.setChecked(False)
                 return
+            self._slow_logged = False
             self._timer.start(max(1, round(1000.0 / self.settings.camera_fps)))
             self.host.show_status(f"virtual camera on: {self.settings.camera_size[0]}x{self.settings.camera_size[1]}"
                                   f" at {self.settings.camera_fps:g} fps")
@@ -137,6 +143,7 @@ class LiveMenu(QObject):
         from app.render.offscreen import render_to_array
 
         bridge = self.host.bridge
+        t0 = time.perf_counter()
         try:
             evaluated = self.host.viewport.evaluated()
             w, h = self.sink.size
@@ -147,6 +154,23 @@ class LiveMenu(QObject):
         except Exception as exc:  # noqa: BLE001 - a broken frame or device stops the camera, not the editor
             log.error("virtual camera stopped: %s", exc)
             self.camera_action.setChecked(False)
+            return
+        self._pace((time.perf_counter() - t0) * 1000.0)
+
+    @property
+    def camera_interval_ms(self) -> int:
+        """The virtual camera timer's current interval (ms)."""
+        return self._timer.interval()
+
+    def _pace(self, frame_ms: float) -> None:
+        nominal = max(1, round(1000.0 / self.settings.camera_fps))
+        wanted = max(nominal, round(2.0 * frame_ms))
+        if wanted != self._timer.interval():
+            if wanted > nominal and not self._slow_logged:
+                self._slow_logged = True
+                log.warning("virtual camera: a frame takes %.0f ms to render; sending %.1f fps instead of %g",
+                            frame_ms, 1000.0 / wanted, self.settings.camera_fps)
+            self._timer.setInterval(wanted)
 
     # ---------------------------------------------------------------- settings
     def edit_settings(self) -> None:

@@ -61,3 +61,18 @@ def test_virtual_camera_without_a_driver_says_what_to_install(window, dialogs):
     assert not window.live.camera_action.isChecked() and window.live.sink is None
     title, text, _ = dialogs.errors[-1]
     assert title == "Virtual Camera" and "v4l2loopback" in text
+
+
+def test_a_slow_render_slows_the_camera_instead_of_the_editor(window, qtbot):
+    from app.tracking.sinks import RecordingSink
+
+    load_tiny(window)
+    live = window.live
+    live.sink_factory = lambda s: RecordingSink(s.camera_size, s.camera_fps)
+    live.camera_action.setChecked(True)
+    assert live.camera_interval_ms == 33
+    live._pace(120.0)  # a 120 ms software-GL frame
+    assert live.camera_interval_ms == 240
+    live._pace(5.0)  # fast again (a GPU): back to the chosen rate
+    assert live.camera_interval_ms == 33
+    live.camera_action.setChecked(False)
