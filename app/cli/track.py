@@ -37,7 +37,8 @@ log = logging.getLogger("kirie.track")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", type=Path, help="the .kirie project to drive")
-    parser.add_argument("--source", required=True, help="video file, image folder/glob, or camera index (0, 1, ...)")
+    parser.add_argument("--source", help="video file, image folder/glob, or camera index (0, 1, ...); "
+                                         "optional with --audio")
     parser.add_argument("--record", type=Path, metavar="OUT.motion3.json", help="write the parameter curves")
     parser.add_argument("--out-video", type=Path, metavar="OUT.mp4", help="render the driven rig to an mp4")
     parser.add_argument("--side-by-side", action="store_true", help="put the input frame left of the render")
@@ -161,7 +162,7 @@ def _check(args: argparse.Namespace) -> str | None:
         return f"--max-frames must be positive, got {args.max_frames}"
     if args.fps is not None:
         finite(args.fps, "--fps", 0.0, 1000.0, low_open=True)
-    inputs = (args.project, args.source)
+    inputs = tuple(p for p in (args.project, args.source) if p is not None)
     if args.record:
         output_file(args.record, (".motion3.json",), "--record", inputs)
     if args.out_video:
@@ -188,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
         log.error("%s", problem)
         return 2
     rig = load_project(args.project, with_source=False).rig
+    if args.source is None:
+        return _run_audio_only(args, rig)
     source = open_source(args.source, fps=args.fps)
     fps = source.fps or 30.0
     calibrate_frames = args.calibrate_frames if args.calibrate_frames is not None else max(5, round(fps / 4))
@@ -227,6 +230,40 @@ def run(args: argparse.Namespace) -> int:
         log.info("wrote %s (%d frames)", args.out_video, video.frames)
     elif video is not None:
         log.warning("no frame was rendered; %s not written", args.out_video)
+    return 0
+
+
+def _run_audio_only(args: argparse.Namespace, rig) -> int:
+    """``--audio`` without ``--source``: the voice (and ``--idle``) drive the avatar (:mod:`app.cli.track_live`)."""
+    from app.cli import track_live
+    from app.tracking.sinks import VirtualCameraError
+    from inference.tracking.audio import AudioError
+    from inference.tracking.recorder import MotionRecorder
+
+    fps = args.fps or 30.0
+    recorder = MotionRecorder(fps=fps) if args.record else None
+    video = _VideoOut(args.out_video, fps) if args.out_video else None
+    with contextlib.ExitStack() as live:
+        try:
+            lipsync = track_live.open_audio(args, live)
+            camera = track_live.open_virtual_camera(args, live)
+        except (AudioError, VirtualCameraError) as exc:
+            log.error("%s", exc)
+            return 2
+        realtime = args.audio_duration_s is None or camera is not None
+        try:
+            frames = track_live.run_audio_only(args, _frame_handler(args, rig, video, recorder, lipsync, camera),
+                                               fps, realtime)
+        except BaseException:
+            if video is not None:
+                video.abort()
+            raise
+    log.info("%d frames from the audio", frames)
+    if recorder is not None and len(recorder):
+        motion = recorder.save(args.record)
+        log.info("wrote %s (%d curves, %.2f s)", args.record, len(motion.curves), motion.duration_s)
+    if video is not None and video.finish():
+        log.info("wrote %s (%d frames)", args.out_video, video.frames)
     return 0
 
 

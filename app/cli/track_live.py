@@ -1,6 +1,11 @@
 """The live outputs of ``kirie track``: microphone / audio-file lip-sync (``--audio``), idle life
 (``--idle``) and the virtual camera (``--virtual-camera``), kept out of :mod:`app.cli.track`.
 
+Without ``--source``, ``--audio`` alone drives the avatar (:func:`run_audio_only`): the mouth from the
+voice, breath and blink from ``--idle``, at ``--fps`` (default 30) frames a second: the length of a
+recording, or until Ctrl+C / ``--max-frames`` for a microphone (paced in real time, as is a recording
+sent to a virtual camera).
+
 Headless: no Qt.
 """
 
@@ -8,8 +13,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 log = logging.getLogger("kirie.track")
 
@@ -44,6 +52,11 @@ def check(args: argparse.Namespace) -> str | None:
             return f"--vc-size/--vc-background: {exc}"
         if not 1.0 <= args.vc_fps <= 240.0:
             return f"--vc-fps must be in [1, 240], got {args.vc_fps}"
+    if args.source is None:
+        if not args.audio:
+            return "--source is required (or --audio alone: a microphone or a recording drives the mouth)"
+        if args.side_by_side:
+            return "--side-by-side needs a --source"
     if not -120.0 <= args.audio_gate < -1.0:
         return f"--audio-gate must be in [-120, -1) dBFS, got {args.audio_gate}"
     return None
@@ -67,10 +80,12 @@ def open_audio(args: argparse.Namespace, stack) -> Callable[[int], dict[str, flo
     spec = args.audio
     if spec == "default" or (spec.isdigit() and not Path(spec).exists()):
         mic = stack.enter_context(Microphone(None if spec == "default" else int(spec), settings))
+        args.audio_duration_s = None
         log.info("lip-sync from the microphone %s", spec)
         return lambda _t_ms: mic.values()
     samples, rate = read_audio(spec)
     track = analyse(samples, rate, settings)
+    args.audio_duration_s = track.duration_s
     log.info("lip-sync from %s (%.1f s, mouth open %.0f%% of the time)", spec, track.duration_s,
              100.0 * float((track.mouth_open > 0.2).mean()) if track.mouth_open.size else 0.0)
     return lambda t_ms: track.at(t_ms / 1000.0)
@@ -91,3 +106,33 @@ def open_virtual_camera(args: argparse.Namespace, stack):
     sink = VirtualCameraSink(args.vc_size_px, args.vc_fps, args.vc_rgb)
     stack.callback(sink.close)
     return sink
+
+
+@dataclass
+class _AudioTick:
+    """What :func:`app.cli.track._frame_handler` reads of a tracked frame, for a frame without a camera."""
+
+    timestamp_ms: int
+    frame: SimpleNamespace
+    features: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(found=False))
+    values: dict = field(default_factory=dict)
+
+
+def run_audio_only(args: argparse.Namespace, on_frame: Callable, fps: float, realtime: bool) -> int:
+    """Call ``on_frame`` for each frame of an audio-only session (module docstring); returns the frame count."""
+    total = None if args.audio_duration_s is None else int(args.audio_duration_s * fps) + 1
+    if args.max_frames is not None:
+        total = args.max_frames if total is None else min(total, args.max_frames)
+    start = time.perf_counter()
+    index = 0
+    try:
+        while total is None or index < total:
+            if realtime:
+                delay = start + index / fps - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            on_frame(_AudioTick(round(1000.0 * index / fps), SimpleNamespace(index=index, rgb=None)))
+            index += 1
+    except KeyboardInterrupt:
+        log.info("stopped")
+    return index

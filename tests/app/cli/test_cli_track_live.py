@@ -67,3 +67,39 @@ def test_bad_live_options_exit_2(project, caplog):
         assert main(["track", str(project), "--source", "0", "--virtual-camera", "--vc-size", "1281x720"]) == 2
         assert main(["track", str(project), "--source", "0", "--virtual-camera", "--vc-background", "blue"]) == 2
     assert "even" in caplog.text and "#RRGGBB" in caplog.text
+
+
+def test_audio_alone_drives_the_mouth_without_a_camera(project, tmp_path, capsys, caplog):
+    talk = speech(1.0)
+    wav = write_wav(tmp_path / "talk.wav", talk)
+    rec = tmp_path / "voice.motion3.json"
+    assert main(["track", str(project), "--audio", str(wav), "--json", "--record", str(rec), "--no-vowels"]) == 0
+    mouths = _mouths(capsys.readouterr().out)
+    expected = analyse(talk, RATE)
+    assert mouths.size == int(expected.duration_s * 30) + 1
+    np.testing.assert_allclose(mouths, [expected.at(i / 30)["ParamMouthOpenY"] for i in range(mouths.size)], atol=0.01)
+    assert mouths.max() > 0.5
+    from rig.formats.cubism.motion3 import read_motion3
+
+    curves = {c.id for c in read_motion3(rec).curves}
+    assert curves == {"ParamMouthOpenY"}
+    with caplog.at_level(logging.ERROR):
+        assert main(["track", str(project), "--json"]) == 2
+    assert "--source is required" in caplog.text
+
+
+@pytest.mark.gl
+def test_audio_alone_renders_a_video(project, tmp_path, gl_context):
+    import cv2
+
+    wav = write_wav(tmp_path / "talk.wav", speech(1.0))
+    out = tmp_path / "voice.mp4"
+    assert main(["track", str(project), "--audio", str(wav), "--idle", "--max-frames", "6", "--size", "64",
+                 "--out-video", str(out)]) == 0
+    cap = cv2.VideoCapture(str(out))
+    try:
+        assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 6
+        ok, frame = cap.read()
+    finally:
+        cap.release()
+    assert ok and frame.shape == (64, 64, 3) and frame.std() > 5  # the avatar on white, not an empty frame
