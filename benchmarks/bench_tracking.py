@@ -4,11 +4,12 @@ Usage: ``.venv/bin/python benchmarks/bench_tracking.py [--project P.kirie] [--fr
 
 Frames: ``../shared/data/driving/<clip>.mp4`` resized to 640x480 (decoded up front, so decoding is not
 timed). Per frame, timed separately: FaceLandmarker (``FaceTracker.process``), mapping
-(``ParameterMapper.update``), physics + evaluation (``Puppet.evaluate``) and headless rendering to a
+(``ParameterMapper.update``), microphone lip-sync (``LipSync.feed`` on one frame's worth of a
+buzzing synthetic voice, laid over the tracked mouth), physics + evaluation (``Puppet.evaluate``) and headless rendering to a
 640x480 RGBA array (``render_to_array``, EGL; Mesa llvmpipe without a GPU). The rig is ``--project``
 (e.g. a generated character) or, without one, ``rig.testing.benchmark_rig("medium")`` (its parameters are
 not the standard ones, so tracking does not move it, but evaluation and rendering cost the same).
-Prints medians and the end-to-end frame rate; the bar is >= 30 fps (< 33.3 ms per frame).
+Prints medians, the end-to-end p50/p95 latency and frame rate; the bar is >= 30 fps (< 33.3 ms per frame).
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ import argparse
 import logging
 import os
 import statistics
+import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # this checkout's code, not whatever the venv's editable install points at
 os.environ.setdefault("KIRIE_MODEL_CACHE", str(REPO.parent / "shared" / "models"))
 
 
@@ -49,6 +54,7 @@ def main() -> None:
 
     from app.render.offscreen import render_to_array
     from app.tracking.puppet import Puppet
+    from inference.tracking.lipsync import LipSync
     from inference.tracking.mapping import ParameterMapper
     from inference.tracking.tracker import FaceTracker
 
@@ -61,8 +67,12 @@ def main() -> None:
 
         rig, label = benchmark_rig("medium"), "benchmark_rig('medium')"
     frames = load_frames(args.clip, args.frames)
-    puppet, mapper = Puppet(rig), ParameterMapper()
-    times: dict[str, list[float]] = {"track": [], "map": [], "evaluate": [], "render": [], "total": []}
+    puppet, mapper = Puppet(rig, idle=True), ParameterMapper()
+    sync, rate = LipSync(16000), 16000
+    voice = (0.05 * np.sign(np.sin(2 * np.pi * 120 * np.arange(rate * 10) / rate))).astype(np.float32)
+    per_frame = rate // 30
+    times: dict[str, list[float]] = {"track": [], "map": [], "lipsync": [], "evaluate": [], "render": [],
+                                     "total": []}
     with FaceTracker() as tracker:
         last_ms = None
         for i, (rgb, ts) in enumerate(frames):
@@ -71,23 +81,28 @@ def main() -> None:
             t1 = time.perf_counter()
             values = mapper.update(features)
             t2 = time.perf_counter()
-            evaluated = puppet.evaluate(values, 0.0 if last_ms is None else (ts - last_ms) / 1000.0)
+            start = (i * per_frame) % (voice.size - per_frame)
+            sync.feed(voice[start:start + per_frame])
+            mouth = sync.values
+            t2b = time.perf_counter()
+            evaluated = puppet.evaluate(values, 0.0 if last_ms is None else (ts - last_ms) / 1000.0, lipsync=mouth)
             t3 = time.perf_counter()
             render_to_array(evaluated, size=(640, 480))
             t4 = time.perf_counter()
             last_ms = ts
             if i < 5:  # warm-up (model graph, GL caches, texture uploads)
                 continue
-            for key, (a, b) in {"track": (t0, t1), "map": (t1, t2), "evaluate": (t2, t3), "render": (t3, t4),
-                                "total": (t0, t4)}.items():
+            for key, (a, b) in {"track": (t0, t1), "map": (t1, t2), "lipsync": (t2, t2b), "evaluate": (t2b, t3),
+                                "render": (t3, t4), "total": (t0, t4)}.items():
                 times[key].append((b - a) * 1000.0)
     med = {k: statistics.median(v) for k, v in times.items()}
     log.info("rig %s: %d parameters, %d art meshes; clip %s, %d timed frames at 640x480", label, len(rig.parameters),
              len(rig.art_meshes), args.clip, len(times["total"]))
-    for key in ("track", "map", "evaluate", "render"):
+    for key in ("track", "map", "lipsync", "evaluate", "render"):
         log.info("  %-9s median %7.2f ms", key, med[key])
     total = med["total"]
-    log.info("  end to end median %.2f ms -> %.1f fps (bar: >= 30 fps) %s", total, 1000.0 / total,
+    p95 = float(np.percentile(times["total"], 95))
+    log.info("  end to end p50 %.2f ms, p95 %.2f ms -> %.1f fps (bar: >= 30 fps) %s", total, p95, 1000.0 / total,
              "OK" if total <= 1000.0 / 30.0 else "BELOW BAR")
 
 

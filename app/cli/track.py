@@ -8,7 +8,10 @@ optionally:
   ``{"index": 0, "t_ms": 0, "found": true, "values": {"ParamAngleX": 1.23, ...}}``;
 - ``--record``: writes the values as a motion3.json (linear curves, exact Meta counts);
 - ``--out-video``: renders the rig driven by the face (physics included) into an mp4 (OpenCV's
-  ``mp4v`` encoder), next to the input frame with ``--side-by-side``.
+  ``mp4v`` encoder), next to the input frame with ``--side-by-side``;
+- ``--audio FILE|default|N``: lip-sync from a recording (a video's own sound) or a microphone, over the
+  camera's mouth (:mod:`app.cli.track_live`); ``--idle``: breath and blink under tracking;
+- ``--virtual-camera``: sends the avatar to a virtual camera for OBS, Discord or Zoom.
 
 By default the first quarter second (at least 5 frames) is taken as the neutral face
 (``--calibrate-frames``; LivePortrait takes the first frame), so the clip should start neutral. Ctrl+C
@@ -34,7 +37,8 @@ log = logging.getLogger("kirie.track")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", type=Path, help="the .kirie project to drive")
-    parser.add_argument("--source", required=True, help="video file, image folder/glob, or camera index (0, 1, ...)")
+    parser.add_argument("--source", help="video file, image folder/glob, or camera index (0, 1, ...); "
+                                         "optional with --audio")
     parser.add_argument("--record", type=Path, metavar="OUT.motion3.json", help="write the parameter curves")
     parser.add_argument("--out-video", type=Path, metavar="OUT.mp4", help="render the driven rig to an mp4")
     parser.add_argument("--side-by-side", action="store_true", help="put the input frame left of the render")
@@ -47,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="first frames taken as the neutral face (default: a quarter second, at least 5; 0: none)")
     parser.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
     parser.add_argument("--fps", type=float, help="frame rate of an image sequence (default 30)")
+    from app.cli import track_live
+
+    track_live.add_arguments(parser)
 
 
 class _VideoOut:
@@ -155,17 +162,22 @@ def _check(args: argparse.Namespace) -> str | None:
         return f"--max-frames must be positive, got {args.max_frames}"
     if args.fps is not None:
         finite(args.fps, "--fps", 0.0, 1000.0, low_open=True)
-    inputs = (args.project, args.source)
+    inputs = tuple(p for p in (args.project, args.source) if p is not None)
     if args.record:
         output_file(args.record, (".motion3.json",), "--record", inputs)
     if args.out_video:
         output_file(args.out_video, (".mp4",), "--out-video", inputs)
-    if not (args.json or args.record or args.out_video):
-        log.info("nothing to output: add --json, --record or --out-video (tracking anyway)")
-    return None
+    if not (args.json or args.record or args.out_video or args.virtual_camera):
+        log.info("nothing to output: add --json, --record, --out-video or --virtual-camera (tracking anyway)")
+    from app.cli import track_live
+
+    return track_live.check(args)
 
 
 def run(args: argparse.Namespace) -> int:
+    from app.cli import track_live
+    from app.tracking.sinks import VirtualCameraError
+    from inference.tracking.audio import AudioError
     from inference.tracking.mapping import ParameterMapper
     from inference.tracking.recorder import MotionRecorder
     from inference.tracking.session import TrackingSession
@@ -177,25 +189,35 @@ def run(args: argparse.Namespace) -> int:
         log.error("%s", problem)
         return 2
     rig = load_project(args.project, with_source=False).rig
+    if args.source is None:
+        return _run_audio_only(args, rig)
     source = open_source(args.source, fps=args.fps)
     fps = source.fps or 30.0
     calibrate_frames = args.calibrate_frames if args.calibrate_frames is not None else max(5, round(fps / 4))
     mapper = ParameterMapper(smoothing=args.smoothing, mirror=args.mirror)
     recorder = MotionRecorder(fps=fps) if args.record else None
     video = _VideoOut(args.out_video, fps) if args.out_video else None
-    on_frame = _frame_handler(args, rig, video)
-    try:
-        with TrackingSession(source, mapper=mapper, recorder=recorder, calibrate_frames=calibrate_frames,
-                             max_frames=args.max_frames) as session:
-            try:
-                stats = session.run(on_frame)
-            except KeyboardInterrupt:
-                log.info("stopped")
-                stats = None
-    except BaseException:
-        if video is not None:
-            video.abort()
-        raise
+    with contextlib.ExitStack() as live:
+        try:
+            lipsync = track_live.open_audio(args, live)
+            camera = track_live.open_virtual_camera(args, live)
+        except (AudioError, VirtualCameraError) as exc:
+            source.close()
+            log.error("%s", exc)
+            return 2
+        on_frame = _frame_handler(args, rig, video, recorder, lipsync, camera)
+        try:
+            with TrackingSession(source, mapper=mapper, calibrate_frames=calibrate_frames,
+                                 max_frames=args.max_frames) as session:
+                try:
+                    stats = session.run(on_frame)
+                except KeyboardInterrupt:
+                    log.info("stopped")
+                    stats = None
+        except BaseException:
+            if video is not None:
+                video.abort()
+            raise
     wrote_video = video is not None and video.finish()
     if stats is not None:
         med = stats.medians()
@@ -211,19 +233,59 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _frame_handler(args: argparse.Namespace, rig, video: _VideoOut | None):
-    """The per-frame callback: JSON line and/or a rendered video frame."""
+def _run_audio_only(args: argparse.Namespace, rig) -> int:
+    """``--audio`` without ``--source``: the voice (and ``--idle``) drive the avatar (:mod:`app.cli.track_live`)."""
+    from app.cli import track_live
+    from app.tracking.sinks import VirtualCameraError
+    from inference.tracking.audio import AudioError
+    from inference.tracking.recorder import MotionRecorder
+
+    fps = args.fps or 30.0
+    recorder = MotionRecorder(fps=fps) if args.record else None
+    video = _VideoOut(args.out_video, fps) if args.out_video else None
+    with contextlib.ExitStack() as live:
+        try:
+            lipsync = track_live.open_audio(args, live)
+            camera = track_live.open_virtual_camera(args, live)
+        except (AudioError, VirtualCameraError) as exc:
+            log.error("%s", exc)
+            return 2
+        realtime = args.audio_duration_s is None or camera is not None
+        try:
+            frames = track_live.run_audio_only(args, _frame_handler(args, rig, video, recorder, lipsync, camera),
+                                               fps, realtime)
+        except BaseException:
+            if video is not None:
+                video.abort()
+            raise
+    log.info("%d frames from the audio", frames)
+    if recorder is not None and len(recorder):
+        motion = recorder.save(args.record)
+        log.info("wrote %s (%d curves, %.2f s)", args.record, len(motion.curves), motion.duration_s)
+    if video is not None and video.finish():
+        log.info("wrote %s (%d frames)", args.out_video, video.frames)
+    return 0
+
+
+def _frame_handler(args: argparse.Namespace, rig, video: _VideoOut | None, recorder=None, lipsync=None,
+                   camera=None):
+    """The per-frame callback: JSON line, recorded values (lip-sync over the tracked mouth), a rendered
+    video frame and/or a virtual-camera frame."""
     puppet = None
-    if video is not None:
+    if video is not None or camera is not None:
         from app.tracking.puppet import Puppet
 
-        puppet = Puppet(rig)
+        puppet = Puppet(rig, idle=args.idle)
     last_ms: list[int] = []
 
     def on_frame(tracked) -> None:
+        mouth = lipsync(tracked.timestamp_ms) if lipsync is not None else None
+        values = {**tracked.values, **mouth} if mouth else tracked.values
+        if recorder is not None:
+            recorder.add(tracked.timestamp_ms, values)
         if args.json:
             line = {"index": tracked.frame.index, "t_ms": tracked.timestamp_ms, "found": tracked.features.found,
-                    "values": {k: round(v, 4) for k, v in tracked.values.items()}}
+                    "values": {k: round(v, 4) for k, v in values.items()}}
             sys.stdout.write(json.dumps(line) + "\n")
             sys.stdout.flush()
         if puppet is not None:
@@ -231,7 +293,11 @@ def _frame_handler(args: argparse.Namespace, rig, video: _VideoOut | None):
 
             dt_s = (tracked.timestamp_ms - last_ms[0]) / 1000.0 if last_ms else 0.0
             last_ms[:] = [tracked.timestamp_ms]
-            rgb = composite_over(puppet.render(tracked.values, dt_s, size=args.size))
-            video.write(_side_by_side(tracked.frame.rgb, rgb) if args.side_by_side else rgb)
+            rgba = puppet.render(tracked.values, dt_s, size=args.size, lipsync=mouth)
+            if camera is not None:
+                camera.send(rgba)
+            if video is not None:
+                rgb = composite_over(rgba)
+                video.write(_side_by_side(tracked.frame.rgb, rgb) if args.side_by_side else rgb)
 
     return on_frame

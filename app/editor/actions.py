@@ -1,4 +1,5 @@
-"""Menus and actions of the main window, in the usual order: File, Edit, View, Deform, Mesh, Help.
+"""Menus and actions of the main window, in the usual order: File, Edit, View, Deform, Mesh, Help (the
+window puts Live, :mod:`app.editor.live_menu`, before Help).
 
 Undo and Redo are driven by the history through :class:`~app.bridge.DocumentBridge`
 (``can_undo``/``undo_label``): their text names the command ("Undo Rename ArtMeshFace to Face").

@@ -27,6 +27,7 @@ from app.editor.deform_mode import DeformMode
 from app.editor.dialogs import IMAGE_SUFFIXES, Dialogs
 from app.editor.export_actions import ExportController
 from app.editor.host import STATUS_MS
+from app.editor.live_menu import LiveMenu
 from app.editor.mesh_mode import MeshMode
 from app.editor.modes import ModeController
 from app.editor.paint_mode import PaintMode
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
         Mask painting: the Paint Mask toggle, the brush and its toolbar (:mod:`app.editor.paint_mode`).
     exports : ExportController
         File > Export (:mod:`app.editor.export_actions`).
+    live : LiveMenu
+        Live > Stream Window, Virtual Camera (:mod:`app.editor.live_menu`).
     """
 
     def __init__(self, settings: QSettings | None = None, dialogs: Dialogs | None = None) -> None:
@@ -108,6 +111,8 @@ class MainWindow(QMainWindow):
             self.addToolBar(mode.toolbar)
         self.exports = ExportController(self)
         self.exports.install(self.editor_actions.export_menu)
+        self.live = LiveMenu(self)  # Live > Stream Window, Virtual Camera (app/editor/live_menu.py)
+        self.menuBar().insertMenu(self.editor_actions.help_menu.menuAction(), self.live.menu)
         self.bridge.message.connect(self.show_status)
         self._build_status_bar()
         self.setAcceptDrops(True)
@@ -267,6 +272,7 @@ class MainWindow(QMainWindow):
         self.modes.shutdown()
         self.panels["tracking"].shutdown()
         self.exports.shutdown()
+        self.live.close()
         self.files.discard_recovery()
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()

@@ -12,38 +12,22 @@ nothing enters the history.
 
 from __future__ import annotations
 
-import math
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.bridge import DocumentBridge
 from rig.drive import Layer
-
-BREATH_PERIOD_S = 3.5
-BLINK_INTERVAL_S = (2.5, 3.7, 3.1, 4.4)  # cycled, so the rhythm does not look mechanical
-BLINK_DURATION_S = 0.2
-EYE_IDS = ("ParamEyeLOpen", "ParamEyeROpen")
-BREATH_ID = "ParamBreath"
-
-
-def blink_factor(t_s: float) -> float:
-    """Eye openness multiplier in [0, 1] at time ``t_s``: 1, with a V-shaped blink at each interval end."""
-    period = sum(BLINK_INTERVAL_S)
-    t = t_s % period
-    for interval in BLINK_INTERVAL_S:
-        if t < interval:
-            into = interval - t
-            if into < BLINK_DURATION_S:
-                return abs(2.0 * into / BLINK_DURATION_S - 1.0)
-            return 1.0
-        t -= interval
-    return 1.0
-
-
-def breath_value(t_s: float) -> float:
-    """``ParamBreath`` in [0, 1] at time ``t_s`` (inhale = 1)."""
-    return 0.5 - 0.5 * math.cos(2.0 * math.pi * t_s / BREATH_PERIOD_S)
+from rig.drive.idle import (  # noqa: F401 - re-exported for the editor's callers
+    BLINK_DURATION_S,
+    BLINK_INTERVAL_S,
+    BREATH_ID,
+    BREATH_PERIOD_S,
+    EYE_IDS,
+    blink_factor,
+    breath_value,
+    idle_values,
+)
 
 
 class PreviewAnimator(QObject):
@@ -104,11 +88,4 @@ class PreviewAnimator(QObject):
         now = time.perf_counter() if now_s is None else now_s
         t = now - self._t0
         drive = self.bridge.drive
-        out: dict[str, float] = {}
-        if BREATH_ID in self._animated:
-            out[BREATH_ID] = breath_value(t)
-        factor = blink_factor(t)
-        for pid in EYE_IDS:
-            if pid in self._animated:
-                out[pid] = drive.base(pid) * factor
-        return drive.write(Layer.PREVIEW, out, time_s=now)
+        return drive.write(Layer.PREVIEW, idle_values(t, self._animated, drive.base), time_s=now)

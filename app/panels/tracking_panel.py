@@ -3,7 +3,8 @@
 Controls: a source picker (cameras 0-4, probed on a background thread, and "Video file..."),
 **Start/Stop**, **Calibrate** (the next second is the neutral face), **Record** (a motion3.json,
 saved through a file dialog when recording stops), **Mirror**, **Link eyes**, one **Smoothing**
-slider, a preview of the frame with the landmarks drawn (~15 fps), the mapping table with editable
+slider, a **microphone** row (device picker, **Lip-sync**, level meter: :mod:`app.panels.lipsync_row`,
+:class:`app.tracking.lipsync_live.LiveLipSync`), a preview of the frame with the landmarks drawn (~15 fps), the mapping table with editable
 input/output ranges and live value bars, and plots of the last 5 s of every mapped parameter.
 
 The session itself (mapper, tracking job, driving the values, calibration, recording) is
@@ -36,8 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.bridge import DocumentBridge
+from app.panels.lipsync_row import MicrophoneRow
 from app.panels.tracking_views import BROWSE, MappingTable, SourcePicker, TrackingPlots, ranges_of
 from app.tracking.controller import LiveTracking
+from app.tracking.lipsync_live import LiveLipSync
 from app.tracking.media import CameraProbe, TrackingDialogs
 from app.tracking.settings import TrackingSettings
 
@@ -82,6 +85,7 @@ class TrackingPanel(QWidget):
         self.settings = TrackingSettings(settings)
         self.dialogs = TrackingDialogs(self)
         self.live = LiveTracking(bridge, self.settings, self)
+        self.lipsync = LiveLipSync(bridge, parent=self)  # microphone -> mouth, with or without the camera
         self.controller, self.driver = self.live.controller, self.live.driver
         self.probe = CameraProbe(self)
         self.message = ""
@@ -146,6 +150,8 @@ class TrackingPanel(QWidget):
         layout.addLayout(self._row(self.start_button, self.calibrate_button, self.record_button))
         layout.addLayout(self._row(self.mirror_check, self.link_eyes_check, self.reset_ranges_button))
         layout.addLayout(self._row(QLabel("Smoothing"), self.smoothing_slider, self.smoothing_label))
+        self.microphone_row = MicrophoneRow(self.lipsync)
+        layout.addWidget(self.microphone_row)
         layout.addWidget(self.preview_label)
         layout.addWidget(self.status_label)
         layout.addWidget(self.info_label)
@@ -185,6 +191,7 @@ class TrackingPanel(QWidget):
         self.refresh_button.clicked.connect(self.probe.start)
         self.probe.finished.connect(self._cameras_found)
         self.live.message.connect(self._show_message)
+        self.lipsync.message.connect(self._show_message)
         self.live.frame.connect(self._on_frame)
         self.live.finished.connect(self._on_finished)
         self.refresh_timer.timeout.connect(self.refresh)
@@ -254,6 +261,7 @@ class TrackingPanel(QWidget):
     def shutdown(self) -> None:
         """The window is closing: stop the thread, discard an unsaved recording, no dialogs."""
         self.live.shutdown()
+        self.lipsync.stop()
         self.refresh_timer.stop()
 
     def _on_document_changed(self, change) -> None:

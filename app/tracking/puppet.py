@@ -2,8 +2,9 @@
 
 Used by ``kirie track --out-video`` and ``benchmarks/bench_tracking.py``; the editor's tracking does
 the same through the window's value stack. Values go through one :class:`rig.drive.ValueStack` like
-the editor's (anchors.md §3.2): defaults < tracking < physics (physics outputs overwrite tracked
-values; the step is clamped to :data:`rig.drive.MAX_DT_S`; broken physics is switched off, logged).
+the editor's (anchors.md §3.2): defaults < idle life (breath, blink; ``idle=True``) < tracking <
+microphone lip-sync < physics (physics outputs overwrite tracked values; the step is clamped to
+:data:`rig.drive.MAX_DT_S`; broken physics is switched off, logged).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from rig.drive import Layer, ParameterValues, ValueStack
+from rig.drive.idle import IDLE_IDS, idle_values
 from rig.evaluate import compile_plan, evaluate
 from rig.evaluate.types import EvaluatedRig
 from rig.model import Rig
@@ -25,24 +27,33 @@ class Puppet:
     ----------
     rig : Rig
         Not modified.
+    idle : bool
+        Breathe and blink (:mod:`rig.drive.idle`) on the preview layer, under tracking: the parameters
+        tracking does not drive keep moving.
 
     Attributes
     ----------
     stack : ValueStack
-        Its tracking layer runs from construction on; ``stack.simulator`` is the physics.
+        Its tracking layer runs from construction on (and the preview layer with ``idle``; the lip-sync
+        layer from the first ``lipsync`` values); ``stack.simulator`` is the physics.
     """
 
-    def __init__(self, rig: Rig) -> None:
+    def __init__(self, rig: Rig, idle: bool = False) -> None:
         self.rig = rig
         self.plan = compile_plan(rig)
         self.defaults = {p.id: p.default for p in rig.parameters}
         self.values = ParameterValues(rig)
         self.stack = ValueStack(self.values, rig)
+        self._idle = tuple(pid for pid in IDLE_IDS if pid in self.values) if idle else ()
+        if self._idle:
+            self.stack.start(Layer.PREVIEW, self._idle, time_s=0.0)
         self.stack.start(Layer.TRACKING, time_s=0.0)
         self._time_s = 0.0
 
-    def pose(self, values: Mapping[str, float], dt_s: float) -> dict[str, float]:
-        """Every parameter's value: defaults, then ``values`` clamped to range (unknown ids dropped), then physics.
+    def pose(self, values: Mapping[str, float], dt_s: float,
+             lipsync: Mapping[str, float] | None = None) -> dict[str, float]:
+        """Every parameter's value: defaults, idle life, ``values`` clamped to range (unknown ids dropped),
+        ``lipsync`` over them, then physics.
 
         Parameters
         ----------
@@ -50,20 +61,31 @@ class Puppet:
             Tracked values by parameter id.
         dt_s : float
             Seconds since the previous call (physics step); 0 on the first frame.
+        lipsync : mapping of str to float, optional
+            Microphone values (:mod:`inference.tracking.lipsync`), laid over the tracked mouth.
         """
         self._time_s += max(float(dt_s), 0.0)
-        self.stack.write(Layer.TRACKING, values, time_s=self._time_s, replace=True)
+        t = self._time_s
+        if self._idle:
+            self.stack.write(Layer.PREVIEW, idle_values(t, self._idle, self.stack.base), time_s=t)
+        if lipsync is not None and not self.stack.is_running(Layer.LIPSYNC):
+            self.stack.start(Layer.LIPSYNC, lipsync, time_s=t)
+        self.stack.write(Layer.TRACKING, values, time_s=t, replace=True)
+        if lipsync is not None:
+            self.stack.write(Layer.LIPSYNC, lipsync, time_s=t, replace=True)
         return self.values.as_dict()
 
-    def evaluate(self, values: Mapping[str, float], dt_s: float) -> EvaluatedRig:
+    def evaluate(self, values: Mapping[str, float], dt_s: float,
+                 lipsync: Mapping[str, float] | None = None) -> EvaluatedRig:
         """:meth:`pose` then :func:`rig.evaluate.evaluate`."""
-        return evaluate(self.rig, self.pose(values, dt_s), self.plan, gizmos=False)
+        return evaluate(self.rig, self.pose(values, dt_s, lipsync), self.plan, gizmos=False)
 
-    def render(self, values: Mapping[str, float], dt_s: float, size: int | tuple[int, int] | None = None) -> np.ndarray:
+    def render(self, values: Mapping[str, float], dt_s: float, size: int | tuple[int, int] | None = None,
+               lipsync: Mapping[str, float] | None = None) -> np.ndarray:
         """(H, W, 4) uint8 straight RGBA of the rig posed by ``values`` (headless EGL)."""
         from app.render.offscreen import render_to_array
 
-        return render_to_array(self.evaluate(values, dt_s), size=size)
+        return render_to_array(self.evaluate(values, dt_s, lipsync), size=size)
 
 
 def composite_over(rgba: np.ndarray, background_rgb: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:

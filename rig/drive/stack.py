@@ -1,7 +1,7 @@
 """One value stack over a rig's :class:`~rig.drive.values.ParameterValues`: defaults < preview < tracking < physics.
 
 Several sources drive parameter values at once: the preview animation (breath, blinking) or a motion
-playing back, face tracking (a camera; later a microphone), and the rig's physics on top of them
+playing back, face tracking (a camera), microphone lip-sync (the mouth, over the camera's), and the rig's physics on top of them
 (VTube Studio's provider order, anchors.md section 3.2). :class:`ValueStack` is the one place that
 
 * keeps one **layer** per running source (:class:`Layer`); a parameter takes the value of the
@@ -42,7 +42,8 @@ class Layer(IntEnum):
     """The value layers a source writes to, lowest first (physics is always above them)."""
 
     PREVIEW = 1  # preview animation, motion playback
-    TRACKING = 2  # camera face tracking (later: microphone lip sync)
+    TRACKING = 2  # camera face tracking
+    LIPSYNC = 3  # microphone lip-sync: over the camera's mouth, under physics
 
 
 def build_physics(rig: Rig, purpose: str) -> tuple[PhysicsSimulator | None, str | None]:

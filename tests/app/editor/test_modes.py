@@ -71,7 +71,7 @@ def test_modes_on_a_small_host_share_one_tool_owner(qtbot, dialogs):
 
 def test_menus_in_the_usual_order_and_rig_actions_wait_for_a_rig(window):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&View", "&Deform", "&Mesh", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Deform", "&Mesh", "&Live", "&Help"]
     mesh_menu = [a.text() for a in window.editor_actions.mesh_menu.actions() if a.text()]
     assert mesh_menu == ["&Mesh Edit", "&Auto-mesh...", "Re-&triangulate Mesh", "&Paint Mask"]
     rig_actions = (window.deform.toggle, window.deform.add_key, window.mesh_mode.toggle,
