@@ -168,6 +168,18 @@ def generate(
     run = _Runner(progress, cancel)
     tpl = load_template(template)
     img = run.run("load", lambda: load_image(image_path))
+    if choice.backend == "learned":  # stop before any work when a model is missing (the pull line)
+        from inference.backends import LEARNED_STAGES, LearnedBackendError, resolve
+
+        problems = []
+        for stage in LEARNED_STAGES:
+            try:
+                if not (stage == "foreground" and img.has_alpha):
+                    resolve(stage, choice)
+            except LearnedBackendError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise LearnedBackendError("\n".join(problems))
     fg = run.run("foreground", lambda: _foreground(img, cancel, choice, backends, estimate_foreground))
     search = run.run("landmarks", lambda: find_face(img, fg, cancel=cancel, face_index=face_index))
     face = search.face
