@@ -54,6 +54,7 @@ class GenerationResult:
     face: FaceLandmarks
     methods: dict[str, str] = field(default_factory=dict)
     foreground_alpha: np.ndarray | None = None  # (H, W) float32 in [0, 1], canvas frame
+    backends: dict[str, Any] = field(default_factory=dict)  # stage -> inference.backends.StageBackend
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: stages with seconds, parts, parameters, vertices, meshes."""
@@ -64,6 +65,7 @@ class GenerationResult:
             "total_s": round(sum(self.timings_s.values()), 4),
             "face": {"kind": self.face.kind, "method": self.face.method, "face_width_px": round(self.face.face_width_px, 1)},
             "methods": self.methods,
+            "backends": {k: b.to_json() for k, b in self.backends.items()},
             "parts": [p.id for p in r.parts],
             "layers": [la.name for la in r.layers],
             "parameters": [p.id for p in r.parameters],
@@ -111,6 +113,8 @@ def generate(
     template: str = "default",
     use_learned: bool = True,
     face_index: int | None = None,
+    backend: str | None = None,
+    device: str = "auto",
 ) -> GenerationResult:
     """Generate a rig from one image file.
 
@@ -125,7 +129,11 @@ def generate(
     template : str
         Name of a template in ``resources/templates`` or a path to one.
     use_learned : bool
-        Use downloaded learned models when they are in the cache (else the embedded default).
+        Shorthand kept for callers: ``backend="auto"`` when True, ``"classical"`` when False.
+    backend : {"classical", "learned", "auto"}, optional
+        Per-stage backend choice (:mod:`inference.backends`); overrides ``use_learned``.
+    device : {"auto", "cpu", "cuda"}
+        Where learned models run (onnxruntime execution provider).
     face_index : int, optional
         With several faces in the image, which to rig (0 = the largest, the default; see
         :func:`inference.landmarks.find_face`).
@@ -136,9 +144,13 @@ def generate(
         Unreadable, corrupt, too small or unsupported image.
     NoFaceFoundError
         No anime or real face (the message names what was tried).
+    inference.backends.LearnedBackendError
+        ``backend="learned"`` and a stage's model is missing, corrupt or cannot run on ``device``
+        (the message has the ``kirie models pull NAME`` line).
     CancelledError
         ``cancel`` was triggered; nothing is returned.
     """
+    from inference.backends import BackendChoice
     from inference.landmarks import find_face
     from inference.layers.cut import cut_scene, make_scene
     from inference.layers.recut import source_from_scene
@@ -150,11 +162,25 @@ def generate(
     from inference.segmentation.parts import segment_parts
 
     cancel = cancel or CancelToken()
+    choice = BackendChoice(backend or ("auto" if use_learned else "classical"), device)
+    backends: dict = {}
     _seed_everything(seed)
     run = _Runner(progress, cancel)
     tpl = load_template(template)
     img = run.run("load", lambda: load_image(image_path))
-    fg = run.run("foreground", lambda: _foreground(img, cancel, use_learned, estimate_foreground))
+    if choice.backend == "learned":  # stop before any work when a model is missing (the pull line)
+        from inference.backends import LEARNED_STAGES, LearnedBackendError, resolve
+
+        problems = []
+        for stage in LEARNED_STAGES:
+            try:
+                if not (stage == "foreground" and img.has_alpha):
+                    resolve(stage, choice)
+            except LearnedBackendError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise LearnedBackendError("\n".join(problems))
+    fg = run.run("foreground", lambda: _foreground(img, cancel, choice, backends, estimate_foreground))
     search = run.run("landmarks", lambda: find_face(img, fg, cancel=cancel, face_index=face_index))
     face = search.face
     if face is None:
@@ -167,28 +193,64 @@ def generate(
     if not fg.method.startswith(("alpha", "anime-seg")):
         # a second foreground pass seeded with the face keeps a flood fill from swallowing it
         fg = run.run("foreground", lambda: estimate_foreground(img, cancel=cancel, face_box=face.face_box))
-    parts = run.run("parts", lambda: segment_parts(img, fg, face, cancel=cancel))
+    parts = run.run("parts", lambda: _parts(img, fg, face, cancel, choice, backends, segment_parts))
     scene = run.run("layers", lambda: make_scene(img, fg, face, parts))
-    layers = run.run("layers", lambda: cut_scene(scene, cancel=cancel))
+    layers = run.run("layers", lambda: _cut(scene, cancel, choice, backends, cut_scene))
     meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
     name = Path(image_path).stem
     rig = run.run("rig", lambda: build_rig(tpl, face, layers, meshes, img.size_px, name=name))
     rig.physics = run.run("physics", lambda: build_physics(tpl))
     rig.source = source_from_scene(scene, img.rgba[..., :3], {la.name: la.id for la in rig.layers})  # for re-cuts
-    methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method}
-    return GenerationResult(rig, run.timings, [*img.notices, *search.notices], face, methods, fg.alpha)
+    methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method,
+               "completion": "lama" if backends["completion"].backend == "learned" else "telea"}
+    for stage, b in backends.items():
+        log.info("backend %s: %s%s (%s)", stage, b.backend, f" {'+'.join(b.models)} on {b.provider}" if b.models else "", b.reason)
+    return GenerationResult(rig, run.timings, [*img.notices, *search.notices], face, methods, fg.alpha, backends)
 
 
-def _foreground(img, cancel, use_learned, embedded):
-    if use_learned and not img.has_alpha:
-        try:
-            from inference.segmentation import foreground_isnet
+def _foreground(img, cancel, choice, backends, embedded):
+    from inference.backends import StageBackend, resolve, run_stage
 
-            if foreground_isnet.available():
-                return foreground_isnet.isnet_foreground(img, foreground_isnet.model_path())
-        except Exception as exc:  # noqa: BLE001 - any failure of an optional model falls back
-            log.warning("learned foreground failed (%s); using the embedded default", exc)
-    return embedded(img, cancel=cancel)
+    if img.has_alpha:
+        chosen = StageBackend("foreground", "classical", reason="the input has an alpha channel")
+    else:
+        chosen = resolve("foreground", choice)
+
+    def learned():
+        from inference.segmentation import foreground_isnet
+
+        return foreground_isnet.isnet_foreground(img, foreground_isnet.model_path(), prefer_gpu=choice.prefer_gpu)
+
+    fg, backends["foreground"] = run_stage(chosen, choice, learned, lambda: embedded(img, cancel=cancel))
+    return fg
+
+
+def _parts(img, fg, face, cancel, choice, backends, classical):
+    from inference.backends import resolve, run_stage
+
+    def learned():
+        from inference.segmentation.parts_sam import sam_parts
+
+        return sam_parts(img, fg, face, classical(img, fg, face, cancel=cancel), prefer_gpu=choice.prefer_gpu)
+
+    chosen = resolve("parts", choice, kind=face.kind)
+    parts, backends["parts"] = run_stage(chosen, choice, learned, lambda: classical(img, fg, face, cancel=cancel))
+    return parts
+
+
+def _cut(scene, cancel, choice, backends, cut_scene):
+    from inference.backends import resolve, run_stage
+    from inference.layers import inpaint_learned
+
+    def learned():
+        with inpaint_learned.using(inpaint_learned.load_lama(prefer_gpu=choice.prefer_gpu)) as painter:
+            layers = cut_scene(scene, cancel=cancel)
+        log.info("completion: %d regions painted by LaMa", painter.calls)
+        return layers
+
+    chosen = resolve("completion", choice)
+    layers, backends["completion"] = run_stage(chosen, choice, learned, lambda: cut_scene(scene, cancel=cancel))
+    return layers
 
 
 def _seed_everything(seed: int) -> None:

@@ -31,7 +31,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preview", metavar="PNG", help="also render a contact sheet of the rest pose and key poses")
     p.add_argument("--seed", type=int, default=0, help="seed for the randomised stages (default 0)")
     p.add_argument("--template", default="default", help="rig template name or path (default: default)")
-    p.add_argument("--no-learned", action="store_true", help="ignore downloaded models; use the embedded default")
+    p.add_argument("--no-learned", action="store_true", help="ignore downloaded models (same as --backend classical)")
+    p.add_argument("--backend", choices=("classical", "learned", "auto"), default=None,
+                   help="per-stage backend: classical (embedded), learned (downloaded models; stops with the "
+                        "'kirie models pull NAME' line when one is missing) or auto (learned where a model is "
+                        "cached and the device runs it, else classical; the default)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="where learned models run: auto (CUDA when onnxruntime offers it), cpu or cuda")
     p.add_argument("--face", type=int, metavar="N", default=None,
                    help="with several faces in the image, rig face N (0 = the largest, 1 = the next ...)")
 
@@ -63,6 +69,8 @@ def _check_outputs(args: argparse.Namespace, image: str) -> tuple[Path, Path | N
         preview = output_file(args.preview, (".png",), "--preview", inputs=(image,))
         if same_file(preview, out):
             raise UsageError(f"--preview {preview}: is the project file")
+    if args.no_learned and args.backend not in (None, "classical"):
+        raise UsageError(f"--no-learned contradicts --backend {args.backend}")
     if args.face is not None and args.face < 0:
         raise UsageError(f"--face: expected 0 (the largest face) or more, got {args.face}")
     return out, preview
@@ -74,10 +82,14 @@ def run(args: argparse.Namespace) -> int:
 
     image = _input_image(args)
     out, preview = _check_outputs(args, image)
+    backend = args.backend or ("classical" if args.no_learned else "auto")
     result = generate(image, progress=_progress_printer(), seed=args.seed, template=args.template,
-                      use_learned=not args.no_learned, face_index=args.face)
+                      face_index=args.face, backend=backend, device=args.device)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
+    for stage, used in result.backends.items():
+        models = f" ({'+'.join(used.models)} on {used.provider})" if used.models else ""
+        log.info("%s: %s backend%s: %s", stage, used.backend, models, used.reason)
     for notice in result.notices:
         log.warning("%s", notice)
     out.parent.mkdir(parents=True, exist_ok=True)

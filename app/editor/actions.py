@@ -48,6 +48,9 @@ class EditorActions:
         self._need_rig: list[QAction] = []
         self.new_from_image = self._action("&New from Image...", w.new_from_image, QKeySequence.StandardKey.New,
                                            "Generate a rig from one character image")
+        self.generation_backends = self._action(
+            "Generation &Backends...", self._edit_backends, None,
+            "Choose classical or learned models (and CPU or GPU) for New from Image")
         self.open = self._action("&Open...", w.open_project, QKeySequence.StandardKey.Open)
         self.save = self._action("&Save", w.save, QKeySequence.StandardKey.Save)
         self.save_as = self._action("Save &As...", w.save_as, QKeySequence.StandardKey.SaveAs)
@@ -104,6 +107,11 @@ class EditorActions:
         self.window.settings.clear_recent()
         self.update_recent([])
 
+    def _edit_backends(self) -> bool:
+        from app.editor.backends_dialog import edit_backends
+
+        return edit_backends(self.window.dialog_parent(), self.window.settings.qsettings)
+
     def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
         return make_action(self.window.dialog_parent(), text, slot, shortcut, tip)
 
@@ -129,6 +137,7 @@ class EditorActions:
         bar = self.window.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_from_image)
+        file_menu.addAction(self.generation_backends)
         file_menu.addAction(self.open)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         file_menu.addSeparator()

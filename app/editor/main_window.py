@@ -208,7 +208,9 @@ class MainWindow(QMainWindow):
             if path is None:
                 return False
         self.settings.set_last_folder("image", path)
-        return self.generation.start(path)
+        from app.editor.backends_dialog import GenerationOptions
+
+        return self.generation.start(path, **GenerationOptions(self.settings.qsettings).as_kwargs())
 
     def apply_generation(self, result, image_path: str) -> None:
         """Put a generated rig into the document as one undoable command (GUI thread)."""

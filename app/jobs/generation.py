@@ -46,15 +46,17 @@ class GenerationWorker(BackgroundJob):
 
     what = "Generation"
 
-    def __init__(self, image_path: str, token: CancelToken) -> None:
+    def __init__(self, image_path: str, token: CancelToken, backend: str = "auto", device: str = "auto") -> None:
         super().__init__()
         self.image_path = image_path
         self.token = token
+        self.backend, self.device = backend, device
 
     def work(self):
         from inference.pipeline import generate
 
-        return generate(self.image_path, progress=self.progress.emit, cancel=self.token)
+        return generate(self.image_path, progress=self.progress.emit, cancel=self.token,
+                        backend=self.backend, device=self.device)
 
     def is_cancelled(self) -> bool:
         return self.token.cancelled
@@ -120,16 +122,17 @@ class GenerationController(JobRunner):
         self.token: CancelToken | None = None
         self.image_path = ""
 
-    def start(self, image_path: str | Path) -> bool:
-        """Begin generating from ``image_path``; False when a generation is already running."""
+    def start(self, image_path: str | Path, backend: str = "auto", device: str = "auto") -> bool:
+        """Begin generating from ``image_path`` with ``backend`` / ``device`` (:mod:`inference.backends`);
+        False when a generation is already running."""
         if self.running:
             log.warning("a generation is already running")
             return False
         image_path = str(image_path)
         self.token = CancelToken()
         self.image_path = image_path
-        log.info("generating a rig from %s", image_path)
-        self._launch(GenerationWorker(image_path, self.token), GenerationDialog(Path(image_path).name, self.parent_widget))
+        log.info("generating a rig from %s (backend %s, device %s)", image_path, backend, device)
+        self._launch(GenerationWorker(image_path, self.token, backend, device), GenerationDialog(Path(image_path).name, self.parent_widget))
         return True
 
     job_name = "generation"

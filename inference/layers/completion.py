@@ -194,6 +194,11 @@ def fill_region(
     if not crop_src.any():
         out = np.broadcast_to(median * fill.shade, (int(crop_tgt.sum()), 3))
         return np.clip(np.round(out), 0, 255).astype(np.uint8)
+    from inference.layers.inpaint_learned import active
+
+    learned = active()  # the learned completion backend (inference.backends), when the run chose it
+    if learned is not None:
+        return np.clip(np.round(learned.paint(rgb[y0:y1, x0:x1], crop_src)[crop_tgt]), 0, 255).astype(np.uint8)
     painted = _inpaint_crop(rgb[y0:y1, x0:x1], crop_src, fill.max_side_px)
     dist = cv2.distanceTransform((~crop_src).astype(np.uint8), cv2.DIST_L2, 3)[crop_tgt]
     colors = painted[crop_tgt]

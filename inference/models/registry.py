@@ -6,8 +6,10 @@ the network or the disk: :mod:`inference.models.download` fetches, :mod:`inferen
 loads and checks the tensor contract.
 
 Models that models.md lists as "pin on first download" (no hash yet: the HRNetV2 anime landmarks, the
-anime face detectors, BiSeNet) and those whose hash came from a third party and still needs confirming
-(MobileSAM, ``selfie_multiclass_256x256``) are deliberately absent.
+anime face detectors, BiSeNet, MI-GAN) and ``selfie_multiclass_256x256`` (hash from a third party) are
+deliberately absent. MobileSAM is registered from the Hugging Face repo ``Acly/MobileSAM``, whose LFS
+sha256 are the host's own (models.md §2.2); the repo says its ONNX files are an unchanged export of
+``ChaoningZhang/MobileSAM`` (weights Apache-2.0), which is still to be confirmed against the origin.
 """
 
 from __future__ import annotations
@@ -107,6 +109,8 @@ def hf_url(repo: str, filename: str, revision: str) -> str:
     return f"https://huggingface.co/{repo}/resolve/{revision}/{filename}"
 
 
+from inference.models.registry_sam import SAM_MODELS  # noqa: E402 - needs the classes above
+
 _FACE_LANDMARKER = ModelSpec(
     name="face_landmarker",
     purpose="webcam tracking and real-face landmarks: 478 points, 52 blendshapes, head pose",
@@ -205,7 +209,7 @@ _LAMA = ModelSpec(
 )
 
 REGISTRY: dict[str, ModelSpec] = {
-    spec.name: spec for spec in (_FACE_LANDMARKER, _SELFIE_SEGMENTATION, _ANIME_SEG, _LAMA)
+    spec.name: spec for spec in (_FACE_LANDMARKER, _SELFIE_SEGMENTATION, _ANIME_SEG, _LAMA, *SAM_MODELS)
 }
 """Every known model by name. Tests may swap an entry (e.g. a ``file://`` URL) with monkeypatch."""
 
