@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -34,16 +35,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dump", type=Path, help="write masks of every pose here")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
+    os.environ.setdefault("KIRIE_MODEL_CACHE", str(DATA.parent / "models"))
     if not args.images and not DATA.is_dir():
         sys.stdout.write(f"shared data not found at {DATA}\n")
         return 1
     from app.render.offscreen import render_to_array
     from inference.pipeline import generate
     from inference.rigging.artefacts import TEAR_BAR, measure_rig
+    from rig.errors import NoFaceFoundError
 
     fractions, ghosts, over = [], [], []
     for image in args.images or shared_images():
-        rig = generate(image).rig
+        try:
+            rig = generate(image).rig
+        except NoFaceFoundError as exc:
+            sys.stdout.write(f"\n{image.stem}: no rig ({exc})\n")
+            continue
         rows = measure_rig(rig, render_to_array, ghosts=not args.no_ghosts)
         sys.stdout.write(f"\n{image.stem}  ({rows[0].character_px} character px)\n")
         sys.stdout.write(f"  {'pose':<20} {'tear %':>8} {'ghost':>7} {'pieces':>6}  left behind\n")
@@ -71,16 +78,27 @@ def _dump(rig, stem: str, out: Path, render) -> None:
     import numpy as np
     from PIL import Image
 
-    from inference.rigging.artefacts import STANDARD_POSES, TEAR_CLOSE_FW, _face_width, tear_mask
+    from inference.rigging.artefacts import (
+        STANDARD_POSES,
+        TEAR_CLOSE_FW,
+        alone_alpha,
+        face_width,
+        shift_field,
+        tear_mask,
+    )
     from rig.evaluate import compile_plan, evaluate
 
     out.mkdir(parents=True, exist_ok=True)
     plan = compile_plan(rig)
     ev0 = evaluate(rig, rig.default_values(), plan, gizmos=False)
-    rest, fw = render(ev0), _face_width(ev0)
+    rest, fw = render(ev0), face_width(ev0)
+    rest_items = {it.art_mesh_id: it for it in ev0.items}
     for label, values in STANDARD_POSES:
-        img = render(evaluate(rig, rig.default_values() | values, plan, gizmos=False))
-        tears = tear_mask(rest[..., 3], img[..., 3], TEAR_CLOSE_FW * fw)
+        ev = evaluate(rig, rig.default_values() | values, plan, gizmos=False)
+        img = render(ev)
+        items = [it for it in ev.items if it.opacity > 0.01]
+        field = shift_field(items, rest_items, {it.art_mesh_id: alone_alpha(ev, it, render) for it in items}, img.shape[:2])
+        tears = tear_mask(rest[..., 3], img[..., 3], TEAR_CLOSE_FW * fw, field)
         a = img[..., 3:4] / 255.0
         rgb = img[..., :3] * a + 128 * (1 - a)
         rgb[tears] = (255, 0, 0)

@@ -85,11 +85,23 @@ class PoseArtefacts:
         return self.ghost_px / max(1, self.outline_px)
 
 
-def tear_mask(rest_alpha: np.ndarray, pose_alpha: np.ndarray, close_px: float) -> np.ndarray:
+def tear_mask(
+    rest_alpha: np.ndarray, pose_alpha: np.ndarray, close_px: float, shift_px: np.ndarray | None = None
+) -> np.ndarray:
     """(H, W) bool: pixels opaque at rest, transparent in the pose and inside the posed figure.
 
-    ``rest_alpha`` and ``pose_alpha`` are (H, W) uint8; ``close_px`` is the radius of the closing disc
-    (px) that fills slits and seams of the posed silhouette; holes of any size count.
+    Parameters
+    ----------
+    rest_alpha, pose_alpha : (H, W) uint8
+    close_px : float
+        Radius (px) of the closing disc that fills slits and seams of the posed silhouette; holes of
+        any size count.
+    shift_px : (H, W, 2) float32, optional
+        Rest-to-pose displacement (x, y px) of the art at every posed opaque pixel. When given, a
+        transparent pixel is a tear only if the art that moved next to it came from inside the rest
+        figure (its pre-image, the pixel minus the nearest opaque pixel's shift, is opaque at rest):
+        a gap that opened. A hole of the figure (between a curl and the head, between strands) that
+        moves along with its surroundings is then no tear.
     """
     import cv2
     from scipy import ndimage
@@ -101,7 +113,42 @@ def tear_mask(rest_alpha: np.ndarray, pose_alpha: np.ndarray, close_px: float) -
     pad = r + 2
     padded = np.pad(posed.astype(np.uint8), pad)
     closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[pad:-pad, pad:-pad] > 0
-    return (rest_alpha >= REST_OPAQUE) & ~posed & (inside | closed)
+    rest_opaque = rest_alpha >= REST_OPAQUE
+    tears = rest_opaque & ~posed & (inside | closed)
+    if shift_px is None or not tears.any():
+        return tears
+    _, (iy, ix) = ndimage.distance_transform_edt(~posed, return_indices=True)
+    ys, xs = np.nonzero(tears)
+    d = shift_px[iy[ys, xs], ix[ys, xs]]
+    h, w = rest_alpha.shape
+    qx = np.clip(np.round(xs - d[:, 0]).astype(int), 0, w - 1)
+    qy = np.clip(np.round(ys - d[:, 1]).astype(int), 0, h - 1)
+    core = cv2.erode(rest_opaque.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    tears[ys[~core[qy, qx]], xs[~core[qy, qx]]] = False
+    return tears
+
+
+def shift_field(items, rest_items: dict, alone: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    """(H, W, 2) float32: rest-to-pose displacement of the topmost opaque mesh at every pixel.
+
+    ``items`` are posed DrawItems in draw order, ``rest_items`` the rest DrawItem by mesh id and
+    ``alone`` each posed mesh's alpha rendered alone (H, W) uint8. Each pixel takes the shift of
+    its mesh's nearest posed vertex; 0 where no mesh is opaque.
+    """
+    from scipy.spatial import cKDTree
+
+    field = np.zeros(shape + (2,), np.float32)
+    for it in items:
+        rest = rest_items.get(it.art_mesh_id)
+        a = alone.get(it.art_mesh_id)
+        if rest is None or a is None or len(it.vertices_px) == 0:
+            continue
+        ys, xs = np.nonzero(a >= POSE_TRANSPARENT)
+        if len(ys) == 0:
+            continue
+        _, idx = cKDTree(it.vertices_px).query(np.stack([xs + 0.5, ys + 0.5], axis=1))
+        field[ys, xs] = (it.vertices_px - rest.vertices_px)[idx]
+    return field
 
 
 def edge_mask(rgba: np.ndarray) -> np.ndarray:
@@ -195,12 +242,12 @@ def ghost_mask(
     return ghosts, outlines, per_mesh
 
 
-def _alone(ev: EvaluatedRig, item, render: Render) -> np.ndarray:
+def alone_alpha(ev: EvaluatedRig, item, render: Render) -> np.ndarray:
     one = dataclasses.replace(ev, items=(item,), masks={k: v for k, v in ev.masks.items() if k in item.mask_ids})
     return render(one)[..., 3]
 
 
-def _face_width(ev: EvaluatedRig) -> float:
+def face_width(ev: EvaluatedRig) -> float:
     face = next((it for it in ev.items if it.art_mesh_id == "ArtMeshFace"), None)
     if face is None:
         h, w = ev.canvas_size_px[1], ev.canvas_size_px[0]
@@ -217,26 +264,27 @@ def measure_rig(
     """Tears (and ghost outlines when ``ghosts``) of ``rig`` at every pose, no physics.
 
     ``render`` draws an EvaluatedRig at canvas size (straight-alpha RGBA uint8). Ghosts need one
-    render per visible mesh and pose (about 20x the tear cost).
+    render per visible mesh and pose; tears one per visible mesh and pose (the shift field).
     """
     plan = compile_plan(rig)
     defaults = rig.default_values()
     ev_rest = evaluate(rig, defaults, plan, gizmos=False)
     rest = render(ev_rest)
-    fw = _face_width(ev_rest)
+    fw = face_width(ev_rest)
     character = int((rest[..., 3] >= REST_OPAQUE).sum())
-    rest_items = {it.art_mesh_id: it for it in ev_rest.items if it.opacity > 0.01}
-    rest_alone = {k: _alone(ev_rest, it, render) for k, it in rest_items.items()} if ghosts else {}
+    rest_items = {it.art_mesh_id: it for it in ev_rest.items}
+    rest_alone = {k: alone_alpha(ev_rest, it, render) for k, it in rest_items.items() if it.opacity > 0.01} if ghosts else {}
     out = []
     for label, values in poses:
         ev = evaluate(rig, defaults | values, plan, gizmos=False)
         img = render(ev)
-        tears = int(tear_mask(rest[..., 3], img[..., 3], TEAR_CLOSE_FW * fw).sum())
+        items = [it for it in ev.items if it.opacity > 0.01]
+        pose_alone = {it.art_mesh_id: alone_alpha(ev, it, render) for it in items}
+        field = shift_field(items, rest_items, pose_alone, img.shape[:2])
+        tears = int(tear_mask(rest[..., 3], img[..., 3], TEAR_CLOSE_FW * fw, field).sum())
         if not ghosts:
             out.append(PoseArtefacts(label, character, tears))
             continue
-        items = [it for it in ev.items if it.opacity > 0.01]
-        pose_alone = {it.art_mesh_id: _alone(ev, it, render) for it in items}
         shift = {
             it.art_mesh_id: np.median(it.vertices_px - rest_items[it.art_mesh_id].vertices_px, axis=0)
             for it in items if it.art_mesh_id in rest_items
