@@ -136,7 +136,8 @@ def generate(
         ``cancel`` was triggered; nothing is returned.
     """
     from inference.landmarks import find_face
-    from inference.layers.cut import cut_scene, make_scene
+    from inference.layers.cut import MOVE_REACH_FW, cut_scene, make_scene
+    from inference.layers.reach import reach_past_canvas
     from inference.layers.recut import source_from_scene
     from inference.load import load_image
     from inference.meshing.meshes import mesh_layers
@@ -166,6 +167,7 @@ def generate(
     parts = run.run("parts", lambda: segment_parts(img, fg, face, cancel=cancel))
     scene = run.run("layers", lambda: make_scene(img, fg, face, parts))
     layers = run.run("layers", lambda: cut_scene(scene, cancel=cancel))
+    layers = reach_past_canvas(layers, scene.shape, int(MOVE_REACH_FW * scene.fw))
     meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
     name = Path(image_path).stem
     rig = run.run("rig", lambda: build_rig(tpl, face, layers, meshes, img.size_px, name=name))

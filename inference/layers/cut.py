@@ -95,6 +95,9 @@ OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
 IRIS_ASPECT = 1.25
 """Height / width of a full anime iris, used where the lids hide its top."""
 PAD_PX = 4
+MOVE_REACH_FW = 0.25
+"""How far (face widths) the lower layer reaches under its upper neighbours' edges: the largest move
+of a standard pose between neighbours (back hair tips on AngleZ 30 + BodyAngleX 10, about 0.2 FW)."""
 """Transparent margin around each layer image, so meshes can follow a dilated outline."""
 
 SKIN_DEFAULT = (246, 222, 206)
@@ -314,8 +317,10 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         hair = vis | scene.vis("FrontHair")
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
-        # all of the fringe is backed by hair too, so its parallax never opens a gap on the crown
-        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair"))
+        # all of the fringe is backed by hair too, so its parallax never opens a gap on the crown, and the
+        # hair reaches under the body, neck and face by the largest move, so no turn opens a seam
+        near = dilate(hair, MOVE_REACH_FW * fw)
+        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair") | near)
         return target, source, Fill(96, 0.25 * fw, 0.8), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)

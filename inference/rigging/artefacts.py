@@ -133,8 +133,10 @@ def shift_field(items, rest_items: dict, alone: dict[str, np.ndarray], shape: tu
 
     ``items`` are posed DrawItems in draw order, ``rest_items`` the rest DrawItem by mesh id and
     ``alone`` each posed mesh's alpha rendered alone (H, W) uint8. Each pixel takes the shift of
-    its mesh's nearest posed vertex; 0 where no mesh is opaque.
+    its mesh's shift interpolated linearly between the posed vertices (nearest vertex outside
+    their hull); 0 where no mesh is opaque.
     """
+    from scipy.interpolate import LinearNDInterpolator
     from scipy.spatial import cKDTree
 
     field = np.zeros(shape + (2,), np.float32)
@@ -146,8 +148,17 @@ def shift_field(items, rest_items: dict, alone: dict[str, np.ndarray], shape: tu
         ys, xs = np.nonzero(a >= POSE_TRANSPARENT)
         if len(ys) == 0:
             continue
-        _, idx = cKDTree(it.vertices_px).query(np.stack([xs + 0.5, ys + 0.5], axis=1))
-        field[ys, xs] = (it.vertices_px - rest.vertices_px)[idx]
+        pts = np.stack([xs + 0.5, ys + 0.5], axis=1)
+        shift = (it.vertices_px - rest.vertices_px).astype(np.float64)
+        try:
+            val = LinearNDInterpolator(it.vertices_px.astype(np.float64), shift)(pts)
+        except Exception:  # noqa: BLE001 - degenerate (collinear) meshes: nearest vertex everywhere
+            val = np.full((len(pts), 2), np.nan)
+        miss = np.isnan(val[:, 0])
+        if miss.any():
+            _, idx = cKDTree(it.vertices_px).query(pts[miss])
+            val[miss] = shift[idx]
+        field[ys, xs] = val
     return field
 
 
