@@ -37,12 +37,18 @@ class Fill:
     erode_px : int
         The visible art is eroded by this before it is used as the source, so outlines and
         anti-aliased edges of the neighbours do not bleed into the fill.
+    method : str
+        ``"telea"`` (smooth continuation, for skin and eye whites) or ``"patch"`` (exemplar
+        completion, ``inference.layers.patchfill``: hair strands and cloth continue as texture near
+        the visible art; the blend toward the median is quadratic in the distance then). ``"patch"`` falls back to TELEA where the
+        part has too little visible texture.
     """
 
     max_side_px: int = 128
     flat_dist_px: float = 0.0
     shade: float = 1.0
     erode_px: int = 2
+    method: str = "telea"
 
 
 def mask_box(mask: np.ndarray, pad: int = 0) -> Box | None:
@@ -194,20 +200,28 @@ def fill_region(
     if not crop_src.any():
         out = np.broadcast_to(median * fill.shade, (int(crop_tgt.sum()), 3))
         return np.clip(np.round(out), 0, 255).astype(np.uint8)
-    painted = _inpaint_crop(rgb[y0:y1, x0:x1], crop_src, fill.max_side_px)
+    painted, textured = _inpaint_crop(rgb[y0:y1, x0:x1], crop_src, fill.max_side_px, fill.method == "patch")
     dist = cv2.distanceTransform((~crop_src).astype(np.uint8), cv2.DIST_L2, 3)[crop_tgt]
     colors = painted[crop_tgt]
     if fill.flat_dist_px > 0:
         t = np.clip(dist / fill.flat_dist_px, 0.0, 1.0)[:, None]
-        colors = colors * (1.0 - t) + median[None, :] * t
+        # a textured fill keeps its texture near the visible art and fades to the median further in
+        tt = t * t if textured else t
+        colors = colors * (1.0 - tt) + median[None, :] * tt
         if fill.shade != 1.0:
             colors = colors * (1.0 - t * (1.0 - fill.shade))
     return np.clip(np.round(colors), 0, 255).astype(np.uint8)
 
 
-def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int) -> np.ndarray:
-    """(h, w, 3) float32: the crop with every non-source pixel inpainted (TELEA, radius 3)."""
+def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int, patch: bool = False) -> tuple[np.ndarray, bool]:
+    """The crop with every non-source pixel inpainted: ((h, w, 3) float32, whether it is textured).
+
+    TELEA (radius 3) at the working scale; with ``patch``, exemplar completion started from it and
+    carried to full resolution (``inference.layers.patchfill``), unless too few source patches exist.
+    """
     import cv2
+
+    from inference.layers.patchfill import patch_fill, upsample_copy
 
     h, w = src.shape
     scale = min(1.0, max_side_px / max(h, w))
@@ -226,9 +240,16 @@ def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int) -> np.ndar
         small = np.where(known[..., None], prem / np.maximum(weight, 1e-6)[..., None], 0.0)
     small8 = np.clip(np.round(small), 0, 255).astype(np.uint8)
     painted = cv2.inpaint(small8, (~known).astype(np.uint8) * 255, 3, cv2.INPAINT_TELEA)
+    done = patch_fill(small.astype(np.float32), known, painted.astype(np.float32)) if patch else None
+    if done is not None:
+        filled, nnf = done
+        if scale >= 1.0:
+            return filled, True
+        coarse = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
+        return upsample_copy(rgb.astype(np.float32), src, nnf, coarse), True
     if scale < 1.0:
         painted = cv2.resize(painted, (w, h), interpolation=cv2.INTER_LINEAR)
-    return painted.astype(np.float32)
+    return painted.astype(np.float32), False
 
 
 def bleed(image: np.ndarray) -> None:

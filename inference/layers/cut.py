@@ -321,11 +321,11 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         # hair reaches under the body, neck and face by the largest move, so no turn opens a seam
         near = dilate(hair, MOVE_REACH_FW * fw)
         target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair") | near)
-        return target, source, Fill(96, 0.25 * fw, 0.8), HAIR_DEFAULT
+        return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
         zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
-        return covered & zone, vis, Fill(96, 0.15 * fw), SKIN_DEFAULT
+        return covered & zone, vis, Fill(96, 0.15 * fw, method="patch"), SKIN_DEFAULT
     if name == "Neck":
         return covered & _neck_zone(vis, scene), vis, Fill(64, 0.1 * fw), SKIN_DEFAULT
     if name == "Face":
