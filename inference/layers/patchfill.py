@@ -161,7 +161,7 @@ def upsample_copy(
     -------
     (H, W, 3) float32
         Each pixel copies the full-resolution pixel the bilinearly interpolated field points at
-        (continuous where the field is); where the field jumps, the pixel at its cell's offset.
+        (continuous where the field is); where the field jumps, ``fallback``.
     """
     import cv2
 
@@ -174,8 +174,8 @@ def upsample_copy(
     fine = cv2.resize(nnf.astype(np.float32), (W, H), interpolation=cv2.INTER_LINEAR)
     sy = (fine[..., 0] + 0.5) * sy_ - 0.5
     sx = (fine[..., 1] + 0.5) * sx_ - 0.5
-    # where the coarse field jumps (two unrelated sources meet) interpolating would land in between:
-    # there each pixel copies at its own coarse cell's offset instead
+    # where the coarse field jumps (two unrelated sources meet) interpolating would land in between
+    # and copying per cell shows the cells as blocks: there the coarse result (upscaled) is used
     jump = np.zeros((h, w), bool)
     for axis in (0, 1):
         d = np.abs(np.diff(nnf.astype(np.int64), axis=axis)).max(axis=-1) > 2
@@ -188,9 +188,7 @@ def upsample_copy(
     cy = np.minimum((yy / sy_).astype(np.int64), h - 1)
     cx = np.minimum((xx / sx_).astype(np.int64), w - 1)
     cell = jump[cy, cx]
-    sy = np.where(cell, yy + (nnf[cy, cx, 0] - cy) * sy_, sy)
-    sx = np.where(cell, xx + (nnf[cy, cx, 1] - cx) * sx_, sx)
     iy = np.clip(np.round(sy).astype(np.int64), 0, H - 1)
     ix = np.clip(np.round(sx).astype(np.int64), 0, W - 1)
-    ok = src[iy, ix]
+    ok = src[iy, ix] & ~cell
     return np.where(ok[..., None], rgb[iy, ix], fallback).astype(np.float32)
