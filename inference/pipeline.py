@@ -137,9 +137,9 @@ def generate(
     """
     from inference.landmarks import find_face
     from inference.landmarks.geometry import scale_landmarks
-    from inference.layers.cut import MOVE_REACH_FW, cut_scene, make_scene
+    from inference.layers.cut import cut_scene, make_scene
     from inference.layers.fullres import full_alpha, to_full_resolution
-    from inference.layers.reach import reach_past_canvas
+    from inference.layers.reach import MOVE_REACH_FW, reach_past_canvas
     from inference.layers.recut import source_from_scene
     from inference.load import load_image
     from inference.meshing.meshes import mesh_layers

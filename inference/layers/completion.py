@@ -128,6 +128,34 @@ def dilate(mask: np.ndarray, radius_px: float) -> np.ndarray:
     return out
 
 
+def neck_zone(neck: np.ndarray, chin_y: float, face_h: float) -> np.ndarray:
+    """The neck continued up under the jaw: hull of the neck and its top width raised to the jaw
+    (``chin_y`` - 0.25 ``face_h``, canvas px), so the chin can move without opening a gap."""
+    box = mask_box(neck)
+    if box is None:
+        return neck
+    y_top = box[1]
+    band = neck[y_top : y_top + max(3, int(0.05 * face_h))]
+    xs = np.flatnonzero(band.any(axis=0))
+    y_jaw = min(y_top, chin_y - 0.25 * face_h)
+    extra = np.array([[xs[0], y_jaw], [xs[-1], y_jaw]], np.float64)
+    return hull_mask(neck, extra)
+
+
+def reach_up(mask: np.ndarray, reach_px: float, below_y: int) -> np.ndarray:
+    """(H, W) bool: ``mask`` continued straight up by ``reach_px`` from its rows above ``below_y``."""
+    import cv2
+
+    r = int(round(reach_px))
+    if r < 1:
+        return mask.copy()
+    top = mask.copy()
+    top[max(0, below_y):] = False
+    kernel = np.zeros((2 * r + 1, 1), np.uint8)
+    kernel[r:] = 1  # the anchor row and the r rows below it: a pixel turns on above set pixels
+    return cv2.dilate(top.astype(np.uint8), kernel) > 0
+
+
 def erode(mask: np.ndarray, radius_px: int) -> np.ndarray:
     """Erode a bool mask with a square of half-size ``radius_px``."""
     import cv2

@@ -14,6 +14,10 @@ import numpy as np
 
 from inference.types import CutLayer
 
+MOVE_REACH_FW = 0.25
+"""How far (face widths) a lower layer reaches under its upper neighbours' edges and past the canvas:
+the largest relative move of a standard pose (back hair tips on AngleZ 30 + BodyAngleX 10, ~0.2 FW)."""
+
 
 def extend_past_canvas(
     image: np.ndarray,

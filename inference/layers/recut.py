@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inference.layers.cut import LAYER_NAMES, MOVE_REACH_FW, SYNTHESISED, Scene, cut_one
-from inference.layers.reach import reach_past_canvas
+from inference.layers.cut import LAYER_NAMES, SYNTHESISED, Scene, cut_one
+from inference.layers.reach import MOVE_REACH_FW, reach_past_canvas
 from inference.meshing.meshes import LAYER_DENSITY, mesh_layer
 from inference.types import CutLayer, LayerMesh
 from rig.model import SourceImage
