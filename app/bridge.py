@@ -2,16 +2,19 @@
 
 The rig side (``rig.document``) is Qt-free and emits psygnal events; widgets listen to Qt signals
 only. The bridge owns the *session* of one editor window: the :class:`~rig.document.Document`, the
-current :class:`~rig.document.ParameterValues` (slider positions, never in the history) and the
-:class:`~rig.document.EditorState` (selection, edit mode). Opening another project swaps all three
-with :meth:`DocumentBridge.set_document`, which emits :attr:`DocumentBridge.document_replaced`.
+current :class:`~rig.drive.ParameterValues` (slider positions, never in the history), the one
+:class:`~rig.drive.ValueStack` that drives them (preview, tracking, physics; the bridge owns and stops it)
+and the :class:`~rig.document.EditorState` (selection, edit mode). Opening another project swaps the
+document, values and state with :meth:`DocumentBridge.set_document`, which emits
+:attr:`DocumentBridge.document_replaced`; the value stack keeps running on the new values.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from rig.document import Change, Document, EditorState, ParameterValues
+from rig.document import Change, Document, EditorState
+from rig.drive import ParameterValues, ValueStack
 from rig.model import Rig
 
 
@@ -33,6 +36,9 @@ class DocumentBridge(QObject):
     document : Document
     values : ParameterValues
         Current parameter values of ``document.rig`` (follow parameter-definition changes).
+    drive : ValueStack
+        The one value stack over :attr:`values` (preview < tracking < physics); told about rig
+        changes here; :meth:`ValueStack.stop_all` stops every source.
     state : EditorState
         Selection and edit mode (the selection is pruned after structure changes).
 
@@ -63,6 +69,7 @@ class DocumentBridge(QObject):
         super().__init__(parent)
         self.document: Document | None = None
         self.values: ParameterValues | None = None
+        self.drive: ValueStack | None = None
         self.state = EditorState()
         self.state.selection.changed.connect(self._on_selection)
         self.state.selection.active_changed.connect(self._on_active)
@@ -84,6 +91,10 @@ class DocumentBridge(QObject):
         self.values = ParameterValues(document.rig)
         self.values.follow(document)
         self.values.changed.connect(self._on_values)
+        if self.drive is None:
+            self.drive = ValueStack(self.values, document.rig)
+        else:
+            self.drive.attach(self.values, document.rig)
         document.changed.connect(self._prune_selection)
         document.changed.connect(self._on_changed)
         document.history.changed.connect(self._on_history)
@@ -133,6 +144,8 @@ class DocumentBridge(QObject):
 
     # ----------------------------------------------------------------- relays
     def _on_changed(self, change: Change) -> None:
+        if change.kind in ("structure", "parameter_definition"):
+            self.drive.rig_changed(self.document.rig)
         self.changed.emit(change)
 
     def _prune_selection(self, change: Change) -> None:

@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         self.files.discard_recovery()
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
-        self.panels["parameters"].preview.set_running(False)
+        self.bridge.drive.stop_all()  # preview, tracking and physics: the one owner of the value stack
         self.panels["log"].detach()
         self.viewport.release_gl()
         event.accept()

@@ -1,24 +1,24 @@
-"""Preview animation: breath, blinking and physics driven by a QTimer (VTube Studio's auto-breath and
-auto-blink, anchors.md section 3.2).
+"""Preview animation: breath and blinking on a QTimer (VTube Studio's auto-breath and auto-blink,
+anchors.md section 3.2), on the preview layer of the window's value stack (:class:`rig.drive.ValueStack`).
 
-While running, the animator writes ``ParamBreath`` (a 3.5 s sine), ``ParamEyeLOpen`` /
-``ParamEyeROpen`` (a 0.2 s blink every few seconds, scaled by the values they had when the preview
-started) and the rig's physics outputs (:class:`rig.evaluate.physics.PhysicsSimulator` stepped with
-the current values, so dragging ``ParamAngleX`` swings the hair). Stopping puts the animated
-parameters back where they were. Values only: nothing enters the history.
+While running, the animator writes ``ParamBreath`` (a 3.5 s sine) and ``ParamEyeLOpen`` /
+``ParamEyeROpen`` (a 0.2 s blink every few seconds, scaled by their base values: where they were
+before any source moved them) to :attr:`rig.drive.Layer.PREVIEW`. The stack runs the rig's physics
+on top (so dragging ``ParamAngleX`` swings the hair), lets tracking win for the parameters it drives,
+clamps the time step and puts every animated parameter back when the preview stops. Values only:
+nothing enters the history.
 """
+
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.bridge import DocumentBridge
-
-log = logging.getLogger(__name__)
+from rig.drive import Layer
 
 BREATH_PERIOD_S = 3.5
 BLINK_INTERVAL_S = (2.5, 3.7, 3.1, 4.4)  # cycled, so the rhythm does not look mechanical
@@ -52,6 +52,8 @@ class PreviewAnimator(QObject):
     Parameters
     ----------
     bridge : DocumentBridge
+        Its :attr:`~DocumentBridge.drive` stack is written to; when the stack stops the preview
+        layer (the window closing, :meth:`~rig.drive.ValueStack.stop_all`) the timer stops too.
     interval_ms : int
         Timer period (16 ms: about 60 steps a second, the Cubism physics default rate).
 
@@ -69,11 +71,9 @@ class PreviewAnimator(QObject):
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.tick)
         self._t0 = 0.0
-        self._last = 0.0
-        self._saved: dict[str, float] = {}
-        self._sim = None
+        self._animated: tuple[str, ...] = ()
         bridge.document_replaced.connect(lambda: self.set_running(False))
-        bridge.changed.connect(self._on_changed)
+        bridge.drive.stopped.connect(self._on_stack_stopped)
 
     @property
     def running(self) -> bool:
@@ -83,59 +83,32 @@ class PreviewAnimator(QObject):
         if running == self.running:
             return
         if running:
-            self._start()
+            values = self.bridge.values
+            self._animated = tuple(pid for pid in (BREATH_ID, *EYE_IDS) if pid in values)
+            self._t0 = time.perf_counter()
+            self.bridge.drive.start(Layer.PREVIEW, self._animated, time_s=self._t0)
+            self.timer.start()
         else:
-            self._stop()
+            self.timer.stop()
+            self.bridge.drive.stop(Layer.PREVIEW)
         self.running_changed.emit(running)
 
-    def _start(self) -> None:
-        values = self.bridge.values
-        animated = [pid for pid in (BREATH_ID, *EYE_IDS) if pid in values]
-        self._sim = self._simulator()
-        outputs = self._sim.output_parameter_ids if self._sim is not None else ()
-        self._saved = {pid: values[pid] for pid in [*animated, *outputs] if pid in values}
-        self._t0 = self._last = time.perf_counter()
-        self.timer.start()
-
-    def _stop(self) -> None:
-        self.timer.stop()
-        saved = {pid: v for pid, v in self._saved.items() if pid in self.bridge.values}
-        self._saved = {}
-        self._sim = None
-        if saved:
-            self.bridge.values.update(saved)
-
-    def _simulator(self):
-        from app.tracking.puppet import physics_simulator
-
-        return physics_simulator(self.bridge.rig, "the preview")
-
-    def _on_changed(self, change) -> None:
-        if self.running and change.kind in ("structure", "parameter_definition"):
-            self._sim = self._simulator()
+    def _on_stack_stopped(self, layer) -> None:
+        if layer == Layer.PREVIEW and self.timer.isActive():
+            self.timer.stop()
+            self.running_changed.emit(False)
 
     def tick(self, now_s: float | None = None) -> dict[str, float]:
-        """One animation step at time ``now_s`` (perf_counter seconds; now when None); returns what was set."""
+        """One animation step at time ``now_s`` (perf_counter seconds; now when None); returns what was set
+        (with the physics outputs when the preview is the stack's top layer)."""
         now = time.perf_counter() if now_s is None else now_s
-        t, dt = now - self._t0, min(max(now - self._last, 0.0), 0.1)
-        self._last = now
-        values = self.bridge.values
+        t = now - self._t0
+        drive = self.bridge.drive
         out: dict[str, float] = {}
-        if BREATH_ID in self._saved:
+        if BREATH_ID in self._animated:
             out[BREATH_ID] = breath_value(t)
         factor = blink_factor(t)
         for pid in EYE_IDS:
-            if pid in self._saved:
-                out[pid] = self._saved[pid] * factor
-        if self._sim is not None:
-            current = values.as_dict()
-            current.update(out)
-            try:
-                out.update(self._sim.step(current, dt))
-            except Exception as exc:  # noqa: BLE001 - keep the preview alive without physics
-                log.warning("physics step failed, physics preview stopped: %s", exc)
-                self._sim = None
-        out = {k: v for k, v in out.items() if k in values}
-        if out:
-            values.update(out)
-        return out
+            if pid in self._animated:
+                out[pid] = drive.base(pid) * factor
+        return drive.write(Layer.PREVIEW, out, time_s=now)

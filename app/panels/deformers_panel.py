@@ -2,16 +2,15 @@
 
 Drag a deformer onto another to reparent it (:class:`ReparentDeformer`; dropped on empty space it
 goes to the canvas), rename in place (:class:`RenameObject`), add a warp or rotation deformer under
-the selected deformer (:class:`AddDeformer`), delete (:class:`RemoveDeformer`, refused while it
-has children). Reparenting re-expresses the keyforms in the new parent's space
-(:func:`rig.evaluate.reexpress.reexpress_keyforms`), so the deformer stays where it is on screen.
+the selected deformer (:func:`rig.edit.deformers.add_deformer_command`), delete (:class:`RemoveDeformer`,
+refused while it has children). Reparenting re-expresses the keyforms in the new parent's space
+(:func:`rig.edit.deformers.reparent_command`), so the deformer stays where it is on screen.
 """
 
 from __future__ import annotations
 
 import logging
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,39 +24,12 @@ from PySide6.QtWidgets import (
 
 from app.bridge import DocumentBridge
 from app.panels.tree_sync import ID_ROLE, KIND_ROLE, TreeSelectionSync, item_id, item_kind, walk
-from rig.document.commands import AddDeformer, RemoveDeformer, RenameObject, ReparentDeformer
+from rig.document.commands import RemoveDeformer, RenameObject
+from rig.edit.deformers import add_deformer_command, reparent_command
 from rig.errors import RigError
-from rig.evaluate.reexpress import reexpress_keyforms
-from rig.model import KeyformGrid, Rig, RotationDeformer, WarpDeformer
+from rig.model import WarpDeformer
 
 log = logging.getLogger(__name__)
-
-
-def new_warp(rig: Rig, parent_id: str | None, part_id: str, rows: int = 3, cols: int = 3) -> WarpDeformer:
-    """A regular warp deformer at rest, half the size of its parent's space, centred in it."""
-    box = _child_box(rig, parent_id)
-    grid = WarpDeformer.rest_grid(rows, cols, *box)
-    keyforms = KeyformGrid.constant(positions=grid, opacity=np.float32(1.0))
-    n = rig.new_id("Warp")
-    return WarpDeformer(n, n.replace("Warp", "Warp "), part_id, parent_id, rows, cols, keyforms)
-
-
-def new_rotation(rig: Rig, parent_id: str | None, part_id: str) -> RotationDeformer:
-    """A rotation deformer at rest, its origin at the centre of its parent's space."""
-    x0, y0, x1, y1 = _child_box(rig, parent_id)
-    keyforms = KeyformGrid.constant(**RotationDeformer.rest_values(((x0 + x1) / 2, (y0 + y1) / 2)))
-    n = rig.new_id("Rotation")
-    return RotationDeformer(n, n.replace("Rotation", "Rotation "), part_id, parent_id, keyforms)
-
-
-def _child_box(rig: Rig, parent_id: str | None) -> tuple[float, float, float, float]:
-    """(x0, y0, x1, y1) of a new child in its parent's space: canvas px, warp [0, 1]^2 or rotation-local px."""
-    if parent_id is None:
-        w, h = rig.canvas_width_px, rig.canvas_height_px
-        return (w * 0.25, h * 0.25, w * 0.75, h * 0.75)
-    if isinstance(rig.deformer(parent_id), WarpDeformer):
-        return (0.25, 0.25, 0.75, 0.75)
-    return (-64.0, -64.0, 64.0, 64.0)
 
 
 class DeformerTree(QTreeWidget):
@@ -168,28 +140,18 @@ class DeformersPanel(QWidget):
 
     def reparent(self, deformer_id: str, new_parent_id: str | None) -> None:
         """Move ``deformer_id`` under ``new_parent_id`` (None: the canvas); one undoable command."""
-        def build() -> ReparentDeformer:
-            rig = self.bridge.rig
-            keyforms = reexpress_keyforms(rig, deformer_id, new_parent_id)
-            return ReparentDeformer(rig, deformer_id, new_parent_id, keyforms=keyforms)
-
-        self._push(build)
+        self._push(lambda: reparent_command(self.bridge.rig, deformer_id, new_parent_id))
 
     def add(self, kind: str) -> str | None:
         """Add a ``"warp"`` or ``"rotation"`` deformer under the active deformer; return its id."""
-        rig = self.bridge.rig
-        if not rig.parts:
-            log.warning("add a part (or generate a rig) before adding deformers")
+        try:
+            command = add_deformer_command(self.bridge.rig, kind, self.bridge.state.selection.active)
+        except RigError as exc:  # no part yet, or a deformer that does not fit
+            log.warning("%s", exc)
             return None
-        active = self.bridge.state.selection.active
-        parent = next((d for d in rig.deformers if d.id == active), None)
-        part_id = parent.part_id if parent is not None else rig.parts[0].id
-        parent_id = parent.id if parent is not None else None
-        make = new_warp if kind == "warp" else new_rotation
-        deformer = make(rig, parent_id, part_id)
-        self._push(lambda: AddDeformer(rig, deformer))
-        self.bridge.state.selection.select(deformer.id)
-        return deformer.id
+        self._push(lambda: command)
+        self.bridge.state.selection.select(command.obj.id)
+        return command.obj.id
 
     def delete_selected(self) -> None:
         """Remove the selected deformers (one undo step each; refused while they have children)."""

@@ -1,7 +1,7 @@
 """One parameter row: a slider with key markers and a spin box, both editing ParameterValues.
 
 Values are not document state (style.md section 2): moving a slider writes
-:class:`~rig.document.ParameterValues` only and never touches the history.
+:class:`~rig.drive.ParameterValues` only and never touches the history.
 """
 
 from __future__ import annotations

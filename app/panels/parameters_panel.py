@@ -1,6 +1,6 @@
 """The Parameters dock: a slider and spin box per parameter, grouped by parameter group.
 
-Moving a slider writes :class:`~rig.document.ParameterValues` (no history); double-click resets
+Moving a slider writes :class:`~rig.drive.ParameterValues` (no history); double-click resets
 one parameter, "Reset all" every one. The "Preview" toggle runs :class:`~app.editor.preview.PreviewAnimator`
 (breath, blinking and physics on a timer). Rows are rebuilt when parameter definitions change and
 updated (signals blocked) when values change elsewhere (preview, tracking, undo of a range change).

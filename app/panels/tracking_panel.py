@@ -8,9 +8,9 @@ input/output ranges and live value bars, and plots of the last 5 s of every mapp
 
 Tracking runs on a ``QThread`` (:mod:`app.jobs.tracking`); each frame arrives through a queued
 signal and is written to :attr:`DocumentBridge.values` in one ``update`` (the viewport follows at the
-source's rate). Like the Preview animation (:mod:`app.editor.preview`), tracking sets the input parameters
-and :class:`rig.evaluate.physics.PhysicsSimulator` adds its outputs (hair sway) on top (VTube Studio
-order: tracking < physics). Stopping puts the driven parameters back. Values only: nothing enters the
+source's rate). Like the Preview animation (:mod:`app.editor.preview`), tracking writes to the window's
+one :class:`rig.drive.ValueStack` (:class:`app.tracking.driver.RigDriver`): tracking wins over the
+preview, physics adds its outputs (hair sway) on top. Stopping puts the driven parameters back. Values only: nothing enters the
 history. A missing or unplugged camera, or a damaged file, ends the session with a message in the dock
 and the Log; the editor keeps working. Settings persist in QSettings (:mod:`app.tracking.settings`).
 """
@@ -261,8 +261,7 @@ class TrackingPanel(QWidget):
             self._rig_changed()
 
     def _rig_changed(self) -> None:
-        self.table.mark_available(self.bridge.values)
-        self.driver.rig_changed()
+        self.table.mark_available(self.bridge.values)  # the value stack follows the rig itself (bridge)
 
     # ---------------------------------------------------------------- worker signals
     def _on_opened(self, name: str, fps: float) -> None:

@@ -35,7 +35,7 @@ from rig.document.commands import (
 from rig.errors import KeyformMismatchError, ValidationError
 from rig.evaluate import evaluate
 from rig.evaluate.keyforms import KEY_SNAP, interpolate_keyforms
-from rig.evaluate.parent_space import ParentMap
+from rig.evaluate.parent_space import ParentMap  # re-exported: the drag tools' parent-space map
 from rig.model import ArtMesh, Rig, RotationDeformer, WarpDeformer
 
 #: Keyform fields a Deform-mode edit changes, per class.

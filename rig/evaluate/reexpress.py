@@ -9,10 +9,11 @@ object, values that give the same canvas geometry under the new parent:
 1. the keyform's parameter values: its own bindings' keys, every other parameter at its default;
 2. the object's canvas geometry there, evaluated under the old parent (:func:`evaluate`; hidden
    objects are made visible for the probe);
-3. the new parent's canvas map at the same values, inverted point by point: identity (canvas),
-   ``origin + s R(a) F p`` solved exactly (rotation parent, :mod:`rig.evaluate.rotation`), or the
-   warp map (:mod:`rig.evaluate.warp`) inverted by :func:`rig.evaluate.warp_inverse.invert_warp`
-   (far-field affine start, damped Newton, restarts per piece of the map; warp parent);
+3. the new parent's canvas map at the same values, inverted point by point with
+   :class:`rig.evaluate.parent_space.ParentMap` (the drag tools' map): identity (canvas),
+   ``origin + s R(a) F p`` solved exactly (rotation parent), or the warp map inverted by
+   :func:`rig.evaluate.warp_inverse.invert_warp` (far-field affine start, damped Newton, restarts per
+   piece of the map; warp parent);
 4. a rotation deformer's origin is mapped like a point; its ``angle_deg`` and ``scale`` are then
    corrected by the difference between the canvas angle and scale it has with the re-expressed
    origin under the new parent and the ones it had (the Core's flattening makes both depend only on
@@ -26,13 +27,12 @@ follows the new parent's motion (which is usually what reparenting means).
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
 
 import numpy as np
 
 from rig.errors import ValidationError
-from rig.evaluate.evaluate import GIZMO_HANDLE_PX, evaluate
-from rig.evaluate.keyforms import interpolate_keyforms
+from rig.evaluate.evaluate import evaluate
+from rig.evaluate.parent_space import ParentMap, gizmo_of, gizmo_scale
 from rig.evaluate.types import EvaluatedRig
 from rig.evaluate.warp_inverse import invert_warp
 from rig.model import ArtMesh, KeyformGrid, Rig, RotationDeformer, WarpDeformer
@@ -79,16 +79,17 @@ def reexpress_keyforms(rig: Rig, object_id: str, new_parent_id: str | None) -> K
     for k in range(grid.count):
         values = key_values(rig, grid, k)
         ev = evaluate(probe, values)
-        to_parent = _inverse_map(rig, ev, new_parent_id, values, context=f"{object_id} key {k}")
+        parent_map = ParentMap.of_deformer(rig, ev, new_parent_id, values)
+        context = f"{object_id} key {k}"
         if isinstance(obj, RotationDeformer):
-            gizmo = _gizmo(ev, object_id)
-            origin = to_parent(np.asarray(gizmo.points_px[:1], np.float64))[0]
+            gizmo = gizmo_of(ev, object_id)
+            origin = parent_map.to_parent(np.asarray(gizmo.points_px[:1], np.float64), context=context)[0]
             grid.values["origin"][k] = origin.astype(grid.values["origin"].dtype)
-            frames.append((gizmo.angle_deg, _gizmo_scale(gizmo)))
+            frames.append((gizmo.angle_deg, gizmo_scale(gizmo)))
         else:
             canvas = _geometry_px(ev, obj)
             field = grid.values["positions"]
-            field[k] = to_parent(canvas, guess=None).astype(field.dtype).reshape(field[k].shape)
+            field[k] = parent_map.to_parent(canvas, context=context).astype(field.dtype).reshape(field[k].shape)
     if isinstance(obj, RotationDeformer):
         _correct_rotation(rig, obj, new_parent_id, grid, frames)
     return grid
@@ -120,51 +121,14 @@ def _all_visible(rig: Rig) -> Rig:
     return out
 
 
-def _gizmo(ev: EvaluatedRig, deformer_id: str):
-    gizmo = next((g for g in ev.gizmos if g.deformer_id == deformer_id), None)
-    if gizmo is None:
-        raise ValidationError(f"no evaluated gizmo for deformer {deformer_id!r}")
-    return gizmo
-
-
-def _gizmo_scale(gizmo) -> float:
-    origin, tip = np.asarray(gizmo.points_px, np.float64)
-    return float(np.hypot(*(tip - origin))) / GIZMO_HANDLE_PX
-
-
 def _geometry_px(ev: EvaluatedRig, obj) -> np.ndarray:
     """(N, 2) float64 canvas px of a mesh's vertices or a warp's lattice points."""
     if isinstance(obj, WarpDeformer):
-        return np.asarray(_gizmo(ev, obj.id).points_px, np.float64).reshape(-1, 2)
+        return np.asarray(gizmo_of(ev, obj.id).points_px, np.float64).reshape(-1, 2)
     item = next((i for i in ev.items if i.art_mesh_id == obj.id), None)
     if item is None:
         raise ValidationError(f"art mesh {obj.id!r} was not evaluated")
     return np.asarray(item.vertices_px, np.float64)
-
-
-def _inverse_map(
-    rig: Rig, ev: EvaluatedRig, parent_id: str | None, values: Mapping[str, float], context: str = ""
-):
-    """A function (N, 2) canvas px -> (N, 2) float64 points in ``parent_id``'s space at ``values``.
-
-    ``context`` names the object in the warning logged when a warp inversion does not converge.
-    """
-    if parent_id is None:
-        return lambda c, guess=None: np.asarray(c, np.float64).copy()
-    gizmo = _gizmo(ev, parent_id)
-    parent = rig.deformer(parent_id)
-    if isinstance(parent, WarpDeformer):
-        lattice = np.asarray(gizmo.points_px, np.float64).reshape(-1, 2)
-        return lambda c, guess=None: invert_warp(
-            lattice, parent.rows, parent.cols, c, guess, context=f"{context} in {parent_id}"
-        )
-    origin = np.asarray(gizmo.points_px[0], np.float64)
-    a = np.deg2rad(gizmo.angle_deg)
-    rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    blended = interpolate_keyforms(parent.keyforms, values, {p.id: p for p in rig.parameters})
-    flip = np.diag([-1.0 if blended["reflect_x"] > 0.5 else 1.0, -1.0 if blended["reflect_y"] > 0.5 else 1.0])
-    inverse = np.linalg.inv(_gizmo_scale(gizmo) * rot @ flip)
-    return lambda c, guess=None: (np.asarray(c, np.float64).reshape(-1, 2) - origin) @ inverse.T
 
 
 def _correct_rotation(
@@ -177,11 +141,11 @@ def _correct_rotation(
     moved.keyforms = grid
     trial.deformers = [moved if d.id == obj.id else d for d in trial.deformers]
     for k, (angle, scale) in enumerate(frames):
-        gizmo = _gizmo(evaluate(trial, key_values(rig, grid, k)), obj.id)
+        gizmo = gizmo_of(evaluate(trial, key_values(rig, grid, k)), obj.id)
         diff = angle - gizmo.angle_deg
         diff -= 360.0 * np.round(diff / 360.0)
         angles, scales = grid.values["angle_deg"], grid.values["scale"]
         angles[k] = angles[k] + diff
-        have = _gizmo_scale(gizmo)
+        have = gizmo_scale(gizmo)
         if have > 0:
             scales[k] = scales[k] * (scale / have)

@@ -8,8 +8,9 @@ inversion therefore
 2. refines with damped Newton steps (central-difference Jacobian, backtracking line search on the
    residual norm),
 3. restarts the points that did not converge from one point in every piece of the map (two
-   triangles per ring cell, the centre of every lattice cell) and keeps the best result; Newton
-   started in the right piece of a piecewise-linear map lands on the preimage in one step,
+   triangles per ring cell, the centre of every lattice cell; all seeds in one batch) and keeps the
+   best result; Newton started in the right piece of a piecewise-linear map lands on the preimage in
+   one step,
 4. logs a warning for points still off by more than :data:`CONVERGED_PX` and returns their best
    point (the minimum residual found).
 
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 NEWTON_STEPS = 60
 RESTART_STEPS = 8  # Newton steps per restart; the best start is then polished with NEWTON_STEPS
 NEWTON_TOL_PX = 1e-5
+FLOAT32_ULPS = 2  # a point within this many float32 spacings of its target (px) is done: evaluation noise
 CONVERGED_PX = 1e-3  # residual above which a point is restarted, then reported
 FD_STEP = 1e-3  # finite-difference step, warp-normalised units
 BACKTRACK = 8  # step halvings tried before a Newton step is rejected
@@ -76,11 +78,14 @@ def invert_warp(
     p, err = _newton(fwd, c, start.reshape(-1, 2).copy(), NEWTON_STEPS)
     bad = np.flatnonzero(err > CONVERGED_PX)
     if bad.size:
-        best, best_err = p[bad], err[bad]
-        for seed in _piece_seeds(rows, cols):
-            q, e = _newton(fwd, c[bad], np.broadcast_to(seed, (bad.size, 2)).copy(), RESTART_STEPS)
-            better = e < best_err
-            best[better], best_err[better] = q[better], e[better]
+        # every seed for every bad point in one batch (Newton runs per point, so batching changes nothing)
+        seeds = _piece_seeds(rows, cols)
+        q, e = _newton(fwd, np.tile(c[bad], (len(seeds), 1)), np.repeat(seeds, bad.size, axis=0), RESTART_STEPS)
+        q, e = q.reshape(len(seeds), bad.size, 2), e.reshape(len(seeds), bad.size)
+        first_best = np.argmin(e, axis=0)
+        columns = np.arange(bad.size)
+        better = e[first_best, columns] < err[bad]
+        best = np.where(better[:, None], q[first_best, columns], p[bad])
         p[bad], err[bad] = _newton(fwd, c[bad], best, NEWTON_STEPS)
     failed = np.flatnonzero(err > CONVERGED_PX)
     if failed.size:
@@ -112,12 +117,16 @@ def _newton(fwd, c: np.ndarray, p: np.ndarray, steps: int) -> tuple[np.ndarray, 
     """Damped Newton on ``fwd(p) = c``; returns (p, max-abs residual px), both per point.
 
     Each step is halved up to :data:`BACKTRACK` times until the residual norm decreases; a point
-    whose step never decreases it (or whose Jacobian is singular) stays where it is.
+    whose step never decreases it (or whose Jacobian is singular) stays where it is and is not
+    stepped again (the same point would give the same step).
     """
     residual = c - fwd(p)
     norm = np.linalg.norm(residual, axis=1)
+    stuck = np.zeros(len(p), bool)
+    # done at NEWTON_TOL_PX or at the float32 evaluation's own resolution there, whichever is coarser
+    tol = np.maximum(NEWTON_TOL_PX, FLOAT32_ULPS * np.spacing(np.abs(c).max(axis=1, initial=1.0).astype(np.float32)))
     for _ in range(steps):
-        active = np.flatnonzero(np.abs(residual).max(axis=1) >= NEWTON_TOL_PX)
+        active = np.flatnonzero((np.abs(residual).max(axis=1) >= tol) & ~stuck)
         if not active.size:
             break
         pa, ra = p[active], residual[active]
@@ -142,8 +151,7 @@ def _newton(fwd, c: np.ndarray, p: np.ndarray, steps: int) -> tuple[np.ndarray, 
             if moved.all():
                 break
             alpha /= 2
-        if not moved.any():
-            break
+        stuck[active[~moved]] = True
     return p, np.abs(residual).max(axis=1, initial=0.0)
 
 

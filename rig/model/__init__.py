@@ -1,4 +1,9 @@
-"""The rig data model: dataclasses mirroring Cubism's object model (see design.md)."""
+"""The rig data model: dataclasses mirroring Cubism's object model (see design.md).
+
+:class:`Rig` holds Parts, Layers, ArtMeshes, Warp/RotationDeformers with their KeyformGrids, Parameters
+and the PhysicsRig; ``validate()`` checks the invariants. May import only ``rig.errors``, numpy and the
+standard library: the model knows nothing about evaluation, documents or files.
+"""
 
 from rig.model.base import ModelObject, deep_equal
 from rig.model.keyform import KeyformBinding, KeyformGrid

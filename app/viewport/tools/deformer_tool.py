@@ -4,7 +4,7 @@ Warp deformer: its lattice points are free handles (drag one, box-select several
 translates the selection or the whole grid, Ctrl+Shift+drag scales and Ctrl+Alt+drag rotates it
 about its centroid; :class:`~app.viewport.tools.keyed_edit.KeyedEditTool`). The lattice's keyform
 ``positions`` live in the warp's parent space; drags are mapped back exactly
-(:class:`~rig.evaluate.parent_space.ParentMap`).
+(:class:`~rig.edit.keyforms.ParentMap`).
 
 Rotation deformer (handle roles of style.md 5, as its gizmo draws them):
 
@@ -25,7 +25,7 @@ from PySide6.QtCore import Qt
 from app.render.shapes import OverlayShapes
 from app.viewport.tools.keyed_edit import SELECTED_COLOR, Gesture, KeyedEditTool, PointHandles
 from app.viewport.tools.keyform_tool import describe_key_state
-from rig.evaluate.parent_space import ParentMap
+from rig.edit.keyforms import ParentMap
 from rig.evaluate.types import EvaluatedRig
 from rig.model import RotationDeformer, WarpDeformer
 

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.render.shapes import OverlayShapes, polyline_segments
 from app.viewport.tools.base import Tool
-from rig.edit.keyforms import add_key_steps, key_state, set_fields_command, transform_points
+from rig.edit.keyforms import ParentMap, add_key_steps, key_state, set_fields_command, transform_points
 from rig.errors import RigError
 from rig.evaluate import evaluate
-from rig.evaluate.parent_space import ParentMap
 from rig.evaluate.types import EvaluatedRig
 from rig.model import KeyformGrid, Rig
 

@@ -3,7 +3,7 @@
 The vertices of the active art mesh are free handles; gestures, modifiers, off-key handling and
 Esc are those of :class:`~app.viewport.tools.keyed_edit.KeyedEditTool`. A drag moves vertices in
 canvas px; the tool maps the new positions back into the mesh's parent-deformer space
-(:class:`~rig.evaluate.parent_space.ParentMap`, exact inverse at the current pose), so the vertex lands under
+(:class:`~rig.edit.keyforms.ParentMap`, exact inverse at the current pose), so the vertex lands under
 the cursor, and the release pushes one ``SetKeyformValues(mesh, "positions", ..., keyform_index)``.
 """
 
@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.viewport.tools.keyed_edit import KeyedEditTool, PointHandles
-from rig.edit.keyforms import key_state
-from rig.evaluate.parent_space import ParentMap
+from rig.edit.keyforms import ParentMap, key_state
 from rig.evaluate.types import EvaluatedRig
 from rig.model import ArtMesh
 

@@ -41,3 +41,27 @@ def test_animator_drives_breath_eyes_and_physics_then_restores(qtbot, shared_dat
     assert after["ParamEyeLOpen"] == pytest.approx(0.8) and after["ParamBreath"] == before["ParamBreath"]
     assert after["ParamHairFront"] == before["ParamHairFront"] and after["ParamAngleX"] == 30.0
     assert not bridge.can_undo
+
+
+@pytest.mark.qt
+def test_tracking_wins_over_the_preview_and_the_bridge_stops_both(qtbot):
+    from app.tracking.driver import RigDriver
+    from tests.rig.document.rigs import small_document
+
+    bridge = DocumentBridge(small_document())
+    animator, driver = PreviewAnimator(bridge), RigDriver(bridge)
+    animator.set_running(True)
+    t0 = animator._t0
+    driver.begin(["ParamEyeLOpen", "ParamAngleX"])
+    driver.drive(0, {"ParamEyeLOpen": 0.4, "ParamAngleX": 10.0})
+    shut = t0 + BLINK_INTERVAL_S[0] - BLINK_DURATION_S / 2
+    out = animator.tick(shut)
+    assert "ParamEyeLOpen" not in out and out["ParamBreath"] > 0.0  # tracking owns the eye, the preview breathes
+    assert bridge.values["ParamEyeLOpen"] == pytest.approx(0.4)
+    driver.end()  # the eye goes back to the preview's blink, the angle to its slider value
+    assert bridge.values["ParamEyeLOpen"] == pytest.approx(0.0, abs=1e-6) and bridge.values["ParamAngleX"] == 0.0
+    driver.begin(["ParamAngleX"])
+    with qtbot.waitSignal(animator.running_changed, timeout=1000) as stopped:
+        bridge.drive.stop_all()  # the window closing: one owner stops every source
+    assert stopped.args == [False] and not animator.running and not driver.active
+    assert bridge.values["ParamEyeLOpen"] == 1.0 and bridge.values["ParamBreath"] == 0.0

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from rig.document import Document
-from rig.document.commands import ReparentArtMesh, ReparentDeformer
+from rig.edit.deformers import reparent_command
 from rig.errors import ValidationError
 from rig.evaluate.evaluate import evaluate
 from rig.evaluate.reexpress import invert_warp, key_values, reexpress_keyforms
 from rig.evaluate.warp import evaluate_warp
-from rig.model import ArtMesh, deep_equal
+from rig.model import deep_equal
 from rig.testing import synthetic_rig, tiny_rig
 
 TOL_PX = 1e-3
@@ -32,9 +32,7 @@ def _reparent(rig, object_id, new_parent_id):
     """Reparent with re-expressed keyforms in a Document; check undo; return (before, after) rigs."""
     doc = Document(copy.deepcopy(rig))
     before = copy.deepcopy(doc.rig)
-    grid = reexpress_keyforms(doc.rig, object_id, new_parent_id)
-    cls = ReparentArtMesh if isinstance(doc.rig.find(object_id), ArtMesh) else ReparentDeformer
-    doc.history.push(cls(doc.rig, object_id, new_parent_id, keyforms=grid))
+    doc.history.push(reparent_command(doc.rig, object_id, new_parent_id))
     doc.rig.validate()
     after = copy.deepcopy(doc.rig)
     assert after.find(object_id).parent_deformer_id == new_parent_id

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rig.document import ParameterValues
 from rig.document.commands import AddParameter, RemoveParameter, SetParameterDefinition
+from rig.drive import ParameterValues
 from rig.model import Parameter
 from rig.model.standard import standard_parameter
 from tests.rig.document.rigs import small_document, small_rig
