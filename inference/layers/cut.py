@@ -318,8 +318,11 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         hair = vis | scene.vis("FrontHair")
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
-        # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face
-        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair") | dilate(hair, MOVE_REACH_FW * fw))
+        # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face,
+        # but not below its own ends (short hair leaves the background behind the neck)
+        near = dilate(hair, MOVE_REACH_FW * fw)
+        near[int(mask_box(hair)[3] + 0.05 * fw) if hair.any() else 0 :] = False
+        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair") | near)
         return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
