@@ -142,6 +142,19 @@ def neck_zone(neck: np.ndarray, chin_y: float, face_h: float) -> np.ndarray:
     return hull_mask(neck, extra)
 
 
+def nearer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels at least as near (Euclidean) to a True pixel of ``a`` as to one of ``b``."""
+    import cv2
+
+    if not a.any():
+        return np.zeros(a.shape, bool)
+    if not b.any():
+        return np.ones(a.shape, bool)
+    da = cv2.distanceTransform((~a).astype(np.uint8), cv2.DIST_L2, 3)
+    db = cv2.distanceTransform((~b).astype(np.uint8), cv2.DIST_L2, 3)
+    return da <= db
+
+
 def reach_up(mask: np.ndarray, reach_px: float, below_y: int) -> np.ndarray:
     """(H, W) bool: ``mask`` continued straight up by ``reach_px`` from its rows above ``below_y``."""
     import cv2

@@ -34,6 +34,7 @@ from inference.layers.completion import (
     hull_mask,
     mask_box,
     median_color,
+    nearer,
     neck_zone,
     polygon_mask,
     reach_up,
@@ -319,10 +320,11 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
         # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face,
-        # but not below its own ends (short hair leaves the background behind the neck)
+        # but not below its own ends nor where the background is nearer than the back hair (the outline)
         near = dilate(hair, MOVE_REACH_FW * fw)
         near[int(mask_box(hair)[3] + 0.05 * fw) if hair.any() else 0 :] = False
-        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair") | near)
+        behind = (hull_mask(hair) & zone) | near | scene.vis("FrontHair")
+        target = covered & behind & nearer(vis if vis.sum() >= 16 else hair, scene.rank < 0)
         return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
