@@ -71,3 +71,24 @@ def test_no_tears_at_standard_poses(case, shared_data):
     assert [r.pose for r in rows] == [p for p, _ in STANDARD_POSES]
     torn = {r.pose: round(100 * r.tear_fraction, 3) for r in rows if r.tear_fraction >= TEAR_BAR}
     assert not torn, f"tears over {100 * TEAR_BAR} % of the character (pose: %): {torn}"
+
+
+def test_flat_colour_chibi_turns_without_tears_or_many_ghosts(gl):
+    """A chibi with thick outlines (head half the figure): no tear at any standard pose, and few of
+    the moved outlines left behind on the layers that stayed."""
+    from app.render.offscreen import render_to_array
+    from inference.layers.cut import cut_layers
+    from inference.meshing.meshes import mesh_layers
+    from inference.rigging import build_rig, load_template
+    from tests.inference.character import synthetic_chibi
+
+    img, fg, face, parts = synthetic_chibi()
+    layers = cut_layers(img, fg, face, parts)
+    meshes = mesh_layers(layers, face_width_px=face.face_width_px)
+    rig = build_rig(load_template(), face, layers, meshes, img.size_px, name="chibi")
+    rows = measure_rig(rig, lambda ev: render_to_array(ev, ctx=gl))
+    torn = {r.pose: round(100 * r.tear_fraction, 3) for r in rows if r.tear_fraction >= TEAR_BAR}
+    assert not torn, torn
+    assert max(r.ghost_fraction for r in rows) < 0.05, [(r.pose, round(r.ghost_fraction, 3)) for r in rows]
+    # the face turns: its outline moved, so there was something to leave behind
+    assert sum(r.outline_px for r in rows) > 1000
