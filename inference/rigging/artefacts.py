@@ -254,11 +254,13 @@ def ghost_mask(
 
 
 def alone_alpha(ev: EvaluatedRig, item, render: Render) -> np.ndarray:
+    """(H, W) uint8: the alpha of one DrawItem of ``ev`` rendered alone (with its clip masks)."""
     one = dataclasses.replace(ev, items=(item,), masks={k: v for k, v in ev.masks.items() if k in item.mask_ids})
     return render(one)[..., 3]
 
 
 def face_width(ev: EvaluatedRig) -> float:
+    """FW (px): the x extent of ``ArtMeshFace`` in ``ev``; 0.3 of the shorter canvas side without one."""
     face = next((it for it in ev.items if it.art_mesh_id == "ArtMeshFace"), None)
     if face is None:
         h, w = ev.canvas_size_px[1], ev.canvas_size_px[0]
