@@ -11,11 +11,17 @@ document, values and state with :meth:`DocumentBridge.set_document`, which emits
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+
 from PySide6.QtCore import QObject, Signal
 
 from rig.document import Change, Document, EditorState
 from rig.drive import ParameterValues, ValueStack
+from rig.errors import RigError
 from rig.model import Rig
+
+log = logging.getLogger(__name__)
 
 
 def empty_rig(width_px: int = 512, height_px: int = 512) -> Rig:
@@ -56,6 +62,9 @@ class DocumentBridge(QObject):
         ``{parameter_id: value}`` that changed (sliders, preview, physics; not document state).
     selection_changed()
         The selected ids or the active id changed.
+    message(str)
+        A short note for the status bar from :meth:`apply`: why an edit was refused, or that there was
+        nothing to change.
     """
 
     document_replaced = Signal()
@@ -64,6 +73,7 @@ class DocumentBridge(QObject):
     clean_changed = Signal(bool)
     values_changed = Signal(dict)
     selection_changed = Signal()
+    message = Signal(str)
 
     def __init__(self, document: Document | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -133,6 +143,70 @@ class DocumentBridge(QObject):
     def push(self, command) -> Change:
         """Push ``command`` onto the document's history (executes it)."""
         return self.document.history.push(command)
+
+    def apply(self, build, label: str | None = None, *, macro: bool = False, context: str = "",
+              nothing: str | None = None) -> list:
+        """Build and push one undo step; the one place where a refused edit is reported.
+
+        Parameters
+        ----------
+        build : Command, callable, or sequence of callables
+            A command; or ``build(rig) -> Command | None``; or ``build(rig)`` returning a sequence of
+            step builders ``step(rig) -> Command`` (each built on the rig the previous one left); or
+            such a sequence itself.
+        label : str, optional
+            The undo label of a multi-step edit (default: the first command's label).
+        macro : bool
+            Push even a single command as its own sealed macro step (it never merges with the
+            previous or the next push).
+        context : str
+            Prefix of the refusal message ("Mesh edit refused").
+        nothing : str, optional
+            Message when ``build`` gives None or no steps (default: none).
+
+        Returns
+        -------
+        list of Command
+            The commands pushed, in order; empty when there was nothing to do or a
+            :class:`~rig.errors.RigError` refused the edit (logged once and emitted as :attr:`message`;
+            a refused multi-step edit is rolled back).
+        """
+        pushed: list = []
+        try:
+            steps = build(self.rig) if callable(build) else build
+            if steps is None or (isinstance(steps, Sequence) and not steps):
+                if nothing:
+                    self.message.emit(nothing)
+                return []
+            if not isinstance(steps, Sequence):
+                if not macro:
+                    self.push(steps)
+                    return [steps]
+                steps = [steps]
+            pushed = self._push_steps(steps, label)
+        except RigError as exc:
+            text = f"{context}: {exc}" if context else str(exc)
+            log.error("%s", text)
+            self.message.emit(text)
+            return []
+        return pushed
+
+    def _push_steps(self, steps: Sequence, label: str | None) -> list:
+        """Push ``steps`` (commands or ``step(rig) -> Command``) as one sealed macro."""
+        def built(step):
+            return step(self.rig) if callable(step) else step
+
+        history = self.document.history
+        first = built(steps[0])
+        pushed = [first]
+        history.seal()
+        with history.macro(label or first.label):
+            self.push(first)
+            for step in steps[1:]:
+                pushed.append(built(step))
+                self.push(pushed[-1])
+        history.seal()
+        return pushed
 
     def undo(self) -> None:
         if self.can_undo:

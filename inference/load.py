@@ -71,7 +71,8 @@ def load_image(path: str | Path, max_side_px: int = 8192) -> LoadedImage:
                 notices.append(f"{name} has {im.n_frames} frames; Kirie uses the first one")
             try:
                 im.load()
-                im = ImageOps.exif_transpose(im)
+                ImageOps.exif_transpose(im, in_place=True)  # no copy of a big image without an orientation tag
+                im = _downscale(im, max_side_px)  # in Pillow, before any numpy copy: memory follows the canvas
                 rgba = _to_rgba(im, name)
             except (OSError, ValueError, SyntaxError) as exc:
                 raise InputImageError(f"{name} is corrupt or truncated ({exc}); re-export the image") from exc
@@ -81,7 +82,8 @@ def load_image(path: str | Path, max_side_px: int = 8192) -> LoadedImage:
     if alpha.max() == 0:
         raise InputImageError(f"{name} is fully transparent: there is nothing to rig")
     has_alpha = bool(alpha.min() < 255)
-    rgba, scale = _limit_size(rgba, max_side_px)
+    rgba, _ = _limit_size(rgba, max_side_px)  # modes _downscale leaves alone (16-bit, float)
+    scale = rgba.shape[1] / w if max(w, h) > max_side_px else 1.0
     if scale < 1.0:
         h2, w2 = rgba.shape[:2]
         notices.append(f"{name} is {w}x{h} px; it was downscaled to {w2}x{h2} px (limit {max_side_px} px)")
@@ -145,6 +147,48 @@ def _to_rgba(im: Image.Image, name: str) -> np.ndarray:
         im = im.convert(mode.replace("a", "A"))
     rgba = np.asarray(im.convert("RGBA"), dtype=np.uint8)
     return np.ascontiguousarray(rgba)
+
+
+_DOWNSCALED_MODES = {"RGB": "RGB", "L": "RGB", "RGBX": "RGB", "CMYK": "RGB", "YCbCr": "RGB", "RGBA": "RGBA",
+                     "LA": "RGBA", "P": "RGBA", "PA": "RGBA"}  # fmt: skip
+
+
+def _downscale(im: Image.Image, max_side: int) -> Image.Image:
+    """``im`` with its longer side at most ``max_side`` (Lanczos; with alpha on premultiplied colour, as
+    :func:`resize_rgba`), for the 8-bit modes; other modes are returned unchanged."""
+    w, h = im.size
+    target = _DOWNSCALED_MODES.get(im.mode)
+    if max(w, h) <= max_side or target is None:
+        return im
+    if target == "RGBA" and im.mode == "P" and "transparency" not in im.info:
+        target = "RGB"
+    scale = max_side / max(w, h)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    if target == "RGB":
+        return _resize_in_bands(im if im.mode == "RGB" else im.convert("RGB"), size, "RGB")
+    return _resize_in_bands(im, size, "RGBa").convert("RGBA")
+
+
+def _resize_in_bands(im: Image.Image, size: tuple[int, int], mode: str, band_rows: int = 512) -> Image.Image:
+    """Lanczos resize of ``im`` to ``size`` in ``mode`` ("RGB", or "RGBa" = premultiplied), band by band.
+
+    Each band of ``band_rows`` output rows converts and resizes only its source rows plus the filter's
+    reach (Lanczos: 3 source rows per output row, times the scale), so neither Pillow's full-height
+    intermediate nor a premultiplied copy of the whole input is ever held. The result is within 1 of a
+    one-shot ``im.convert(mode).resize(size)`` (Pillow rounds its intermediate pass to 8 bits).
+    """
+    w, h = im.size
+    out = Image.new(mode, size)
+    sy = h / size[1]
+    reach = int(np.ceil(3 * max(sy, 1.0))) + 2
+    for top in range(0, size[1], band_rows):
+        bottom = min(top + band_rows, size[1])
+        y0, y1 = max(0, int(top * sy) - reach), min(h, int(np.ceil(bottom * sy)) + reach)
+        src = im.crop((0, y0, w, y1))
+        src = src if src.mode == mode else src.convert("RGBA").convert(mode) if mode == "RGBa" else src.convert(mode)
+        box = (0, top * sy - y0, w, bottom * sy - y0)
+        out.paste(src.resize((size[0], bottom - top), Image.Resampling.LANCZOS, box=box), (0, top))
+    return out
 
 
 def _limit_size(rgba: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:

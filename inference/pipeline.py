@@ -110,6 +110,7 @@ def generate(
     seed: int = 0,
     template: str = "default",
     use_learned: bool = True,
+    face_index: int | None = None,
 ) -> GenerationResult:
     """Generate a rig from one image file.
 
@@ -125,6 +126,9 @@ def generate(
         Name of a template in ``resources/templates`` or a path to one.
     use_learned : bool
         Use downloaded learned models when they are in the cache (else the embedded default).
+    face_index : int, optional
+        With several faces in the image, which to rig (0 = the largest, the default; see
+        :func:`inference.landmarks.find_face`).
 
     Raises
     ------
@@ -155,7 +159,7 @@ def generate(
     full = run.run("load", lambda: load_image(image_path))
     img, up = run.run("load", lambda: _working_canvas(full))  # big inputs: layers made small, textures full
     fg = run.run("foreground", lambda: _foreground(img, cancel, use_learned, estimate_foreground))
-    search = run.run("landmarks", lambda: find_face(img, fg, cancel=cancel))
+    search = run.run("landmarks", lambda: find_face(img, fg, cancel=cancel, face_index=face_index))
     face = search.face
     if face is None:
         raise NoFaceFoundError(
@@ -186,7 +190,7 @@ def generate(
     if up > 1.0:
         rig.source = _full_source(rig.source, full.rgba, alpha, face)
     methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method}
-    return GenerationResult(rig, run.timings, list(full.notices), face, methods, fg_alpha)
+    return GenerationResult(rig, run.timings, [*full.notices, *search.notices], face, methods, fg_alpha)
 
 
 def _working_canvas(full):

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set up Kirie on a fresh Debian/Ubuntu machine: system libraries for headless GL and Qt under Xvfb,
-# a virtual environment in .venv, Kirie with its development extra, and mediapipe without its
-# opencv-contrib-python dependency (it bundles Qt5 and breaks PySide6; see shared docs/models.md 1.7).
+# a virtual environment in .venv, Kirie with its development extra. The development environment keeps
+# only opencv-python-headless: mediapipe goes in with --no-deps, because its wheel requires
+# opencv-contrib-python (the GUI build, bundling Qt5; shared docs/models.md 1.7, tests/test_environment.py).
+# A user's 'pip install kirie' takes mediapipe with its OpenCV instead (app/opencv_qt.py).
 # Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +27,11 @@ PY=${PYTHON:-python3}
 stamp=.venv/.kirie-setup-stamp
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".[dev]"
+  # Kirie's requirements without mediapipe (installed next, with --no-deps), plus headless OpenCV.
+  .venv/bin/python scripts/requirements.py --dev --without mediapipe --add "opencv-python-headless>=4.9" \
+    >.venv/kirie-requirements.txt
+  .venv/bin/python -m pip install -q -r .venv/kirie-requirements.txt
   .venv/bin/python -m pip install -q --no-deps "mediapipe==1.2.2"
+  .venv/bin/python -m pip install -q --no-deps -e .
   touch "$stamp"
 fi

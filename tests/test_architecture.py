@@ -50,7 +50,7 @@ def test_no_module_over_400_lines():
     assert not long, f"modules over {MAX_LINES} lines (split by responsibility): {long}"
 
 
-@pytest.mark.parametrize("package", ["rig"])  # app and inference join with their layout (layout-app)
+@pytest.mark.parametrize("package", ["rig", "app", "inference"])
 def test_every_package_opens_with_a_docstring(package):
     import ast
 

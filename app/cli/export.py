@@ -40,10 +40,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", default=None, help="file-name stem of a Cubism export (default: the rig's name)")
 
 
+_SUFFIXES = {"inp": (".inp",), "psd": (".psd",)}
+
+
 def run(args: argparse.Namespace) -> int:
+    from app.cli.checks import UsageError, output_file, same_file
     from rig.formats.project import load_project
 
-    rig = load_project(args.project).rig
+    if args.format in _SUFFIXES:
+        output_file(args.output, _SUFFIXES[args.format], "-o", inputs=(args.project,))
+    elif args.output.exists() and not args.output.is_dir():
+        raise UsageError(f"-o {args.output}: a Cubism export is a folder, and this is a file")
+    elif same_file(args.output, args.project):
+        raise UsageError(f"-o {args.output}: is the input project")
+    rig = load_project(args.project, with_source=False).rig
     start = time.perf_counter()
     if args.format == "cubism":
         from rig.formats.cubism import export_cubism

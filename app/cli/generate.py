@@ -1,4 +1,4 @@
-"""``kirie generate IMAGE -o OUT.kirie [--json] [--preview PNG]``: image → rigged project, headless."""
+"""``kirie generate IMAGE|--sample -o OUT.kirie [--json] [--preview PNG]``: image → rigged project, headless."""
 
 from __future__ import annotations
 
@@ -24,13 +24,16 @@ PREVIEW_POSES: tuple[tuple[str, dict[str, float]], ...] = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("image", help="PNG/JPEG/WebP of one character (anime illustration or real portrait)")
+    p.add_argument("image", nargs="?", help="PNG/JPEG/WebP of one character (anime illustration or real portrait)")
+    p.add_argument("--sample", action="store_true", help="use the sample character shipped with Kirie instead of IMAGE")
     p.add_argument("-o", "--output", required=True, help="project file to write (.kirie)")
     p.add_argument("--json", action="store_true", help="print a JSON summary (stages with seconds, parts, ...)")
     p.add_argument("--preview", metavar="PNG", help="also render a contact sheet of the rest pose and key poses")
     p.add_argument("--seed", type=int, default=0, help="seed for the randomised stages (default 0)")
     p.add_argument("--template", default="default", help="rig template name or path (default: default)")
     p.add_argument("--no-learned", action="store_true", help="ignore downloaded models; use the embedded default")
+    p.add_argument("--face", type=int, metavar="N", default=None,
+                   help="with several faces in the image, rig face N (0 = the largest, 1 = the next ...)")
 
 
 def _progress_printer():
@@ -47,15 +50,32 @@ def _progress_printer():
     return progress
 
 
-def run(args: argparse.Namespace) -> int:
-    from inference.pipeline import generate
-    from rig.formats.project import save_project
+def _check_outputs(args: argparse.Namespace, image: str) -> tuple[Path, Path | None]:
+    """The project path (``.kirie`` appended when missing) and the preview path, checked before any work."""
+    from app.cli.checks import UsageError, output_file, same_file
 
     out = Path(args.output)
     if out.suffix != ".kirie":
         out = out.with_suffix(".kirie")
-    result = generate(args.image, progress=_progress_printer(), seed=args.seed, template=args.template,
-                      use_learned=not args.no_learned)
+    out = output_file(out, (".kirie",), "-o", inputs=(image,))
+    preview = None
+    if args.preview:
+        preview = output_file(args.preview, (".png",), "--preview", inputs=(image,))
+        if same_file(preview, out):
+            raise UsageError(f"--preview {preview}: is the project file")
+    if args.face is not None and args.face < 0:
+        raise UsageError(f"--face: expected 0 (the largest face) or more, got {args.face}")
+    return out, preview
+
+
+def run(args: argparse.Namespace) -> int:
+    from inference.pipeline import generate
+    from rig.formats.project import save_project
+
+    image = _input_image(args)
+    out, preview = _check_outputs(args, image)
+    result = generate(image, progress=_progress_printer(), seed=args.seed, template=args.template,
+                      use_learned=not args.no_learned, face_index=args.face)
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     for notice in result.notices:
@@ -64,8 +84,7 @@ def run(args: argparse.Namespace) -> int:
     save_project(out, result.rig)
     summary = result.summary()
     summary["output"] = str(out)
-    if args.preview:
-        preview = Path(args.preview)
+    if preview is not None:
         preview.parent.mkdir(parents=True, exist_ok=True)
         write_contact_sheet(result.rig, preview)
         summary["preview"] = str(preview)
@@ -81,23 +100,42 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _input_image(args: argparse.Namespace) -> str:
+    """IMAGE, or the shipped sample with ``--sample``; exits with a usage error for neither or both."""
+    if args.sample == (args.image is not None):
+        sys.stderr.write("kirie generate: give either IMAGE or --sample\n")
+        raise SystemExit(2)
+    if args.image is not None:
+        return args.image
+    from resources.sample import sample_image
+
+    return str(sample_image())
+
+
 def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320) -> None:
     """Render ``poses`` of ``rig`` side by side on a checkerboard with labels, cropped to the head and
-    upper body (:func:`head_box`); save a PNG."""
+    upper body (:func:`head_box`); save a PNG atomically.
+
+    Each pose is rendered at the scale that makes the cropped region about twice ``tile_px`` (never
+    above one output pixel per canvas pixel), so memory follows the tile size, not the canvas.
+    """
     from PIL import Image, ImageDraw
 
     from app.render.offscreen import render_to_array
     from rig.evaluate import compile_plan, evaluate
+    from rig.formats.atomic import write_png_atomically
 
     plan = compile_plan(rig)
-    box = head_box(rig)
+    cw, ch = rig.canvas_width_px, rig.canvas_height_px
+    box = head_box(rig) or (0, 0, cw, ch)
+    scale = min(1.0, 2 * tile_px / max(box[2] - box[0], box[3] - box[1], 1))
+    width = max(1, round(cw * scale))
+    sx, sy = width / cw, max(1, round(width * ch / cw)) / ch
+    x0, y0, x1, y1 = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
     tiles = []
     for label, values in poses:
         vals = rig.default_values() | values
-        rgba = render_to_array(evaluate(rig, vals, plan, gizmos=False))
-        if box is not None:
-            x0, y0, x1, y1 = box
-            rgba = rgba[y0:y1, x0:x1]
+        rgba = render_to_array(evaluate(rig, vals, plan, gizmos=False), size=width)[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)]
         tile = _on_checker(rgba)
         tile.thumbnail((tile_px, tile_px))
         ImageDraw.Draw(tile).text((6, 4), label, fill=(20, 20, 20))
@@ -108,7 +146,7 @@ def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320
     sheet = Image.new("RGB", (cols * w, rows * h), (255, 255, 255))
     for i, t in enumerate(tiles):
         sheet.paste(t, ((i % cols) * w, (i // cols) * h))
-    sheet.save(path)
+    write_png_atomically(path, sheet)
 
 
 

@@ -24,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rig.formats.project import load_project
 
-    project = load_project(args.project)
+    project = load_project(args.project, with_source=False)
     info = project_info(project.rig, args.project)
     text = (
         json.dumps(info, indent=2, ensure_ascii=False) + "\n"

@@ -52,7 +52,7 @@ def _list() -> int:
         out.write(
             f"{spec.name:<22}{format_size(spec.size_bytes):>10}  {spec.licence.spdx:<12}{cached:<8}{spec.purpose}\n"
         )
-        out.write(f"{'':<22}path: {cache_dir() / spec.filename}\n")
+        out.write(f"{'':<22}path: {path or cache_dir() / spec.filename}\n")
     return 0
 
 

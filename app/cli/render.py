@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 from pathlib import Path
 
 log = logging.getLogger("kirie.render")
@@ -20,7 +21,7 @@ log = logging.getLogger("kirie.render")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", type=Path, help="the .kirie project to render")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="the PNG file to write")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="the PNG file to write (replaced atomically)")
     parser.add_argument("--set", dest="values", action="append", default=[], metavar="PARAM_ID=VALUE",
                         help="set a parameter (repeatable), e.g. --set ParamAngleX=30")
     parser.add_argument("--size", type=int, metavar="W", help="output width in pixels (height keeps the aspect)")
@@ -36,9 +37,12 @@ def parse_assignments(assignments: list[str]) -> dict[str, float]:
         if not sep or not name.strip():
             raise ValueError(f"--set expects PARAM_ID=VALUE, got {text!r}")
         try:
-            values[name.strip()] = float(value)
+            number = float(value)
         except ValueError:
             raise ValueError(f"--set {text!r}: {value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ValueError(f"--set {text!r}: expected a finite number")
+        values[name.strip()] = number
     return values
 
 
@@ -85,10 +89,10 @@ def parse_color(text: str | None) -> tuple[float, float, float] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from PIL import Image
-
-    from app.render.offscreen import render_to_array
+    from app.cli.checks import UsageError, check_image_size, output_file
+    from app.render.offscreen import output_size, render_to_array
     from rig.evaluate import evaluate
+    from rig.formats.atomic import write_png_atomically
     from rig.formats.project import load_project
 
     try:
@@ -99,14 +103,19 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         log.error("%s", exc)
         return 2
-    rig = load_project(args.project).rig
+    output = output_file(args.output, (".png",), "-o", inputs=(args.project,))
+    rig = load_project(args.project, with_source=False).rig
     try:
         values = resolve_values(rig.parameters, requested)
     except ValueError as exc:
         log.error("%s: %s", args.project, exc)
         return 2
-    image = render_to_array(evaluate(rig, values), size=args.size, background=background, wireframe=args.wireframe)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(image).save(args.output)
-    log.info("wrote %s (%dx%d)", args.output, image.shape[1], image.shape[0])
+    check_image_size(*output_size((rig.canvas_width_px, rig.canvas_height_px), args.size), "--size")
+    try:
+        image = render_to_array(evaluate(rig, values), size=args.size, background=background, wireframe=args.wireframe)
+    except ValueError as exc:  # a size this GPU cannot render
+        raise UsageError(f"--size: {exc}") from exc
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_png_atomically(output, image)
+    log.info("wrote %s (%dx%d)", output, image.shape[1], image.shape[0])
     return 0

@@ -19,8 +19,11 @@ project or missing model.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -47,25 +50,89 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class _VideoOut:
-    """mp4 writer (OpenCV ``mp4v``), opened on the first frame with that frame's size."""
+    """mp4 writer (OpenCV ``mp4v``), opened on the first frame with that frame's size.
+
+    Frames go to a temporary beside ``path`` (:func:`rig.formats.atomic.atomic_path`); :meth:`finish`
+    checks that the file is complete (it opens and holds every frame written) and only then renames it
+    into place, so a full disk or a crash never leaves a broken ``path``; :meth:`abort` removes it.
+    """
 
     def __init__(self, path: Path, fps: float) -> None:
         self.path, self.fps, self._writer = path, fps, None
+        self.frames = 0
+        self._stack = contextlib.ExitStack()
+        self._tmp: Path | None = None
 
     def write(self, rgb: np.ndarray) -> None:
         import cv2
 
+        from rig.formats.atomic import atomic_path
+
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = self._stack.enter_context(atomic_path(self.path, keep_suffix=True))
             h, w = rgb.shape[:2]
-            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+            self._writer = cv2.VideoWriter(str(self._tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
             if not self._writer.isOpened():
-                raise OSError(f"cannot write video {self.path}")
+                raise _video_error(self.path, "cannot write an mp4 video there")
         self._writer.write(np.ascontiguousarray(rgb[:, :, ::-1]))
+        self.frames += 1
 
-    def close(self) -> None:
+    def finish(self) -> bool:
+        """Close, check and rename into place; False when no frame was written (nothing is created).
+
+        Raises
+        ------
+        OSError
+            The video is incomplete (full disk, write error); the temporary is removed.
+        """
+        if self._writer is None:
+            return False
+        self._writer.release()
+        self._writer = None
+        try:
+            self._check_complete()
+        except BaseException:
+            self.abort()
+            raise
+        self._stack.close()  # renames the temporary over self.path
+        return True
+
+    def abort(self) -> None:
+        """Drop the partial video (the temporary is removed; an existing ``path`` is kept)."""
         if self._writer is not None:
             self._writer.release()
+            self._writer = None
+        abort = _Aborted()
+        self._stack.__exit__(_Aborted, abort, None)  # atomic_path removes the temporary
+
+
+    def _check_complete(self) -> None:
+        import cv2
+
+        cap = cv2.VideoCapture(str(self._tmp))
+        try:
+            count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+        finally:
+            cap.release()
+        if count != self.frames:
+            raise _video_error(self.path, f"the video is incomplete ({count} of {self.frames} frames readable)")
+
+
+class _Aborted(Exception):
+    """Thrown into the video's atomic_path so that it drops the temporary instead of renaming it."""
+
+
+def _video_error(path: Path, detail: str) -> OSError:
+    """OpenCV reports no errno: a full disk is recognised by its free space, anything else is ``detail``."""
+    try:
+        st = os.statvfs(path.parent)
+        full = st.f_bavail * st.f_frsize < 64 * 1024
+    except (OSError, AttributeError):
+        full = False
+    if full:
+        return OSError(errno.ENOSPC, "No space left on device", str(path))
+    return OSError(errno.EIO, detail, str(path))
 
 
 def _side_by_side(frame_rgb: np.ndarray, render_rgb: np.ndarray) -> np.ndarray:
@@ -77,12 +144,22 @@ def _side_by_side(frame_rgb: np.ndarray, render_rgb: np.ndarray) -> np.ndarray:
 
 
 def _check(args: argparse.Namespace) -> str | None:
+    from app.cli.checks import check_image_size, finite, output_file
+
     if not 0.0 <= args.smoothing <= 1.0:
         return f"--smoothing must be in [0, 1], got {args.smoothing}"
     if args.size < 16:
         return f"--size must be at least 16, got {args.size}"
+    check_image_size(args.size, args.size, "--size")
     if args.max_frames is not None and args.max_frames < 1:
         return f"--max-frames must be positive, got {args.max_frames}"
+    if args.fps is not None:
+        finite(args.fps, "--fps", 0.0, 1000.0, low_open=True)
+    inputs = (args.project, args.source)
+    if args.record:
+        output_file(args.record, (".motion3.json",), "--record", inputs)
+    if args.out_video:
+        output_file(args.out_video, (".mp4",), "--out-video", inputs)
     if not (args.json or args.record or args.out_video):
         log.info("nothing to output: add --json, --record or --out-video (tracking anyway)")
     return None
@@ -99,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         log.error("%s", problem)
         return 2
-    rig = load_project(args.project).rig
+    rig = load_project(args.project, with_source=False).rig
     source = open_source(args.source, fps=args.fps)
     fps = source.fps or 30.0
     calibrate_frames = args.calibrate_frames if args.calibrate_frames is not None else max(5, round(fps / 4))
@@ -115,9 +192,11 @@ def run(args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 log.info("stopped")
                 stats = None
-    finally:
+    except BaseException:
         if video is not None:
-            video.close()
+            video.abort()
+        raise
+    wrote_video = video is not None and video.finish()
     if stats is not None:
         med = stats.medians()
         log.info("%d frames, face in %d; median ms: read %.1f, track %.1f, map %.2f", stats.frames,
@@ -125,8 +204,10 @@ def run(args: argparse.Namespace) -> int:
     if recorder is not None and len(recorder):
         motion = recorder.save(args.record)
         log.info("wrote %s (%d curves, %.2f s)", args.record, len(motion.curves), motion.duration_s)
-    if video is not None:
-        log.info("wrote %s", args.out_video)
+    if wrote_video:
+        log.info("wrote %s (%d frames)", args.out_video, video.frames)
+    elif video is not None:
+        log.warning("no frame was rendered; %s not written", args.out_video)
     return 0
 
 

@@ -1,19 +1,21 @@
-"""Menus and actions of the main window: File, Edit, View, Help, with standard shortcuts.
+"""Menus and actions of the main window, in the usual order: File, Edit, View, Deform, Mesh, Help.
 
 Undo and Redo are driven by the history through :class:`~app.bridge.DocumentBridge`
 (``can_undo``/``undo_label``): their text names the command ("Undo Rename ArtMeshFace to Face").
+Actions that cannot act on an empty document (no parts and no art meshes: nothing loaded) are
+disabled until a rig is there (:meth:`EditorActions.require_rig`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMessageBox
 
-if TYPE_CHECKING:
-    from app.editor.main_window import MainWindow
+from app.editor.host import WindowCommands
+from app.editor.modes import make_action
 
 EXPORT_FORMATS = ("Cubism model (model3.json + moc3)...", "Inochi2D puppet (.inp)...", "Layered PSD...")
 
@@ -25,13 +27,24 @@ class EditorActions:
     ----------
     new_from_image, open, save, save_as, quit, undo, redo, fit_view, zoom_in, zoom_out, wireframe,
     gizmos, checkerboard, reset_parameters : QAction
-    recent_menu, export_menu, view_menu : QMenu
+    recent_menu, export_menu, view_menu, mesh_menu, help_menu : QMenu
         ``export_menu`` holds the exporters' actions (:class:`app.editor.export_actions.ExportController`).
+
+    Parameters
+    ----------
+    window : WindowCommands
+        The host: its commands (New, Open, Save ...), bridge, viewport, settings and docks.
+    deform_menu : QMenu, optional
+        The Deform menu (:class:`app.editor.deform_mode.DeformMode`), placed after View.
+    mesh_actions : iterable of QAction or None
+        The Mesh menu (None: a separator), placed after Deform.
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowCommands, deform_menu: QMenu | None = None,
+                 mesh_actions: Iterable[QAction] = ()) -> None:
         self.window = window
         w = window
+        self._need_rig: list[QAction] = []
         self.new_from_image = self._action("&New from Image...", w.new_from_image, QKeySequence.StandardKey.New,
                                            "Generate a rig from one character image")
         self.open = self._action("&Open...", w.open_project, QKeySequence.StandardKey.Open)
@@ -42,30 +55,61 @@ class EditorActions:
         self.redo = self._action("&Redo", w.bridge.redo, QKeySequence.StandardKey.Redo)
         self.select_none = self._action("Select &None", w.bridge.state.selection.clear, QKeySequence("Ctrl+Shift+A"))
         self.fit_view = self._action("&Fit View", w.viewport.fit_view, QKeySequence("F"))
-        self.zoom_in = self._action("Zoom &In", lambda: w.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
-        self.zoom_out = self._action("Zoom &Out", lambda: w.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
+        self.zoom_in = self._action("Zoom &In", lambda: self.zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out = self._action("Zoom &Out", lambda: self.zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
         self.wireframe = self._toggle("&Wireframe of Selection", "wireframe", QKeySequence("W"))
         self.gizmos = self._toggle("Deformer &Gizmos", "show_gizmos", QKeySequence("G"))
         self.checkerboard = self._toggle("&Checkerboard Background", "checkerboard", None)
-        self.reset_parameters = self._action("&Reset Parameters", w.bridge_reset_values, QKeySequence("Ctrl+R"))
-        self.about = self._action("&About Kirie", w.show_about)
-        self._build_menus()
+        self.reset_parameters = self._action("&Reset Parameters", self._reset_values, QKeySequence("Ctrl+R"))
+        self.about = self._action("&About Kirie", self.show_about)
+        self._build_menus(deform_menu, list(mesh_actions))
         w.bridge.history_changed.connect(self.update_undo)
+        w.bridge.changed.connect(lambda change: self.update_enabled())
+        w.bridge.document_replaced.connect(self.update_enabled)
+        self.require_rig(self.save, self.save_as, self.select_none, self.fit_view, self.reset_parameters)
         self.update_undo()
 
+    # ---------------------------------------------------------------- enabled state
+    def require_rig(self, *actions: QAction) -> None:
+        """Keep ``actions`` disabled while the document is empty (nothing loaded)."""
+        self._need_rig.extend(actions)
+        self.update_enabled()
+
+    @property
+    def has_rig(self) -> bool:
+        rig = self.window.bridge.rig
+        return bool(rig.art_meshes or rig.parts)
+
+    def update_enabled(self) -> None:
+        loaded = self.has_rig
+        for action in self._need_rig:
+            action.setEnabled(loaded)
+
+    # ---------------------------------------------------------------- window commands
+    def _reset_values(self) -> None:
+        self.window.bridge.values.reset()
+
+    def zoom_by(self, factor: float) -> None:
+        """Zoom the viewport by ``factor`` about its centre."""
+        vp = self.window.viewport
+        w, h = vp.view.viewport_size_px
+        vp.set_view(vp.view.zoomed_at(factor, (w / 2, h / 2)))
+
+    def show_about(self) -> None:
+        QMessageBox.about(self.window.dialog_parent(), "About Kirie",
+                          "<b>Kirie</b><br>One character image in, a Live2D-style rig out.")
+
+    def clear_recent(self) -> None:
+        self.window.settings.clear_recent()
+        self.update_recent([])
+
     def _action(self, text: str, slot, shortcut=None, tip: str | None = None) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(lambda checked=False: slot())
-        return action
+        return make_action(self.window.dialog_parent(), text, slot, shortcut, tip)
 
     def _toggle(self, text: str, attribute: str, shortcut) -> QAction:
         """A checkable action mirroring a boolean attribute of the viewport (saved in settings)."""
         viewport, settings = self.window.viewport, self.window.settings
-        action = QAction(text, self.window, checkable=True)
+        action = QAction(text, self.window.dialog_parent(), checkable=True)
         if shortcut is not None:
             action.setShortcut(shortcut)
         value = settings.view_flag(attribute, getattr(viewport, attribute))
@@ -80,7 +124,7 @@ class EditorActions:
         action.toggled.connect(toggled)
         return action
 
-    def _build_menus(self) -> None:
+    def _build_menus(self, deform_menu: QMenu | None, mesh_actions: list[QAction]) -> None:
         bar = self.window.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.new_from_image)
@@ -107,7 +151,17 @@ class EditorActions:
         self.view_menu.addSeparator()
         for action in (self.fit_view, self.zoom_in, self.zoom_out):
             self.view_menu.addAction(action)
-        bar.addMenu("&Help").addAction(self.about)
+        if deform_menu is not None:
+            bar.addMenu(deform_menu)
+        self.mesh_menu = bar.addMenu("&Mesh")
+        for action in mesh_actions:
+            if action is None:
+                self.mesh_menu.addSeparator()
+            else:
+                self.mesh_menu.addAction(action)
+        self.mesh_menu.menuAction().setVisible(bool(mesh_actions))
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.about)
 
     def update_undo(self) -> None:
         """Enable and label Undo/Redo from the history ("Undo Rename ArtMeshFace to Face")."""
@@ -128,5 +182,5 @@ class EditorActions:
             action.triggered.connect(lambda checked=False, p=path: self.window.open_project(p))
         if files:
             menu.addSeparator()
-            menu.addAction("Clear Menu", self.window.clear_recent)
+            menu.addAction("Clear Menu", self.clear_recent)
         menu.setEnabled(bool(files))

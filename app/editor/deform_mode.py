@@ -1,9 +1,9 @@
 """Deform mode: the mode toggle, the Deform menu and the keyform actions on the selection.
 
-``DeformMode(window)`` adds a **Deform** menu to the window:
+``DeformMode(host, modes)`` builds the **Deform** menu (placed by :mod:`app.editor.actions`) and toolbar:
 
 * **Deform Mode** (``D``, checkable): sets ``EditorState.mode`` to ``DEFORM``; the viewport tool
-  follows the active selection: an art mesh gets the :class:`KeyformTool` (vertices), a warp or
+  (chosen by :class:`app.editor.modes.ModeController`) follows the active selection: an art mesh gets the :class:`KeyformTool` (vertices), a warp or
   rotation deformer the :class:`DeformerTool` (lattice / origin and angle handles);
 * **Add Key Here** / **Remove Key Here** (for the active object, at the current parameter values);
 * **Copy Keyform** / **Paste Keyform** (the armed keyform; pasting onto another object transfers
@@ -12,19 +12,17 @@
 * **Reset to Base** (the selected vertices or lattice points, or all of them).
 
 The Parameters dock's row context menu (:meth:`parameter_menu`) offers the same key actions for one
-parameter. Each action pushes one undo step; problems are reported in the status bar and the log.
+parameter. Each action pushes one undo step through :meth:`app.bridge.DocumentBridge.apply`, which
+reports a refusal once (status bar and log).
 """
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
-
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
-from app.viewport.tools.deformer_tool import DeformerTool
-from app.viewport.tools.keyform_tool import KeyformTool, describe_key_state
+from app.editor.host import EditorHost
+from app.editor.modes import ModeController, make_action
+from app.viewport.tools.keyform_tool import describe_key_state
 from rig.document.editor_state import EditMode
 from rig.edit.keyforms import (
     KeyformClip,
@@ -38,15 +36,15 @@ from rig.edit.keyforms import (
 )
 from rig.errors import RigError
 
-if TYPE_CHECKING:
-    from app.editor.main_window import MainWindow
-
-log = logging.getLogger(__name__)
-STATUS_MS = 8000
-
 
 class DeformMode:
-    """Deform-mode controller of one main window (module docstring).
+    """Deform-mode controller of one editor (module docstring).
+
+    Parameters
+    ----------
+    host : EditorHost
+    modes : ModeController
+        Owns the viewport tool; this mode only switches the edit mode.
 
     Attributes
     ----------
@@ -55,20 +53,20 @@ class DeformMode:
     clip : KeyformClip or None
         The copied keyform.
     toggle, add_key, remove_key, copy, paste, mirror, reset : QAction
+    actions : tuple of QAction
+        The actions that need a rig to act on.
     menu : QMenu
+        The Deform menu (the menu bar takes it in :mod:`app.editor.actions`).
     toolbar : QToolBar
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window, self.bridge, self.viewport = window, window.bridge, window.viewport
-        self.keyform_tool = KeyformTool(self.viewport, self.bridge)
-        self.deformer_tool = DeformerTool(self.viewport, self.bridge)
-        for tool in (self.keyform_tool, self.deformer_tool):
-            tool.status.connect(self.show_status)
+    def __init__(self, host: EditorHost, modes: ModeController) -> None:
+        self.host, self.modes, self.bridge, self.viewport = host, modes, host.bridge, host.viewport
+        self.keyform_tool, self.deformer_tool = modes.keyform_tool, modes.deformer_tool
         self.clip: KeyformClip | None = None
-        self.toggle = self._action("&Deform Mode", None, "D", "Edit keyforms: drag vertices, lattice points, origins")
-        self.toggle.setCheckable(True)
-        self.toggle.toggled.connect(self.set_enabled)
+        parent = host.dialog_parent()
+        self.toggle = modes.mode_toggle(EditMode.DEFORM, "&Deform Mode", "D",
+                                        "Edit keyforms: drag vertices, lattice points, origins")
         self.add_key = self._action("&Add Key Here", self.add_key_here, "Ctrl+K",
                                     "Add a key at the current values for the selected object")
         self.remove_key = self._action("&Remove Key Here", self.remove_key_here, "Ctrl+Shift+K",
@@ -78,68 +76,33 @@ class DeformMode:
         self.mirror = self._action("&Mirror Keyform to L/R Partner", self.mirror_keyform, "Ctrl+Alt+M")
         self.reset = self._action("Reset to &Base", self.reset_to_base, "Ctrl+Alt+B",
                                   "Set the selected points (or all) of this keyform to the rest keyform")
-        self.menu = window.menuBar().addMenu("&Deform")
+        self.actions = (self.toggle, self.add_key, self.remove_key, self.copy, self.paste, self.mirror, self.reset)
+        self.menu = QMenu("&Deform", parent)
         self.menu.addAction(self.toggle)
         self.menu.addSeparator()
-        for action in (self.add_key, self.remove_key, self.copy, self.paste, self.mirror, self.reset):
+        for action in self.actions[1:]:
             self.menu.addAction(action)
-        self.toolbar = QToolBar("Deform", window)
+        self.toolbar = QToolBar("Deform", parent)
         self.toolbar.setObjectName("toolbar_deform")
         for action in (self.toggle, self.add_key, self.mirror, self.reset):
             self.toolbar.addAction(action)
-        window.addToolBar(self.toolbar)
-        self.bridge.state.mode_changed.connect(self._on_mode)
-        self.bridge.selection_changed.connect(self.sync_tool)
         self.bridge.values_changed.connect(lambda changed: self._announce())
         self.bridge.document_replaced.connect(lambda: setattr(self, "clip", None))
 
-    def _action(self, text: str, slot, shortcut: str, tip: str | None = None) -> QAction:
-        action = QAction(text, self.window)
-        action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        if slot is not None:
-            action.triggered.connect(lambda checked=False: slot())
-        return action
+    def _action(self, text: str, slot, shortcut: str, tip: str | None = None):
+        return make_action(self.host.dialog_parent(), text, slot, shortcut, tip)
 
     # ---------------------------------------------------------------- mode and tool
     @property
     def enabled(self) -> bool:
-        return self.bridge.state.mode == EditMode.DEFORM
-
-    def set_enabled(self, on: bool) -> None:
-        """Enter (or leave, back to Model mode) Deform mode."""
-        if on != self.enabled:
-            self.bridge.state.mode = EditMode.DEFORM if on else EditMode.MODEL
-
-    def _on_mode(self, mode) -> None:
-        self.toggle.blockSignals(True)
-        self.toggle.setChecked(mode == EditMode.DEFORM)
-        self.toggle.blockSignals(False)
-        self.sync_tool()
-
-    def sync_tool(self) -> None:
-        """Give the viewport the tool for the active selection (or take ours away outside Deform mode)."""
-        mine = (self.keyform_tool, self.deformer_tool)
-        if not self.enabled:
-            if self.viewport.tool in mine:
-                self.viewport.set_tool(None)
-            return
-        active = self.bridge.state.selection.active
-        is_deformer = any(d.id == active for d in self.bridge.rig.deformers)
-        tool = self.deformer_tool if is_deformer else self.keyform_tool
-        if self.viewport.tool is not tool:
-            self.viewport.set_tool(tool)
-        else:
-            tool.activate()
-        self.viewport.update()
+        return self.modes.mode == EditMode.DEFORM
 
     def _announce(self) -> None:
         if self.enabled and self.viewport.tool is not None and self.viewport.tool.gesture is None:
             self.viewport.tool.activate()
 
     def show_status(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, STATUS_MS)
+        self.host.show_status(text)
 
     # ---------------------------------------------------------------- actions
     def _active(self) -> str | None:
@@ -156,33 +119,12 @@ class DeformMode:
             return None
         return state.keyform_index
 
-    def _push_steps(self, label: str, steps: list) -> bool:
-        """Build and push ``steps`` (builders ``f(rig) -> Command``) as one undo step."""
-        history = self.bridge.document.history
-        try:
-            history.seal()
-            with history.macro(label):
-                for build in steps:
-                    self.bridge.push(build(self.bridge.rig))
-            history.seal()
-        except RigError as exc:
-            self.show_status(str(exc))
-            log.error("%s", exc)
-            return False
-        self.show_status(label)
-        return True
-
-    def _push(self, build) -> bool:
-        try:
-            cmd = build()
-        except RigError as exc:
-            self.show_status(str(exc))
-            log.error("%s", exc)
-            return False
-        if cmd is None:
-            self.show_status("Nothing to change")
-            return False
-        return self._push_steps(cmd.label, [lambda rig: cmd])
+    def _apply(self, build, label: str | None = None) -> bool:
+        """Build and push ``build`` as one sealed undo step (:meth:`DocumentBridge.apply`); say what happened."""
+        pushed = self.bridge.apply(build, label, macro=True, nothing="Nothing to change")
+        if pushed:
+            self.show_status(label or pushed[0].label)
+        return bool(pushed)
 
     def add_parameter_key(self, parameter_id: str, object_id: str | None = None) -> bool:
         """Give the active object (or ``object_id``) a key at ``parameter_id``'s current value."""
@@ -190,22 +132,14 @@ class DeformMode:
         if object_id is None:
             return False
         value = self.bridge.values[parameter_id]
-        try:
-            steps = add_key_steps(self.bridge.rig, object_id, parameter_id, value)
-        except RigError as exc:
-            self.show_status(str(exc))
-            return False
-        return self._push_steps(f"Add key {parameter_id} = {value:g} to {object_id}", steps)
+        return self._apply(lambda rig: add_key_steps(rig, object_id, parameter_id, value),
+                           f"Add key {parameter_id} = {value:g} to {object_id}")
 
     def remove_parameter_key(self, parameter_id: str) -> bool:
         """Remove ``parameter_id``'s key at its current value (from every keyed object)."""
         value = self.bridge.values[parameter_id]
-        try:
-            steps = remove_key_steps(self.bridge.rig, None, parameter_id, value)
-        except RigError as exc:
-            self.show_status(str(exc))
-            return False
-        return self._push_steps(f"Remove key {parameter_id} = {value:g}", steps)
+        return self._apply(lambda rig: remove_key_steps(rig, None, parameter_id, value),
+                           f"Remove key {parameter_id} = {value:g}")
 
     def add_key_here(self) -> bool:
         """Add keys at the current values for every parameter the active object is off a key on."""
@@ -216,10 +150,10 @@ class DeformMode:
         if state.on_key:
             self.show_status(f"{object_id} is already on a key")
             return False
-        steps = []
-        for pid, value in state.off_key:
-            steps += add_key_steps(self.bridge.rig, object_id, pid, value)
-        return self._push_steps(f"Add key to {object_id}", steps)
+        def steps(rig) -> list:
+            return [step for pid, value in state.off_key for step in add_key_steps(rig, object_id, pid, value)]
+
+        return self._apply(steps, f"Add key to {object_id}")
 
     def remove_key_here(self) -> bool:
         """Remove the keys the active object sits on for its bound parameters at non-default values."""
@@ -238,7 +172,7 @@ class DeformMode:
         if not steps:
             self.show_status(f"{object_id}: no key to remove at the current values (defaults are kept)")
             return False
-        return self._push_steps(f"Remove keys at {', '.join(pids)}", steps)
+        return self._apply(steps, f"Remove keys at {', '.join(pids)}")
 
     def copy_keyform(self) -> bool:
         object_id = self._active()
@@ -257,13 +191,13 @@ class DeformMode:
                 self.show_status("Copy a keyform first")
             return False
         clip = self.clip
-        return self._push(lambda: paste_command(self.bridge.rig, clip, object_id, index))
+        return self._apply(lambda rig: paste_command(rig, clip, object_id, index))
 
     def mirror_keyform(self) -> bool:
         object_id = self._active()
         if object_id is None:
             return False
-        return self._push(lambda: mirror_command(self.bridge.rig, object_id, self.bridge.values)[0])
+        return self._apply(lambda rig: mirror_command(rig, object_id, self.bridge.values)[0])
 
     def reset_to_base(self) -> bool:
         object_id = self._active()
@@ -274,7 +208,7 @@ class DeformMode:
         indices = None
         if tool in (self.keyform_tool, self.deformer_tool) and tool.target_id() == object_id and tool.selected:
             indices = sorted(tool.selected)
-        return self._push(lambda: reset_to_base_command(self.bridge.rig, object_id, index, indices))
+        return self._apply(lambda rig: reset_to_base_command(rig, object_id, index, indices))
 
     # ---------------------------------------------------------------- parameters dock
     def parameter_menu(self, parameter_id: str, parent=None) -> QMenu:

@@ -1,4 +1,5 @@
-"""File > Export: the three exporters run off the GUI thread with a progress dialog (style.md section 4).
+"""File > Export: the menu actions and the outcome; the exporters run off the GUI thread with a progress
+dialog (:mod:`app.jobs.export`, style.md section 4).
 
 * **Cubism model (model3.json + moc3)...** asks for a folder and writes the model folder
   ``<chosen>/<NAME>/`` with :func:`rig.formats.cubism.export_cubism` (``NAME`` = the rig's name made
@@ -21,190 +22,27 @@ import copy
 import logging
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QLabel, QMenu, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu
 
-from app.jobs.base import BackgroundJob, CancelOnReject, JobRunner
-from rig.errors import CancelledError, RigError
+from app.editor.host import EditorHost
+from app.jobs.base import JobRunner
+from app.jobs.export import (  # noqa: F401 - run_export is part of this module's interface
+    FORMATS,
+    ExportDialog,
+    ExportFormat,
+    ExportWorker,
+    export_target,
+    model_folder_name,
+    run_export,
+)
 from rig.model import Rig
 
 log = logging.getLogger(__name__)
 SETTINGS_KIND = "export"
-
-
-@dataclass(frozen=True, slots=True)
-class ExportFormat:
-    """One entry of File > Export.
-
-    Attributes
-    ----------
-    key : str
-        ``"cubism"``, ``"inp"`` or ``"psd"``.
-    text : str
-        Menu text.
-    noun : str
-        What is written, for titles and messages ("Cubism model").
-    suffix : str
-        File suffix; ``""`` for the Cubism model folder.
-    file_filter : str or None
-        Save dialog filter; None: the user picks a folder.
-    cancellable : bool
-        Whether the exporter reports stages that Cancel can stop at.
-    """
-
-    key: str
-    text: str
-    noun: str
-    suffix: str
-    file_filter: str | None
-    cancellable: bool
-
-
-FORMATS: dict[str, ExportFormat] = {
-    f.key: f
-    for f in (
-        ExportFormat("cubism", "Cubism model (model3.json + moc3)...", "Cubism model", "", None, True),
-        ExportFormat("inp", "Inochi2D puppet (.inp)...", "Inochi2D puppet", ".inp", "Inochi2D puppets (*.inp)", False),
-        ExportFormat("psd", "Layered PSD...", "layered PSD", ".psd", "Photoshop documents (*.psd)", False),
-    )
-}
-
-
-def model_folder_name(rig: Rig) -> str:
-    """The Cubism model folder / file stem of ``rig`` (its name made file-safe)."""
-    from rig.formats.cubism.export import safe_name
-
-    return safe_name(rig.name)
-
-
-def export_target(fmt: ExportFormat, rig: Rig, chosen: str | Path) -> Path:
-    """Where an export goes: ``chosen/<NAME>`` for a Cubism model, else ``chosen`` with the suffix."""
-    chosen = Path(chosen)
-    if fmt.file_filter is None:
-        return chosen / model_folder_name(rig)
-    return chosen if chosen.suffix.lower() == fmt.suffix else chosen.with_name(chosen.name + fmt.suffix)
-
-
-def run_export(fmt_key: str, rig: Rig, target: Path, progress=None, cancel: threading.Event | None = None) -> list[Path]:
-    """Call the exporter of ``fmt_key`` (any thread); return the files written.
-
-    Parameters
-    ----------
-    fmt_key : str
-        A key of :data:`FORMATS`.
-    rig : Rig
-        Not modified.
-    target : Path
-        The model folder (cubism) or the file (inp, psd).
-    progress : callable(fraction, stage), optional
-    cancel : threading.Event, optional
-        When set, the export stops at its next stage with :class:`CancelledError`, before writing.
-
-    Raises
-    ------
-    CancelledError, RigError, OSError
-    """
-
-    def check() -> None:
-        if cancel is not None and cancel.is_set():
-            raise CancelledError("the export was cancelled")
-
-    check()
-    if fmt_key == "cubism":
-        from rig.formats.cubism import export_cubism
-
-        def report(fraction: float, stage: str) -> None:
-            if fraction < 1.0:  # 1.0 comes after the files are in place: too late to stop
-                check()
-            if progress is not None:
-                progress(fraction, stage)
-
-        return export_cubism(rig, target, progress=report)
-    if fmt_key == "inp":
-        from rig.formats.inochi import export_inp
-
-        return [export_inp(rig, target)]
-    if fmt_key == "psd":
-        from rig.formats.psd import export_psd
-
-        return [export_psd(rig, target)]
-    raise ValueError(f"unknown export format {fmt_key!r}")
-
-
-def failure_message(fmt: ExportFormat, target: Path, exc: BaseException) -> str:
-    """A readable one-paragraph reason for a failed export."""
-    if isinstance(exc, RigError):
-        reason = str(exc)
-    elif isinstance(exc, OSError):
-        reason = f"{exc.strerror or exc} ({exc.filename or target})"
-    else:
-        reason = f"unexpected {type(exc).__name__}: {exc}"
-    return f"Could not export the {fmt.noun} to {target}.\n\n{reason}\n\nNothing was written."
-
-
-class ExportWorker(BackgroundJob):
-    """Runs one export; emit-only, owned by its thread.
-
-    Signals
-    -------
-    progress(float, str)
-        Fraction in [0, 1] and the stage.
-    succeeded(object)
-        The paths written.
-    failed(str, str)
-        A readable message and the traceback.
-    cancelled()
-    """
-
-    def __init__(self, fmt: ExportFormat, rig: Rig, target: Path, cancel: threading.Event) -> None:
-        super().__init__()
-        self.fmt, self.rig, self.target, self.cancel = fmt, rig, target, cancel
-
-    def work(self):
-        return run_export(self.fmt.key, self.rig, self.target, self.progress.emit, self.cancel)
-
-    def failure_message(self, exc: Exception) -> str:
-        return failure_message(self.fmt, self.target, exc)
-
-
-class ExportDialog(CancelOnReject, QDialog):
-    """A stage label, a bar (busy when the format has no stages) and Cancel.
-
-    Signals
-    -------
-    cancel_requested()
-    """
-
-    cancel_requested = Signal()
-
-    def __init__(self, fmt: ExportFormat, target: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Export {fmt.noun}")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.status = QLabel(f"Exporting to {target}...")
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1000 if fmt.cancellable else 0)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setEnabled(fmt.cancellable)
-        if not fmt.cancellable:
-            self.cancel_button.setToolTip("This exporter cannot stop part-way; it writes nothing until it is done")
-        self.cancel_button.clicked.connect(self._cancel)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
-        self.setMinimumWidth(420)
-
-    def show_progress(self, fraction: float, stage: str) -> None:
-        if self.bar.maximum() > 0:
-            self.bar.setValue(round(1000 * max(0.0, min(1.0, fraction))))
-        if self.cancel_button.isEnabled():
-            self.status.setText(f"{stage[:1].upper()}{stage[1:]}...")
-
 
 
 class ExportController(JobRunner):
@@ -212,8 +50,8 @@ class ExportController(JobRunner):
 
     Parameters
     ----------
-    window : MainWindow
-        Supplies ``bridge`` (the rig), ``settings``, ``dialogs`` and the status bar.
+    window : EditorHost
+        Supplies ``bridge`` (the rig), ``settings``, ``dialogs``, the status bar and the dialogs' parent.
 
     Attributes
     ----------
@@ -230,8 +68,8 @@ class ExportController(JobRunner):
 
     finished = Signal(str)
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
+    def __init__(self, window: EditorHost) -> None:
+        super().__init__(window.dialog_parent())
         self.window = window
         self.actions: dict[str, QAction] = {}
         self.last_written: list[Path] = []
@@ -285,7 +123,7 @@ class ExportController(JobRunner):
     def _start(self, fmt: ExportFormat, rig: Rig, target: Path) -> None:
         self.cancel_event = threading.Event()
         log.info("exporting a %s to %s", fmt.noun, target)
-        self._launch(ExportWorker(fmt, rig, target, self.cancel_event), ExportDialog(fmt, target, self.window))
+        self._launch(ExportWorker(fmt, rig, target, self.cancel_event), ExportDialog(fmt, target, self.window.dialog_parent()))
         self.update_enabled()
 
     def cancel(self) -> None:
@@ -308,15 +146,14 @@ class ExportController(JobRunner):
         self._stop_thread()
         self._release()
         self.update_enabled()
-        bar = self.window.statusBar()
         if status == "done":
             self.last_written = [Path(p) for p in payload]
             log.info("exported the %s to %s in %.2f s", fmt.noun, target, time.perf_counter() - self.started_at)
-            bar.showMessage(f"Exported the {fmt.noun} to {target}", 10_000)
+            self.window.show_status(f"Exported the {fmt.noun} to {target}", 10_000)
         elif status == "failed":
             log.error("the %s export to %s failed", fmt.noun, target)
             self.window.dialogs.error(f"Export {fmt.noun}", *payload)
         else:
             log.info("export cancelled; nothing was written")
-            bar.showMessage("Export cancelled; nothing was written", 10_000)
+            self.window.show_status("Export cancelled; nothing was written", 10_000)
         self.finished.emit(status)

@@ -6,6 +6,8 @@ OpenGL surface format (3.3 core) **before** creating the ``QApplication`` (style
 The window owns one :class:`~app.bridge.DocumentBridge`; every dock and the viewport listen to it.
 File handling (open, save, recent, autosave, recovery) lives in :mod:`app.editor.project_files`, menus in
 :mod:`app.editor.actions`, New from Image in :mod:`app.jobs.generation`, modal questions in :mod:`app.editor.dialogs`.
+The window is the :class:`~app.editor.host.EditorHost` of the modes; :class:`~app.editor.modes.ModeController`
+owns the viewport tool. This is the only module under ``app.editor`` that knows ``MainWindow``.
 """
 
 from __future__ import annotations
@@ -17,16 +19,20 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QSurfaceFormat
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow, QWidget
 
 from app.bridge import DocumentBridge
 from app.editor.actions import EditorActions
 from app.editor.deform_mode import DeformMode
 from app.editor.dialogs import IMAGE_SUFFIXES, Dialogs
 from app.editor.export_actions import ExportController
+from app.editor.host import STATUS_MS
 from app.editor.mesh_mode import MeshMode
+from app.editor.modes import ModeController
 from app.editor.paint_mode import PaintMode
+from app.editor.preview import PreviewAnimator
 from app.editor.project_files import ProjectFiles
+from app.editor.welcome import WelcomeView
 from app.jobs.generation import GenerationController
 from app.panels.deformers_panel import DeformersPanel
 from app.panels.log_panel import LogPanel
@@ -59,9 +65,13 @@ class MainWindow(QMainWindow):
     panels : dict of str to QWidget
         ``parts``, ``deformers``, ``parameters``, ``properties``, ``tracking``, ``log``.
     docks : dict of str to QDockWidget
+    preview : PreviewAnimator
+        Breath, blinking and physics on a timer (the Parameters dock's Preview toggle).
     files : ProjectFiles
     generation : GenerationController
     editor_actions : EditorActions
+    modes : ModeController
+        The one owner of the viewport tool (:mod:`app.editor.modes`).
     deform : DeformMode
         Deform mode and the Deform menu (:mod:`app.editor.deform_mode`).
     mesh_mode : MeshMode
@@ -80,18 +90,25 @@ class MainWindow(QMainWindow):
         self.bridge = DocumentBridge(parent=self)
         self.viewport = Viewport(self.bridge)
         self.setCentralWidget(self.viewport)
+        self.preview = PreviewAnimator(self.bridge, self)  # the Parameters dock's Preview toggle runs it
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self.files = ProjectFiles(self.bridge, self.settings, lambda: self.dialogs, self)
         self.generation = GenerationController(self, self.apply_generation, self.show_generation_error)
-        self.editor_actions = EditorActions(self)
+        self.modes = ModeController(self)  # the viewport tool follows the mode and the selection
+        self.deform = DeformMode(self, self.modes)  # Deform menu, mode toggle and keyform actions
+        self.panels["parameters"].row_menu = self.deform.parameter_menu
+        self.mesh_mode = MeshMode(self, self.modes)  # Mesh > Mesh Edit / Auto-mesh, Mesh toolbar
+        self.paint_mode = PaintMode(self, self.modes)  # Mesh > Paint Mask, Paint toolbar
+        mesh_actions = (*self.mesh_mode.actions, None, *self.paint_mode.actions)
+        self.editor_actions = EditorActions(self, self.deform.menu, mesh_actions)
+        self.editor_actions.require_rig(*self.deform.actions, *self.mesh_mode.actions, *self.paint_mode.actions)
+        for mode in (self.deform, self.mesh_mode, self.paint_mode):
+            self.addToolBar(mode.toolbar)
         self.exports = ExportController(self)
         self.exports.install(self.editor_actions.export_menu)
-        self.deform = DeformMode(self)  # Deform menu, mode toggle and keyform tools
-        self.panels["parameters"].row_menu = self.deform.parameter_menu
-        self.mesh_mode = MeshMode(self)  # Edit > Mesh Edit / Auto-mesh, Mesh toolbar, mesh tool
-        self.paint_mode = PaintMode(self)  # Edit > Paint Mask, Paint toolbar, brush tool
+        self.bridge.message.connect(self.show_status)
         self._build_status_bar()
         self.setAcceptDrops(True)
         self.files.path_changed.connect(self.update_title)
@@ -99,6 +116,7 @@ class MainWindow(QMainWindow):
         self.bridge.clean_changed.connect(lambda clean: self.update_title())
         self.bridge.history_changed.connect(self.update_title)
         self.editor_actions.update_recent(self.settings.recent_files())
+        self.welcome = WelcomeView(self)  # the empty viewport's start page (app/editor/welcome.py)
         self._restore_layout()
         self.update_title()
 
@@ -109,7 +127,7 @@ class MainWindow(QMainWindow):
         specs = (
             ("parts", "Parts && Layers", PartsPanel(self.bridge), left),
             ("deformers", "Deformers", DeformersPanel(self.bridge), left),
-            ("parameters", "Parameters", ParametersPanel(self.bridge), right),
+            ("parameters", "Parameters", ParametersPanel(self.bridge, self.preview), right),
             ("properties", "Properties", PropertiesPanel(self.bridge), right),
             ("tracking", "Tracking", TrackingPanel(self.bridge, self.settings.qsettings), right),
             ("log", "Log", LogPanel(), bottom),
@@ -160,6 +178,13 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    # ---------------------------------------------------------------- EditorHost
+    def show_status(self, text: str, timeout_ms: int = STATUS_MS) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def dialog_parent(self) -> QWidget:
+        return self
+
     def update_title(self) -> None:
         self.setWindowModified(self.files.is_modified)
         self.setWindowTitle(f"{self.files.display_name}[*] \u2014 {APP_NAME}")
@@ -203,22 +228,6 @@ class MainWindow(QMainWindow):
     def save_as(self) -> bool:
         return self.files.save_as()
 
-    def clear_recent(self) -> None:
-        self.settings.qsettings.setValue("recent_files", [])
-        self.editor_actions.update_recent([])
-
-    def bridge_reset_values(self) -> None:
-        self.bridge.values.reset()
-
-    def zoom_by(self, factor: float) -> None:
-        vp = self.viewport
-        w, h = vp.view.viewport_size_px
-        vp.set_view(vp.view.zoomed_at(factor, (w / 2, h / 2)))
-
-    def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"<b>{APP_NAME}</b><br>One character image in, a Live2D-style rig out.")
-
     # ---------------------------------------------------------------- drag and drop
     @staticmethod
     def _dropped_path(event) -> Path | None:
@@ -249,6 +258,7 @@ class MainWindow(QMainWindow):
             return
         self.generation.shutdown()
         self.mesh_mode.automesh.shutdown()
+        self.modes.shutdown()
         self.panels["tracking"].shutdown()
         self.exports.shutdown()
         self.files.discard_recovery()

@@ -1,40 +1,33 @@
 """Mesh mode: the Mesh Edit toggle, Auto-mesh and Re-triangulate actions, and the Mesh toolbar.
 
-``MeshMode(window)`` adds to the window:
+``MeshMode(host, modes)`` builds the *Mesh* toolbar and these actions (the **Mesh** menu, placed by
+:mod:`app.editor.actions`):
 
-* **Edit > Mesh Edit** (``M``, checkable, also on the *Mesh* toolbar): sets ``EditorState.mode``
-  to ``MESH`` and makes :class:`~app.viewport.tools.mesh_tool.MeshTool` the viewport's tool
-  (leaving the mode, or another mode taking over, removes it);
-* **Edit > Auto-mesh...** (``Ctrl+Shift+M``): a dialog with Cubism-like presets (standard / small
+* **Mesh > Mesh Edit** (``M``, checkable, also on the toolbar): sets ``EditorState.mode`` to ``MESH``;
+  :class:`app.editor.modes.ModeController` then gives the viewport the
+  :class:`~app.viewport.tools.mesh_tool.MeshTool` (leaving the mode, or another mode taking over,
+  removes it);
+* **Mesh > Auto-mesh...** (``Ctrl+Shift+M``): a dialog with Cubism-like presets (standard / small
   deformation / large deformation, :data:`inference.meshing.automesh.PRESETS`) re-meshing every selected
   art mesh on a worker thread (:mod:`app.jobs.automesh`, progress and Cancel); all of them are
   **one** undo step and every keyform is remapped;
-* **Edit > Re-triangulate Mesh**: Delaunay inside the outline of the selected meshes.
+* **Mesh > Re-triangulate Mesh**: Delaunay inside the outline of the selected meshes.
 
 The tool's and the actions' messages go to the status bar.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QToolBar
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QMenu, QToolBar
-
+from app.editor.host import EditorHost
+from app.editor.modes import ModeController, make_action
 from app.jobs.automesh import AutoMeshRunner
-from app.viewport.tools.mesh_tool import MeshTool
 from inference.meshing.automesh import PRESETS
 from rig.document.editor_state import EditMode
 from rig.edit.mesh_ops import retriangulate_command
-from rig.errors import RigError
 from rig.model import ArtMesh
 
-if TYPE_CHECKING:
-    from app.editor.main_window import MainWindow
-
-log = logging.getLogger(__name__)
-STATUS_MS = 8000
 PRESET_HELP = {
     "standard": "Standard vertex spacing (medium density)",
     "small deformation": "Fewer vertices, for parts that barely deform",
@@ -74,12 +67,20 @@ class AutoMeshDialog(QDialog):
 
 
 class MeshMode:
-    """Mesh-mode controller of one main window (module docstring).
+    """Mesh-mode controller of one editor (module docstring).
+
+    Parameters
+    ----------
+    host : EditorHost
+    modes : ModeController
+        Owns the viewport tool; this mode only switches the edit mode.
 
     Attributes
     ----------
     tool : MeshTool
     toggle, auto_mesh_action, retriangulate_action : QAction
+    actions : tuple of QAction
+        The Mesh menu's actions (all need a rig to act on).
     toolbar : QToolBar
     dialog : AutoMeshDialog or None
         The open Auto-mesh dialog.
@@ -87,71 +88,43 @@ class MeshMode:
         Runs Auto-mesh in the background (``automesh.running``, ``automesh.finished``).
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window, self.bridge, self.viewport = window, window.bridge, window.viewport
-        self.tool = MeshTool(self.viewport, self.bridge)
-        self.tool.status.connect(self.show_status)
+    def __init__(self, host: EditorHost, modes: ModeController) -> None:
+        self.host, self.modes, self.bridge, self.viewport = host, modes, host.bridge, host.viewport
+        self.tool = modes.mesh_tool
         self.dialog: AutoMeshDialog | None = None
-        self.automesh = AutoMeshRunner(self.bridge, window, self.show_status,
-                                       lambda text, details: window.dialogs.error("Auto-mesh", text, details))
-        self.toggle = self._action("&Mesh Edit", None, "M", "Edit the vertices of the selected art meshes")
-        self.toggle.setCheckable(True)
-        self.toggle.toggled.connect(self.set_enabled)
+        parent = host.dialog_parent()
+        self.automesh = AutoMeshRunner(self.bridge, parent, self.show_status,
+                                       lambda text, details: host.dialogs.error("Auto-mesh", text, details))
+        self.toggle = modes.mode_toggle(EditMode.MESH, "&Mesh Edit", "M", "Edit the vertices of the selected art meshes",
+                                        "Mesh Edit (M)")
         self.auto_mesh_action = self._action("&Auto-mesh...", self.open_auto_mesh, "Ctrl+Shift+M",
                                              "New meshes for the selected art meshes (keyforms carried over)")
         self.retriangulate_action = self._action("Re-&triangulate Mesh", self.retriangulate, None,
                                                  "Delaunay triangulation inside the outline of the selected meshes")
-        self._install_menu()
-        self.toolbar = QToolBar("Mesh", window)
+        self.actions = (self.toggle, self.auto_mesh_action, self.retriangulate_action)
+        self.toolbar = QToolBar("Mesh", parent)
         self.toolbar.setObjectName("toolbar_mesh")
-        for action in (self.toggle, self.auto_mesh_action, self.retriangulate_action):
+        for action in self.actions:
             self.toolbar.addAction(action)
-        window.addToolBar(self.toolbar)
-        self.bridge.state.mode_changed.connect(self._on_mode)
+        modes.tool_changed.connect(self._on_tool)
 
-    def _action(self, text: str, slot, shortcut: str | None, tip: str) -> QAction:
-        action = QAction(text, self.window)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setStatusTip(tip)
-        action.setToolTip(f"{text.replace('&', '')} ({shortcut})" if shortcut else tip)
-        if slot is not None:
-            action.triggered.connect(lambda checked=False: slot())
-        return action
-
-    def _install_menu(self) -> None:
-        bar = self.window.menuBar()
-        edit = next((a.menu() for a in bar.actions() if a.menu() is not None and a.text() == "&Edit"), None)
-        if edit is None:
-            edit = bar.addMenu("&Edit")
-        self.menu: QMenu = edit
-        edit.addSeparator()
-        for action in (self.toggle, self.auto_mesh_action, self.retriangulate_action):
-            edit.addAction(action)
+    def _action(self, text: str, slot, shortcut: str | None, tip: str):
+        tool_tip = f"{text.replace('&', '')} ({shortcut})" if shortcut else tip
+        return make_action(self.host.dialog_parent(), text, slot, shortcut, tip, tool_tip)
 
     # ---------------------------------------------------------------- mode and tool
     @property
     def enabled(self) -> bool:
-        return self.bridge.state.mode == EditMode.MESH
+        return self.modes.mode == EditMode.MESH
 
-    def set_enabled(self, on: bool) -> None:
-        """Enter (or leave, back to Model mode) mesh edit mode."""
-        if on != self.enabled:
-            self.bridge.state.mode = EditMode.MESH if on else EditMode.MODEL
-
-    def _on_mode(self, mode) -> None:
-        self.toggle.blockSignals(True)
-        self.toggle.setChecked(mode == EditMode.MESH)
-        self.toggle.blockSignals(False)
-        if mode == EditMode.MESH:
-            self.viewport.set_tool(self.tool)
+    def _on_tool(self, old, new) -> None:
+        if new is self.tool:
             self.viewport.setFocus()
-        elif self.viewport.tool is self.tool:
-            self.viewport.set_tool(None)
+        elif old is self.tool:
             self.show_status("Mesh edit off")
 
     def show_status(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, STATUS_MS)
+        self.host.show_status(text)
 
     # ---------------------------------------------------------------- actions
     def selected_meshes(self) -> list[str]:
@@ -164,7 +137,7 @@ class MeshMode:
         if not ids:
             self.show_status("Auto-mesh: select one or more art meshes first")
             return None
-        self.dialog = AutoMeshDialog(ids, self.window)
+        self.dialog = AutoMeshDialog(ids, self.host.dialog_parent())
         self.dialog.accepted.connect(lambda d=self.dialog: self.auto_mesh(d.preset))
         self.dialog.finished.connect(lambda result, d=self.dialog: d.deleteLater())
         self.dialog.open()
@@ -182,19 +155,12 @@ class MeshMode:
         return self.automesh.start(ids, preset)
 
     def retriangulate(self) -> bool:
-        return self._push(lambda: retriangulate_command(self.bridge.rig, self.selected_meshes()))
-
-    def _push(self, build) -> bool:
-        try:
-            cmd = build()
-            if cmd is None:
-                self.show_status("Select one or more art meshes first")
-                return False
-            self.bridge.push(cmd)
-        except RigError as exc:
-            self.show_status(str(exc))
-            log.error("%s", exc)
+        """Re-triangulate the selected art meshes (one undo step through :meth:`DocumentBridge.apply`)."""
+        pushed = self.bridge.apply(lambda rig: retriangulate_command(rig, self.selected_meshes()),
+                                   nothing="Select one or more art meshes first")
+        if not pushed:
             return False
+        cmd = pushed[0]
         n = sum(self.bridge.rig.art_mesh(c.mesh_id).vertex_count for c in cmd.commands)
         self.show_status(f"{cmd.label}: {n} vertices")
         return True

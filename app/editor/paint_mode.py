@@ -1,11 +1,11 @@
 """Paint mode: the Paint Mask toggle and the brush options (size, hardness, add/erase) toolbar.
 
-``PaintMode(window)`` adds to the window:
+``PaintMode(host, modes)`` builds:
 
-* **Edit > Paint Mask** (``B``, checkable, also on the *Paint* toolbar): puts the editor in Model
-  mode (so the mesh and deform tools step aside) and makes
-  :class:`~app.viewport.tools.brush_tool.BrushTool` the viewport's tool; another tool taking over
-  unchecks it;
+* **Mesh > Paint Mask** (``B``, checkable, also on the *Paint* toolbar): turns
+  :attr:`app.editor.modes.ModeController.painting` on, which puts the editor in Model mode (so the
+  mesh and deform tools step aside) and gives the viewport the
+  :class:`~app.viewport.tools.brush_tool.BrushTool`; another mode taking over unchecks it;
 * the *Paint* toolbar: brush size (diameter, canvas px; ``[`` / ``]``), hardness (%), Add / Erase
   (``X``; Alt inverts one stroke) and the layer being painted. The options are enabled only while
   painting.
@@ -15,28 +15,31 @@ The brush's messages go to the status bar.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QToolBar
 
-from app.viewport.tools.brush_tool import BrushTool
-from rig.document.editor_state import EditMode
-
-if TYPE_CHECKING:
-    from app.editor.main_window import MainWindow
+from app.editor.host import EditorHost
+from app.editor.modes import ModeController
 
 STATUS_MS = 6000
 
 
 class PaintMode:
-    """Paint-mode controller of one main window (module docstring).
+    """Paint-mode controller of one editor (module docstring).
+
+    Parameters
+    ----------
+    host : EditorHost
+    modes : ModeController
+        Owns the viewport tool; this mode only turns painting on and off.
 
     Attributes
     ----------
     tool : BrushTool
     toggle : QAction
+    actions : tuple of QAction
+        ``(toggle,)``, for the Mesh menu.
     toolbar : QToolBar
     size_spin, hardness_spin : QSpinBox
         Brush diameter (px) and hardness (%).
@@ -45,18 +48,17 @@ class PaintMode:
     target_label : QLabel
     """
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window, self.bridge, self.viewport = window, window.bridge, window.viewport
-        self.tool = BrushTool(self.viewport, self.bridge)
-        self.tool.status.connect(lambda text: window.statusBar().showMessage(text, STATUS_MS))
-        self.toggle = QAction("&Paint Mask", window, checkable=True)
+    def __init__(self, host: EditorHost, modes: ModeController) -> None:
+        self.host, self.modes, self.bridge, self.viewport = host, modes, host.bridge, host.viewport
+        self.tool = modes.brush_tool
+        self.toggle = QAction("&Paint Mask", host.dialog_parent(), checkable=True)
         self.toggle.setShortcut(QKeySequence("B"))
         self.toggle.setToolTip("Paint Mask (B): paint the visible pixels of the selected layer, then re-cut it")
         self.toggle.setStatusTip("Paint the selected layer's mask over the source image; release re-cuts the layer")
         self.toggle.toggled.connect(self.set_enabled)
-        self.tool.deactivated.connect(lambda: self._set_checked(False))
+        self.actions = (self.toggle,)
+        modes.tool_changed.connect(self._on_tool)
         self._build_toolbar()
-        self._install_menu()
         self.tool.settings_changed.connect(self._sync_widgets)
         self.tool.target_changed.connect(self._show_target)
         self._sync_widgets()
@@ -64,7 +66,7 @@ class PaintMode:
 
     # ---------------------------------------------------------------- widgets
     def _build_toolbar(self) -> None:
-        bar = self.toolbar = QToolBar("Paint", self.window)
+        bar = self.toolbar = QToolBar("Paint", self.host.dialog_parent())
         bar.setObjectName("toolbar_paint")
         bar.addAction(self.toggle)
         self.size_spin = QSpinBox(minimum=1, maximum=800, suffix=" px")
@@ -83,15 +85,6 @@ class PaintMode:
             if text:
                 bar.addWidget(QLabel(f" {text} "))
             bar.addWidget(widget)
-        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-
-    def _install_menu(self) -> None:
-        bar = self.window.menuBar()
-        edit = next((a.menu() for a in bar.actions() if a.menu() is not None and a.text() == "&Edit"), None)
-        if edit is None:
-            edit = bar.addMenu("&Edit")
-        edit.addSeparator()
-        edit.addAction(self.toggle)
 
     def _sync_widgets(self) -> None:
         """Show the tool's settings without the widgets echoing them back (style.md 4)."""
@@ -119,12 +112,12 @@ class PaintMode:
 
     def set_enabled(self, on: bool) -> None:
         """Start or stop painting (Model mode, brush tool)."""
-        if on:
-            self.bridge.state.mode = EditMode.MODEL  # the mesh / deform tools leave the viewport
-            self.viewport.set_tool(self.tool)
+        if on or self.modes.painting:
+            self.modes.set_painting(on)
+        self._set_checked(self.modes.painting)
+
+    def _on_tool(self, old, new) -> None:
+        if new is self.tool:
             self.viewport.setFocus()
-            self.window.statusBar().showMessage("Paint mask: drag over the canvas; release re-cuts the layer",
-                                                STATUS_MS)  # fmt: skip
-        elif self.enabled:
-            self.viewport.set_tool(None)
-        self._set_checked(on)
+            self.host.show_status("Paint mask: drag over the canvas; release re-cuts the layer", STATUS_MS)
+        self._set_checked(new is self.tool)

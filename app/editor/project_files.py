@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -78,9 +79,16 @@ class ProjectFiles(QObject):
         try:
             project = load_project(source)
             document = Document(project.rig, editor_meta=project.editor_meta)
-        except (RigError, OSError) as exc:
+        except (RigError, OSError, MemoryError) as exc:
             log.error("cannot open %s: %s", source, exc)
-            self.dialogs.error("Cannot open project", f"{source.name} could not be opened.", str(exc))
+            self.dialogs.error("Cannot open project", f"{source.name} could not be opened.", str(exc) or "out of memory")
+            self.settings.remove_recent(str(path.resolve()))
+            self.recent_changed.emit(self.settings.recent_files())
+            return False
+        except Exception as exc:  # noqa: BLE001 - a bug in reading must not take the editor down
+            log.exception("cannot open %s", source)
+            self.dialogs.error("Cannot open project", f"{source.name} could not be opened ({type(exc).__name__}: "
+                               f"{exc}).", traceback.format_exc())  # fmt: skip
             self.settings.remove_recent(str(path.resolve()))
             self.recent_changed.emit(self.settings.recent_files())
             return False
@@ -99,7 +107,7 @@ class ProjectFiles(QObject):
             return False
         try:
             project = load_project(recovery)
-        except (RigError, OSError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a broken recovery file must not stop start-up
             log.error("cannot read the recovery file %s: %s", recovery, exc)
             return False
         self.bridge.set_document(Document(project.rig, editor_meta=project.editor_meta))

@@ -1,5 +1,8 @@
-"""Background work of the editor, all on the one :class:`app.jobs.base.BackgroundJob` shape: generation,
-Auto-mesh, export, tracking. A job runs on a QThread and reports progress, outcome and errors by signal.
+"""Background work of the editor, all on the one :class:`app.jobs.base.BackgroundJob` shape with its
+:class:`~app.jobs.base.JobRunner`: generation, Auto-mesh, export, the brush's re-cut, and face tracking
+(a streaming job). A job runs on a QThread and reports progress, partial results, outcome and errors by
+signal.
 
-May import ``rig``, ``inference`` and ``app.render``; never ``app.editor``, ``app.panels`` or ``app.viewport``.
+May import ``rig``, ``inference``, ``app.bridge``, ``app.render`` and ``app.tracking.media``; never
+``app.editor``, ``app.panels`` or ``app.viewport``.
 """

@@ -14,14 +14,14 @@ from __future__ import annotations
 import copy
 import logging
 import time
-import traceback
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget
 
 from app.bridge import DocumentBridge
-from app.jobs.base import BackgroundJob, CancelOnReject, JobRunner
+from app.jobs.base import BackgroundJob, JobRunner
+from app.jobs.progress import ProgressDialog
 from inference.types import CancelToken
 from rig.errors import RigError
 from rig.model import Rig
@@ -58,36 +58,17 @@ class AutoMeshWorker(BackgroundJob):
         return self.token.cancelled
 
 
-class AutoMeshProgress(CancelOnReject, QDialog):
-    """A progress bar and Cancel (Esc and the close button cancel too).
-
-    Signals
-    -------
-    cancel_requested()
-    """
-
-    cancel_requested = Signal()
+class AutoMeshProgress(ProgressDialog):
+    """A progress bar and Cancel (Esc and the close button cancel too)."""
 
     def __init__(self, what: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Auto-mesh", f"Re-meshing {what}...", parent)
         self.setObjectName("AutoMeshProgress")
-        self.setWindowTitle("Auto-mesh")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.status = QLabel(f"Re-meshing {what}...")
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self._cancel)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
 
     def show_progress(self, fraction: float, mesh_id: str) -> None:
-        self.bar.setValue(round(1000 * max(0.0, min(1.0, fraction))))
+        self.set_fraction(fraction)
         if mesh_id:
             self.status.setText(f"Re-meshing {mesh_id}...")
-
 
 
 class AutoMeshRunner(JobRunner):
@@ -173,18 +154,16 @@ class AutoMeshRunner(JobRunner):
 
     def _apply(self, cmd) -> str:
         """Push ``cmd`` (built over the copy) as one undo step; its undo restores the live meshes."""
-        rig = self.bridge.rig
-        try:
+        def rebased(rig):
             for child in cmd.commands:
                 if rig.art_meshes[child.index].id != child.mesh_id:
                     raise RigError(f"auto-mesh: {child.mesh_id!r} moved while meshing")
                 child.old = rig.art_meshes[child.index]
-            self.bridge.push(cmd)
-        except RigError as exc:
-            log.error("%s", exc)
-            self.on_status(str(exc))
-            self.on_error(str(exc), traceback.format_exc())
+            return cmd
+
+        if not self.bridge.apply(rebased):  # refused: reported (status bar, log) by the bridge
             return "failed"
+        rig = self.bridge.rig
         n = sum(rig.art_mesh(c.mesh_id).vertex_count for c in cmd.commands)
         self.on_status(f"{cmd.label}: {n} vertices")
         return "done"

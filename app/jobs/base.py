@@ -1,14 +1,19 @@
 """The one shape of background work in the editor: a QObject moved to a QThread that runs a job,
-reports progress, honours a cancel flag and ends with exactly one of three signals.
+reports progress (or streams partial results), honours a cancel flag and ends with exactly one of
+three signals.
 
 Subclasses implement :meth:`BackgroundJob.work` (runs on the worker thread) and, optionally,
-:meth:`BackgroundJob.failure_message`. Used by New from Image (:mod:`app.jobs.generation`), Auto-mesh
-(:mod:`app.jobs.automesh`) and File > Export (:mod:`app.editor.export_actions`).
+:meth:`BackgroundJob.failure_message`; :class:`JobRunner` owns the thread, an optional progress
+dialog and the outcome routing. Used by New from Image (:mod:`app.jobs.generation`), Auto-mesh
+(:mod:`app.jobs.automesh`), File > Export (:mod:`app.editor.export_actions`), the brush re-cut
+(:mod:`app.jobs.recut`) and face tracking (:mod:`app.jobs.tracking`, a streaming job: every frame
+goes out through :attr:`BackgroundJob.partial`).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import traceback
 from typing import Any
@@ -27,6 +32,8 @@ class BackgroundJob(QObject):
     -------
     progress(float, str)
         Fraction in [0, 1] and a stage or item name.
+    partial(object)
+        A result while the job keeps running (a streaming job: one tracked frame).
     succeeded(object)
         The job's result (``object``, not ``list``/``dict``: container-typed signals tripped a
         PySide6 reference-count bug).
@@ -36,12 +43,18 @@ class BackgroundJob(QObject):
     """
 
     progress = Signal(float, str)
+    partial = Signal(object)
     succeeded = Signal(object)
     failed = Signal(str, str)
     cancelled = Signal()
 
     #: Used in the message of an unexpected (non-``RigError``) failure: "<what> failed unexpectedly".
     what = "The job"
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Set once :meth:`run` has returned (any thread may wait on it; the outcome is still queued).
+        self.done = threading.Event()
 
     def work(self) -> Any:
         """Do the job (on the worker thread) and return its result; raise ``CancelledError`` to stop."""
@@ -70,15 +83,18 @@ class BackgroundJob(QObject):
                 self.cancelled.emit()
             else:
                 self.succeeded.emit(result)
+        finally:
+            self.done.set()
 
 
 class JobRunner(QObject):
-    """Runs one :class:`BackgroundJob` at a time on a ``QThread`` with a progress dialog.
+    """Runs one :class:`BackgroundJob` at a time on a ``QThread``, with a progress dialog or without.
 
-    Subclasses build the job and its dialog, call :meth:`_launch`, implement :meth:`cancel` and
-    :meth:`_finish` (which runs on the GUI thread once the job has ended), and may extend
-    :meth:`_release`. Attributes ``thread``, ``worker`` and ``dialog`` are None when idle. The dialog
-    needs a ``cancel_requested`` signal and a ``show_progress(fraction, stage)`` slot.
+    Subclasses build the job (and its dialog, if any), call :meth:`_launch`, implement :meth:`cancel`
+    and :meth:`_finish` (which runs on the GUI thread once the job has ended), and may extend
+    :meth:`_release`. Attributes ``thread``, ``worker`` and ``dialog`` are None when idle. A dialog
+    needs a ``cancel_requested`` signal and a ``show_progress(fraction, stage)`` slot. Outcome
+    signals of a job that was already released (stopped and replaced) are dropped.
     """
 
     #: Name used in the log when a thread does not stop in time.
@@ -102,19 +118,23 @@ class JobRunner(QObject):
         """``status`` is "done" (payload: the result), "failed" ((message, details)) or "cancelled"."""
         raise NotImplementedError
 
-    def _launch(self, worker: BackgroundJob, dialog) -> None:
+    def _launch(self, worker: BackgroundJob, dialog=None, thread_name: str | None = None) -> None:
         self.started_at = time.perf_counter()
         self.thread = QThread(self)
+        if thread_name:
+            self.thread.setObjectName(thread_name)
         self.worker, self.dialog = worker, dialog
         worker.moveToThread(self.thread)
-        dialog.cancel_requested.connect(self.cancel)
-        worker.progress.connect(dialog.show_progress)
+        if dialog is not None:
+            dialog.cancel_requested.connect(self.cancel)
+            worker.progress.connect(dialog.show_progress)
         # bound slots of this GUI-thread object: queued, so _finish runs on the GUI thread
         worker.succeeded.connect(self._on_succeeded)
         worker.failed.connect(self._on_failed)
         worker.cancelled.connect(self._on_cancelled)
         self.thread.started.connect(worker.run)
-        dialog.show()
+        if dialog is not None:
+            dialog.show()
         self.thread.start()
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
@@ -129,39 +149,38 @@ class JobRunner(QObject):
             log.warning("the %s thread did not stop within %d ms", self.job_name, timeout_ms)
         self._release()
 
+    def wait_done(self, timeout_s: float = 30.0) -> bool:
+        """Block until the running job's :meth:`BackgroundJob.run` returned (True when idle or done)."""
+        return self.worker is None or self.worker.done.wait(timeout_s)
+
     def _stop_thread(self) -> None:
         self.thread.quit()
         self.thread.wait()
 
     def _release(self) -> None:
         """Close the dialog and drop the thread, job and dialog (all deleted later by Qt)."""
-        self.dialog.close()
+        if self.dialog is not None:
+            self.dialog.close()
         for obj in (self.dialog, self.worker, self.thread):
-            obj.deleteLater()
+            if obj is not None:
+                obj.deleteLater()
         self.thread = self.worker = self.dialog = None
+
+    def _current(self) -> bool:
+        """The signal being handled comes from the running job (not from one already released)."""
+        return self.worker is not None and self.sender() is self.worker
 
     @Slot(object)
     def _on_succeeded(self, result) -> None:
-        self._finish("done", result)
+        if self._current():
+            self._finish("done", result)
 
     @Slot(str, str)
     def _on_failed(self, message: str, details: str) -> None:
-        self._finish("failed", (message, details))
+        if self._current():
+            self._finish("failed", (message, details))
 
     @Slot()
     def _on_cancelled(self) -> None:
-        self._finish("cancelled", None)
-
-
-class CancelOnReject:
-    """Mixin for progress dialogs with ``cancel_button``, ``status`` and ``cancel_requested``:
-    Cancel, Esc and the close button all ask once to cancel (when cancelling is possible)."""
-
-    def _cancel(self) -> None:
-        self.cancel_button.setEnabled(False)
-        self.status.setText("Cancelling...")
-        self.cancel_requested.emit()
-
-    def reject(self) -> None:
-        if self.cancel_button.isEnabled():
-            self._cancel()
+        if self._current():
+            self._finish("cancelled", None)

@@ -15,10 +15,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QGridLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from app.jobs.base import BackgroundJob, CancelOnReject, JobRunner
+from app.jobs.base import BackgroundJob, JobRunner
+from app.jobs.progress import ProgressDialog
 from inference.types import CancelToken
 
 log = logging.getLogger(__name__)
@@ -59,44 +60,25 @@ class GenerationWorker(BackgroundJob):
         return self.token.cancelled
 
 
-class GenerationDialog(CancelOnReject, QDialog):
-    """Per-stage progress and a Cancel button.
-
-    Signals
-    -------
-    cancel_requested()
-    """
-
-    cancel_requested = Signal()
+class GenerationDialog(ProgressDialog):
+    """Per-stage progress and a Cancel button."""
 
     def __init__(self, image_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
         from inference.pipeline import STAGES
 
-        self.setWindowTitle("New from image")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
         self.stage_labels: dict[str, QLabel] = {}
         grid = QGridLayout()
         for row, (stage, _) in enumerate(STAGES):
             grid.addWidget(QLabel(STAGE_TITLES.get(stage, stage)), row, 0)
             self.stage_labels[stage] = QLabel("waiting")
             grid.addWidget(self.stage_labels[stage], row, 1)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1000)
-        self.status = QLabel(f"Rigging {image_name}...")
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.clicked.connect(self._cancel)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
-        layout.addLayout(grid)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
+        super().__init__("New from image", f"Rigging {image_name}...", parent, details=grid)
         self._seen: dict[str, int] = {}
         self._stage_t0: dict[str, float] = {}
 
     def show_progress(self, fraction: float, stage: str) -> None:
         """The pipeline calls progress at the start and at the end of each stage."""
-        self.bar.setValue(round(1000 * max(0.0, min(1.0, fraction))))
+        self.set_fraction(fraction)
         count = self._seen.get(stage, 0) + 1
         self._seen[stage] = count
         label = self.stage_labels.get(stage)

@@ -1,14 +1,14 @@
 """Face tracking off the GUI thread for the Tracking dock (style.md section 4).
 
-:class:`TrackingWorker` lives in a ``QThread`` and runs :class:`inference.tracking.session.TrackingSession`
-on a camera or a video file; every tracked frame reaches the GUI thread as a :class:`TrackingUpdate`
-through a queued signal. Video files are paced to their frame rate (the character moves at the
+:class:`TrackingWorker` is a streaming :class:`~app.jobs.base.BackgroundJob`: it runs
+:class:`inference.tracking.session.TrackingSession` on a camera or a video file in a ``QThread``, and every
+tracked frame reaches the GUI thread as a :class:`TrackingUpdate` through its ``partial`` signal (queued). Video files are paced to their frame rate (the character moves at the
 speed of the clip); cameras deliver as fast as they capture. Settings changed in the dock (smoothing,
 mirror, link eyes, mapping ranges) are handed over with :meth:`TrackingWorker.set_options` and applied
 between frames, so the mapper is only ever touched by the worker thread.
 
-:class:`TrackingController` owns the thread (start, stop, wait) and drops signals of a session that
-was already stopped. Camera discovery and the preview drawing live in :mod:`app.tracking.media`.
+:class:`TrackingController` is the job's :class:`~app.jobs.base.JobRunner` (no dialog): it starts and
+stops the thread and drops signals of a session that was already stopped. Camera discovery and the preview drawing live in :mod:`app.tracking.media`.
 """
 
 from __future__ import annotations
@@ -16,17 +16,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
+from app.jobs.base import BackgroundJob, JobRunner
 from app.tracking.media import draw_landmarks
 from inference.tracking.mapping import ParameterMapper
 from inference.types import CancelToken
-from rig.errors import RigError
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +70,8 @@ class TrackingUpdate:
     session: int = 0
 
 
-class TrackingWorker(QObject):
-    """Runs one tracking session (call :meth:`run` in the worker thread); emit-only otherwise.
+class TrackingWorker(BackgroundJob):
+    """Runs one tracking session (:meth:`run` in the worker thread); emit-only otherwise.
 
     Parameters
     ----------
@@ -93,21 +92,21 @@ class TrackingWorker(QObject):
     -------
     opened(int, str, float)
         Session, source name and frame rate (0 when unknown).
-    frame(object)
+    partial(object)
         A :class:`TrackingUpdate`, every frame.
     calibrated(int, object)
         Session and the mapper's new :class:`~inference.tracking.calibration.Calibration`.
-    failed(int, str)
-        Session and a readable message (missing camera, unplugged, truncated file, missing model).
-    finished(int, str)
-        Session and ``"ended"`` (end of the file), ``"stopped"`` or ``"failed"``; always the last signal.
+    succeeded(object)
+        ``"ended"``: the end of the file.
+    cancelled()
+        Stopped (the token was cancelled).
+    failed(str, str)
+        A readable message (missing camera, unplugged, truncated file, missing model) and the traceback.
     """
 
     opened = Signal(int, str, float)
-    frame = Signal(object)
     calibrated = Signal(int, object)
-    failed = Signal(int, str)
-    finished = Signal(int, str)
+    what = "Tracking"
 
     def __init__(self, spec: int | str, mapper: ParameterMapper, token: CancelToken,
                  calibrate_frames: int | None = None, realtime: bool = True, session: int = 0) -> None:
@@ -145,20 +144,15 @@ class TrackingWorker(QObject):
         if seconds > 0 and self._tracking is not None:
             self._tracking.request_calibration(max(5, round(seconds * fps)))
 
-    @Slot()
-    def run(self) -> None:
-        status = "failed"
+    def is_cancelled(self) -> bool:
+        return self.token.cancelled
+
+    def work(self) -> str:
+        """Track until the source ends (``"ended"``) or the token is cancelled; errors propagate."""
         try:
-            status = self._run()
-        except RigError as exc:  # TrackingSourceError, TrackingModelError
-            log.error("tracking: %s", exc)
-            self.failed.emit(self.session, str(exc))
-        except Exception as exc:  # noqa: BLE001 - any bug becomes a message, the editor keeps running
-            log.error("tracking failed unexpectedly: %s\n%s", exc, traceback.format_exc())
-            self.failed.emit(self.session, f"Tracking failed unexpectedly: {type(exc).__name__}: {exc}")
+            return self._run()
         finally:
             self._tracking = None
-            self.finished.emit(self.session, status)
 
     def _run(self) -> str:
         from inference.tracking.session import TrackingSession
@@ -198,7 +192,7 @@ class TrackingWorker(QObject):
             if now - last_preview >= PREVIEW_INTERVAL_S:
                 last_preview = now
                 preview = draw_landmarks(tracked.frame.rgb, tracked.features.landmarks, self.mapper.mirror)
-            self.frame.emit(TrackingUpdate(
+            self.partial.emit(TrackingUpdate(
                 tracked.frame.index, tracked.timestamp_ms, tracked.features.found, dict(tracked.values),
                 raw_values(self.mapper, tracked.features), preview, tracked.timing.process_ms, self.session))
             self._apply_pending(fps)
@@ -241,14 +235,15 @@ def raw_values(mapper: ParameterMapper, features) -> dict[str, float]:
     return {rule.parameter_id: rule.apply(src[rule.source]) for rule in mapper.rules}
 
 
-class TrackingController(QObject):
+class TrackingController(JobRunner):
     """Starts and stops one :class:`TrackingWorker` thread at a time.
 
     Signals
     -------
-    The worker's ``opened``, ``frame``, ``calibrated`` and ``failed`` are re-emitted on the GUI thread,
-    only while their session is the current one (frames still queued after :meth:`stop` are dropped);
-    ``finished(str)`` comes after the thread has stopped.
+    The worker's ``opened``, frames (``frame``), ``calibrated`` and failure message (``failed``) are
+    re-emitted on the GUI thread, only while their session is the current one (frames still queued
+    after :meth:`stop` are dropped); ``finished(str)`` (``"ended"``, ``"stopped"`` or ``"failed"``) comes
+    after the thread has stopped.
     """
 
     opened = Signal(str, float)
@@ -256,17 +251,12 @@ class TrackingController(QObject):
     calibrated = Signal(object)
     failed = Signal(str)
     finished = Signal(str)
+    job_name = "tracking"
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thread: QThread | None = None
-        self.worker: TrackingWorker | None = None
         self.token: CancelToken | None = None
         self.session = 0
-
-    @property
-    def running(self) -> bool:
-        return self.thread is not None
 
     def start(self, spec: int | str, mapper: ParameterMapper, calibrate_frames: int | None = None,
               realtime: bool = True) -> bool:
@@ -275,17 +265,11 @@ class TrackingController(QObject):
             return False
         self.session += 1
         self.token = CancelToken()
-        self.worker = TrackingWorker(spec, mapper, self.token, calibrate_frames, realtime, self.session)
-        self.thread = QThread(self)
-        self.thread.setObjectName("kirie-tracking")
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.opened.connect(self._on_opened)
-        self.worker.frame.connect(self._on_frame)
-        self.worker.calibrated.connect(self._on_calibrated)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.finished.connect(self._on_finished)
-        self.thread.start()
+        worker = TrackingWorker(spec, mapper, self.token, calibrate_frames, realtime, self.session)
+        worker.opened.connect(self._on_opened)
+        worker.partial.connect(self._on_frame)
+        worker.calibrated.connect(self._on_calibrated)
+        self._launch(worker, None, "kirie-tracking")
         return True
 
     def set_options(self, **options) -> None:
@@ -297,49 +281,49 @@ class TrackingController(QObject):
         if self.worker is not None:
             self.worker.request_calibration(seconds)
 
+    def cancel(self) -> None:
+        if self.token is not None:
+            self.token.cancel()
+
     def stop(self, wait_ms: int = 10_000) -> None:
         """Cancel the session and wait for the thread (a camera read returns within its timeout)."""
         if self.thread is None:
             return
-        self.token.cancel()
+        self.cancel()
         self.thread.quit()
         if self.thread.wait(wait_ms):
-            self._finish("stopped")  # now, not when the queued signal arrives
+            self._end("stopped")  # now, not when the queued signal arrives
         else:
             log.warning("the tracking thread did not stop within %d ms", wait_ms)
 
-    def _current(self, session: int) -> bool:
+    def _session(self, session: int) -> bool:
         return self.worker is not None and session == self.session
 
     @Slot(int, str, float)
     def _on_opened(self, session: int, name: str, fps: float) -> None:
-        if self._current(session):
+        if self._session(session):
             self.opened.emit(name, fps)
 
     @Slot(object)
     def _on_frame(self, update: TrackingUpdate) -> None:
-        if self._current(update.session) and not self.token.cancelled:
+        if self._session(update.session) and not self.token.cancelled:
             self.frame.emit(update)
 
     @Slot(int, object)
     def _on_calibrated(self, session: int, calibration) -> None:
-        if self._current(session):
+        if self._session(session):
             self.calibrated.emit(calibration)
 
-    @Slot(int, str)
-    def _on_failed(self, session: int, message: str) -> None:
-        if self._current(session):
+    def _finish(self, status: str, payload) -> None:
+        if status == "failed":
+            message, details = payload
+            log.error("tracking: %s", message)
+            log.debug("%s", details)
             self.failed.emit(message)
+        self._end({"done": "ended", "cancelled": "stopped"}.get(status, status))
 
-    @Slot(int, str)
-    def _on_finished(self, session: int, status: str) -> None:
-        if self._current(session):
-            self._finish(status)
-
-    def _finish(self, status: str) -> None:
-        self.thread.quit()
-        self.thread.wait()
-        self.worker.deleteLater()
-        self.thread.deleteLater()
-        self.thread = self.worker = self.token = None
+    def _end(self, status: str) -> None:
+        self._stop_thread()
+        self._release()
+        self.token = None
         self.finished.emit(status)

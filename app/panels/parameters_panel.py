@@ -1,8 +1,8 @@
 """The Parameters dock: a slider and spin box per parameter, grouped by parameter group.
 
 Moving a slider writes :class:`~rig.drive.ParameterValues` (no history); double-click resets
-one parameter, "Reset all" every one. The "Preview" toggle runs :class:`~app.editor.preview.PreviewAnimator`
-(breath, blinking and physics on a timer). Rows are rebuilt when parameter definitions change and
+one parameter, "Reset all" every one. The "Preview" toggle runs the preview animation it is given
+(the window's :class:`~app.editor.preview.PreviewAnimator`: breath, blinking and physics on a timer). Rows are rebuilt when parameter definitions change and
 updated (signals blocked) when values change elsewhere (preview, tracking, undo of a range change).
 """
 
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.bridge import DocumentBridge
-from app.editor.preview import PreviewAnimator
 from app.panels.parameter_slider import ParameterRow
 from rig.model import Parameter
 
@@ -35,17 +34,19 @@ class ParametersPanel(QWidget):
     ----------
     rows : dict of str to ParameterRow
         One row per parameter id, in ``rig.parameters`` order.
-    preview : PreviewAnimator
+    preview : object or None
+        The preview animation (``set_running(bool)``, signal ``running_changed(bool)``); None hides the
+        Preview toggle.
     row_menu : callable or None
         ``row_menu(parameter_id, parent) -> QMenu``: a row's context menu (Deform mode's key actions).
     """
 
-    def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
+    def __init__(self, bridge: DocumentBridge, preview=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.bridge = bridge
         self.rows: dict[str, ParameterRow] = {}
         self.row_menu = None  # callable(parameter_id, parent) -> QMenu for a row's context menu
-        self.preview = PreviewAnimator(bridge, self)
+        self.preview = preview
         self.filter_edit = QLineEdit(placeholderText="Filter parameters")
         self.filter_edit.setClearButtonEnabled(True)
         self.reset_button = QPushButton("Reset all")
@@ -67,8 +68,11 @@ class ParametersPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(scroll, 1)
         self.reset_button.clicked.connect(self.reset_all)
-        self.preview_check.toggled.connect(self.preview.set_running)
-        self.preview.running_changed.connect(self._sync_preview_check)
+        if preview is not None:
+            self.preview_check.toggled.connect(preview.set_running)
+            preview.running_changed.connect(self._sync_preview_check)
+        else:
+            self.preview_check.hide()
         self.filter_edit.textChanged.connect(self._apply_filter)
         bridge.document_replaced.connect(self.rebuild)
         bridge.changed.connect(self._on_changed)

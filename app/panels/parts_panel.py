@@ -5,7 +5,9 @@ Column 0 is the name (editable: :class:`RenameObject`) with a visibility checkbo
 ``editor_meta["locked_ids"]``: locked meshes are not picked in the viewport). Below the tree: the
 opacity of the active part or mesh (every keyform, :class:`SetKeyformValues`) and Raise / Lower.
 Dragging an art mesh onto another one places it above (or below) that mesh in the draw order
-(:mod:`rig.edit.draw_order`). Every edit is a command; the tree is rebuilt from the rig after changes.
+(:mod:`rig.edit.draw_order`). Every edit is a command. The tree is an item model
+(:class:`~app.panels.tree_sync.ObjectTreeModel`) updated from each change's ids: a rename or a
+visibility change rewrites one row, a draw-order or structure change moves, inserts or takes out rows.
 """
 
 from __future__ import annotations
@@ -13,74 +15,60 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.bridge import DocumentBridge
-from app.panels.tree_sync import ID_ROLE, KIND_ROLE, TreeSelectionSync, item_id, item_kind, walk
+from app.panels.tree_sync import ID_ROLE, KIND_ROLE, Node, TreePanel
 from app.qt_images import thumbnail_icon
 from rig.document.commands import RenameObject, SetKeyformValues, SetObjectProperty
 from rig.edit import draw_order
-from rig.errors import RigError
+from rig.model import Rig
 
 log = logging.getLogger(__name__)
 LOCKED_KEY = "locked_ids"
 CHECKED, UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
+_MESH_FLAGS = Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
 
 
-class DrawOrderTree(QTreeWidget):
-    """A tree whose art-mesh rows can be dragged onto other art-mesh rows.
+def parts_tree(rig: Rig) -> list[Node]:
+    """Parts nested by ``parent_part_id``, each followed by its art meshes topmost first."""
+    parts = {p.id: Node(p.id, "part") for p in rig.parts}
+    roots: list[Node] = []
+    for p in rig.parts:
+        (parts[p.parent_part_id].children if p.parent_part_id in parts else roots).append(parts[p.id])
+    for mesh_id in reversed(draw_order.stacking_order(rig)):
+        m = rig.art_mesh(mesh_id)
+        (parts[m.part_id].children if m.part_id in parts else roots).append(Node(m.id, "art_mesh"))
+    return roots
 
-    Signals
-    -------
-    mesh_dropped(str, str, bool)
-        ``(mesh_id, target_id, above)``: place the mesh above (True) or below the target.
+
+class PartsPanel(TreePanel):
+    """Parts and art meshes of the current document.
+
+    Attributes
+    ----------
+    model : ObjectTreeModel
+        Columns "Part / Art mesh" (name, visibility check, thumbnail) and "Lock".
+    tree : ObjectTreeView
+    sync : TreeSelectionSync
     """
 
-    mesh_dropped = Signal(str, str, bool)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.setDefaultDropAction(Qt.DropAction.MoveAction)
-
-    def dropEvent(self, event) -> None:
-        source = self.currentItem()
-        target = self.itemAt(event.position().toPoint())
-        event.setDropAction(Qt.DropAction.IgnoreAction)
-        event.accept()
-        if item_kind(source) != "art_mesh" or item_kind(target) != "art_mesh" or source is target:
-            return
-        below = self.dropIndicatorPosition() == QAbstractItemView.DropIndicatorPosition.BelowItem
-        self.mesh_dropped.emit(item_id(source), item_id(target), not below)
-
-
-class PartsPanel(QWidget):
-    """Parts and art meshes of the current document."""
-
     def __init__(self, bridge: DocumentBridge, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.bridge = bridge
         self._icons: dict[tuple, object] = {}
-        self.tree = DrawOrderTree()
-        self.tree.setColumnCount(2)
-        self.tree.setHeaderLabels(["Part / Art mesh", "Lock"])
+        super().__init__(bridge, ["Part / Art mesh", "Lock"], lambda source, target: source == target == "art_mesh",
+                         parent)  # fmt: skip
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.header().setStretchLastSection(False)
-        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.tree.setIconSize(QSize(28, 28))
         self.opacity = QDoubleSpinBox()
         self.opacity.setRange(0.0, 1.0)
@@ -97,61 +85,36 @@ class PartsPanel(QWidget):
         row.addStretch(1)
         row.addWidget(self.raise_button)
         row.addWidget(self.lower_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.tree, 1)
-        layout.addLayout(row)
-        self.sync = TreeSelectionSync(self.tree, bridge)
-        self.tree.itemChanged.connect(self._item_changed)
-        self.tree.mesh_dropped.connect(self.place)
+        self.tree.dropped.connect(self.place)
         self.opacity.valueChanged.connect(self._opacity_edited)
         self.raise_button.clicked.connect(lambda: self.restack(up=True))
         self.lower_button.clicked.connect(lambda: self.restack(up=False))
-        bridge.document_replaced.connect(self.rebuild)
-        bridge.changed.connect(self._on_changed)
         bridge.selection_changed.connect(self._update_controls)
-        self.rebuild()
+        self._lay_out(row)
 
     # ---------------------------------------------------------------- model -> tree
     def rebuild(self) -> None:
-        """Recreate the tree from the rig (keeps the expanded state by id)."""
-        collapsed = {item_id(i) for i in walk(self.tree) if i.childCount() and not i.isExpanded()}
-        rig = self.bridge.rig
-        locked = set(self.bridge.document.editor_meta.get(LOCKED_KEY, ()))
-        self.tree.blockSignals(True)
-        try:
-            self.tree.clear()
-            parts = {p.id: self._item("part", p.id, p.name, p.visible, p.id in locked) for p in rig.parts}
-            for p in rig.parts:
-                parent = parts.get(p.parent_part_id)
-                (parent.addChild if parent is not None else self.tree.addTopLevelItem)(parts[p.id])
-            for mesh_id in reversed(draw_order.stacking_order(rig)):
-                m = rig.art_mesh(mesh_id)
-                item = self._item("art_mesh", m.id, m.name, m.visible, m.id in locked)
-                item.setIcon(0, self._icon(m.layer_id))
-                parent = parts.get(m.part_id)
-                (parent.addChild if parent is not None else self.tree.addTopLevelItem)(item)
-            for item in walk(self.tree):
-                item.setExpanded(item_id(item) not in collapsed)
-        finally:
-            self.tree.blockSignals(False)
-        self.sync.model_to_tree()
+        """Bring the rows in line with the rig's parts, meshes and draw order (rows that stay are kept)."""
+        self.tree.expand_placed(self.model.sync(parts_tree(self.bridge.rig)))
+        self.sync.state_to_view()
         self._update_controls()
 
-    def _item(self, kind: str, object_id: str, name: str, visible: bool, locked: bool) -> QTreeWidgetItem:
-        item = QTreeWidgetItem([name, ""])
-        item.setData(0, ID_ROLE, object_id)
-        item.setData(0, KIND_ROLE, kind)
-        item.setToolTip(0, object_id)
-        flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEditable
+    def _fill(self, row: list[QStandardItem], object_id: str, kind: str) -> None:
+        obj = self._find(object_id)
+        if obj is None:
+            return
+        name, lock = row
+        locked = object_id in self.bridge.document.editor_meta.get(LOCKED_KEY, ())
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
         if kind == "art_mesh":
-            flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
-        else:
-            flags &= ~(Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled)
-        item.setFlags(flags)
-        item.setCheckState(0, CHECKED if visible else UNCHECKED)
-        item.setCheckState(1, CHECKED if locked else UNCHECKED)
-        return item
+            flags |= _MESH_FLAGS
+            name.setIcon(self._icon(obj.layer_id))
+        name.setFlags(flags | Qt.ItemFlag.ItemIsEditable)
+        lock.setFlags(flags & ~_MESH_FLAGS)
+        name.setText(obj.name)
+        name.setToolTip(object_id)
+        name.setCheckState(CHECKED if obj.visible else UNCHECKED)
+        lock.setCheckState(CHECKED if locked else UNCHECKED)
 
     def _icon(self, layer_id: str):
         try:
@@ -164,10 +127,21 @@ class PartsPanel(QWidget):
         return self._icons[key]
 
     def _on_changed(self, change) -> None:
-        if change.kind in ("structure", "property", "draw_order"):
+        if change.kind in ("structure", "draw_order"):
             self.rebuild()
+        elif change.kind in ("property", "topology"):  # a rename, visibility; a repainted layer's thumbnail
+            self.model.refresh(self._rows_of(change.ids))
+            self._update_controls()
         elif change.kind == "keyform":
             self._update_controls()
+
+    def _rows_of(self, ids) -> set[str] | None:
+        """The row ids a change names: its objects, and the art meshes of its layers (None: every row)."""
+        if not ids:
+            return None
+        rows = set(ids)
+        rows.update(m.id for m in self.bridge.rig.art_meshes if m.layer_id in ids)
+        return rows
 
     def _update_controls(self) -> None:
         active = self.bridge.state.selection.active
@@ -191,24 +165,26 @@ class PartsPanel(QWidget):
             return None
 
     # ---------------------------------------------------------------- tree -> commands
-    def _item_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        object_id = item_id(item)
+    def _item_changed(self, item: QStandardItem) -> None:
+        if self.model.updating:
+            return
+        object_id = item.data(ID_ROLE)
         obj = self._find(object_id)
-        if obj is None:
+        if obj is None or item.data(KIND_ROLE) is None:
             return
-        if column == 1:
-            self.set_locked(object_id, item.checkState(1) == CHECKED)
+        if item.column() == 1:
+            self.set_locked(object_id, item.checkState() == CHECKED)
             return
-        visible = item.checkState(0) == CHECKED
+        visible = item.checkState() == CHECKED
         if visible != obj.visible:
-            self._push(lambda: SetObjectProperty(self.bridge.rig, object_id, "visible", visible))
-        elif item.text(0) != obj.name and item.text(0).strip():
-            name = item.text(0).strip()
-            self._push(lambda: RenameObject(self.bridge.rig, object_id, name))
+            self._apply(object_id, lambda rig: SetObjectProperty(rig, object_id, "visible", visible))
+        elif item.text() != obj.name and item.text().strip():
+            name = item.text().strip()
+            self._apply(object_id, lambda rig: RenameObject(rig, object_id, name))
 
     def set_visible(self, object_id: str, visible: bool) -> None:
         """Show or hide a part or art mesh (one undoable command)."""
-        self._push(lambda: SetObjectProperty(self.bridge.rig, object_id, "visible", bool(visible)))
+        self._apply(object_id, lambda rig: SetObjectProperty(rig, object_id, "visible", bool(visible)))
 
     def set_locked(self, object_id: str, locked: bool) -> None:
         """Lock or unlock an object (editor-only metadata, not in the history)."""
@@ -216,18 +192,20 @@ class PartsPanel(QWidget):
         ids = set(meta.get(LOCKED_KEY, ()))
         ids = ids | {object_id} if locked else ids - {object_id}
         meta[LOCKED_KEY] = sorted(ids)
+        self.model.refresh([object_id])
 
     def _opacity_edited(self, value: float) -> None:
         obj = self._find(self.bridge.state.selection.active)
         if obj is None:
             return
         values = np.full(obj.keyforms.values["opacity"].shape, value, np.float32)
-        self._push(lambda: SetKeyformValues(self.bridge.rig, obj.id, "opacity", values))
+        if not self.bridge.apply(lambda rig: SetKeyformValues(rig, obj.id, "opacity", values)):
+            self._update_controls()
 
     def place(self, mesh_id: str, target_id: str, above: bool) -> None:
         """Draw ``mesh_id`` directly above (or below) ``target_id`` (one ReorderDrawOrder)."""
         fn = draw_order.place_above if above else draw_order.place_below
-        self._push(lambda: fn(self.bridge.rig, mesh_id, target_id))
+        self.bridge.apply(lambda rig: fn(rig, mesh_id, target_id))
 
     def restack(self, up: bool, mesh_id: str | None = None) -> None:
         """Raise or lower ``mesh_id`` (default: the active mesh) by one step."""
@@ -235,13 +213,9 @@ class PartsPanel(QWidget):
         if mesh_id is None:
             return
         fn = draw_order.raise_command if up else draw_order.lower_command
-        self._push(lambda: fn(self.bridge.rig, mesh_id))
+        self.bridge.apply(lambda rig: fn(rig, mesh_id))
 
-    def _push(self, build) -> None:
-        try:
-            command = build()
-            if command is not None:
-                self.bridge.push(command)
-        except RigError as exc:
-            log.error("%s", exc)
-            self.rebuild()
+    def _apply(self, object_id: str, build) -> None:
+        """Push through :meth:`DocumentBridge.apply`; a refused edit puts the row back."""
+        if not self.bridge.apply(build):
+            self.model.refresh([object_id])

@@ -10,8 +10,6 @@ change; widgets are filled with their signals blocked, so filling them never pus
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,10 +30,7 @@ from rig.document.commands import (
     SetObjectProperty,
     SetParameterDefinition,
 )
-from rig.errors import RigError
 from rig.model import ArtMesh, BlendMode, Layer, Parameter, Part, RotationDeformer, WarpDeformer
-
-log = logging.getLogger(__name__)
 
 
 def _spin(lo: float, hi: float, value: float, step: float = 0.05, decimals: int = 2) -> QDoubleSpinBox:
@@ -101,7 +96,7 @@ class PropertiesPanel(QWidget):
             self._mesh_fields(obj)
         elif isinstance(obj, RotationDeformer):
             box = _spin(-360.0, 360.0, obj.base_angle_deg, 1.0, 1)
-            box.valueChanged.connect(lambda v: self._push(SetObjectProperty, obj.id, "base_angle_deg", v))
+            box.valueChanged.connect(lambda v: self._set(obj.id, "base_angle_deg", v))
             self._add("base_angle_deg", "Base angle (deg)", box)
         elif isinstance(obj, WarpDeformer):
             self._form.addRow("Grid", QLabel(f"{obj.rows} x {obj.cols} cells"))
@@ -124,7 +119,7 @@ class PropertiesPanel(QWidget):
         def commit() -> None:
             name = edit.text().strip()
             if name and name != obj.name:
-                self._push_command(lambda: RenameObject(self.bridge.rig, obj.id, name))
+                self._apply(lambda rig: RenameObject(rig, obj.id, name))
 
         edit.editingFinished.connect(commit)
         return edit
@@ -132,7 +127,7 @@ class PropertiesPanel(QWidget):
     def _check(self, obj, attribute: str) -> QCheckBox:
         box = QCheckBox()
         box.setChecked(bool(getattr(obj, attribute)))
-        box.toggled.connect(lambda v: self._push(SetObjectProperty, obj.id, attribute, v))
+        box.toggled.connect(lambda v: self._set(obj.id, attribute, v))
         return box
 
     def _opacity_field(self, obj) -> QDoubleSpinBox:
@@ -142,7 +137,7 @@ class PropertiesPanel(QWidget):
 
         def commit(v: float) -> None:
             values = np.full(current.shape, v, np.float32)
-            self._push_command(lambda: SetKeyformValues(self.bridge.rig, obj.id, "opacity", values))
+            self._apply(lambda rig: SetKeyformValues(rig, obj.id, "opacity", values))
 
         box.valueChanged.connect(commit)
         return box
@@ -153,14 +148,14 @@ class PropertiesPanel(QWidget):
             combo.addItem(mode.value.capitalize(), mode.value)
         combo.setCurrentIndex([m for m in BlendMode].index(mesh.blend_mode))
         combo.currentIndexChanged.connect(
-            lambda i: self._push(SetObjectProperty, mesh.id, "blend_mode", combo.itemData(i)))
+            lambda i: self._set(mesh.id, "blend_mode", combo.itemData(i)))
         self._add("blend_mode", "Blend mode", combo)
         self._add("culling", "Culling", self._check(mesh, "culling"))
         self._add("invert_mask", "Invert mask", self._check(mesh, "invert_mask"))
         order = _spin(0.0, 1000.0, float(mesh.keyforms.values["draw_order"].mean()), 10.0, 0)
 
         def commit(v: float) -> None:
-            self._push_command(lambda: ReorderDrawOrder(self.bridge.rig, mesh.id, draw_order=v))
+            self._apply(lambda rig: ReorderDrawOrder(rig, mesh.id, draw_order=v))
 
         order.valueChanged.connect(commit)
         self._add("draw_order", "Draw order", order)
@@ -173,19 +168,17 @@ class PropertiesPanel(QWidget):
             box = _spin(-1000.0, 1000.0, getattr(p, key), 0.1, 2)
 
             def commit(v: float, key: str = key) -> None:
-                self._push_command(lambda: SetParameterDefinition(self.bridge.rig, p.id, **{key: v}))
+                self._apply(lambda rig: SetParameterDefinition(rig, p.id, **{key: v}))
 
             box.valueChanged.connect(commit)
             self._add(key, label, box)
         self._form.addRow("Keys", QLabel(", ".join(f"{k:g}" for k in p.keys) or "none"))
 
     # ---------------------------------------------------------------- commands
-    def _push(self, cls, object_id: str, attribute: str, value) -> None:
-        self._push_command(lambda: cls(self.bridge.rig, object_id, attribute, value))
+    def _set(self, object_id: str, attribute: str, value) -> None:
+        self._apply(lambda rig: SetObjectProperty(rig, object_id, attribute, value))
 
-    def _push_command(self, build) -> None:
-        try:
-            self.bridge.push(build())
-        except RigError as exc:
-            log.error("%s", exc)
+    def _apply(self, build) -> None:
+        """Push through :meth:`DocumentBridge.apply`; a refused edit puts the fields back."""
+        if not self.bridge.apply(build):
             self.rebuild()

@@ -6,9 +6,10 @@ saved through a file dialog when recording stops), **Mirror**, **Link eyes**, on
 slider, a preview of the frame with the landmarks drawn (~15 fps), the mapping table with editable
 input/output ranges and live value bars, and plots of the last 5 s of every mapped parameter.
 
-Tracking runs on a ``QThread`` (:mod:`app.jobs.tracking`); each frame arrives through a queued
-signal and is written to :attr:`DocumentBridge.values` in one ``update`` (the viewport follows at the
-source's rate). Like the Preview animation (:mod:`app.editor.preview`), tracking writes to the window's
+The session itself (mapper, tracking job, driving the values, calibration, recording) is
+:class:`app.tracking.controller.LiveTracking`; this dock is its view. Tracking runs on a ``QThread``
+(:mod:`app.jobs.tracking`); each frame arrives through a queued signal and is written to
+:attr:`DocumentBridge.values` in one ``update`` (the viewport follows at the source's rate). Like the Preview animation (:mod:`app.editor.preview`), tracking writes to the window's
 one :class:`rig.drive.ValueStack` (:class:`app.tracking.driver.RigDriver`): tracking wins over the
 preview, physics adds its outputs (hair sway) on top. Stopping puts the driven parameters back. Values only: nothing enters the
 history. A missing or unplugged camera, or a damaged file, ends the session with a message in the dock
@@ -18,7 +19,6 @@ and the Log; the editor keeps working. Settings persist in QSettings (:mod:`app.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
@@ -36,14 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.bridge import DocumentBridge
-from app.jobs.tracking import TrackingController, TrackingUpdate
 from app.panels.tracking_views import BROWSE, MappingTable, SourcePicker, TrackingPlots, ranges_of
-from app.tracking.driver import RigDriver
+from app.tracking.controller import LiveTracking
 from app.tracking.media import CameraProbe, TrackingDialogs
 from app.tracking.settings import TrackingSettings
-from inference.tracking.calibration import Calibration
-from inference.tracking.mapping import ParameterMapper, default_rules
-from inference.tracking.recorder import MotionRecorder
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +60,10 @@ class TrackingPanel(QWidget):
 
     Attributes
     ----------
+    live : LiveTracking
+        The session this dock shows and drives.
     controller : TrackingController
+        ``live.controller``, the tracking job.
     table : MappingTable
     plots : TrackingPlots
     dialogs : TrackingDialogs
@@ -81,18 +80,11 @@ class TrackingPanel(QWidget):
         self.bridge = bridge
         self.settings = TrackingSettings(settings)
         self.dialogs = TrackingDialogs(self)
-        self.controller = TrackingController(self)
+        self.live = LiveTracking(bridge, self.settings, self)
+        self.controller, self.driver = self.live.controller, self.live.driver
         self.probe = CameraProbe(self)
-        self.last_update: TrackingUpdate | None = None
-        self.frames_received = 0
         self.message = ""
-        self._fps = 0.0
-        self._source_is_camera = False
-        self.driver = RigDriver(bridge)
-        self._recorder: MotionRecorder | None = None
         self._pending_preview = None
-        self._closing = False
-        self._calibrating = False
         self._build()
         self._load_settings()
         self._connect()
@@ -126,7 +118,7 @@ class TrackingPanel(QWidget):
         self.status_label.setWordWrap(True)
         self.info_label = QLabel()
         self.info_label.setStyleSheet("color: #666;")
-        rules = default_rules()
+        rules = LiveTracking.default_rules()
         self.table = MappingTable(rules)
         self.plots = TrackingPlots(rules)
         plots_scroll = QScrollArea()
@@ -178,11 +170,9 @@ class TrackingPanel(QWidget):
         self.source_combo.activated.connect(self._source_activated)
         self.refresh_button.clicked.connect(self.probe.start)
         self.probe.finished.connect(self._cameras_found)
-        self.controller.opened.connect(self._on_opened)
-        self.controller.frame.connect(self._on_frame)
-        self.controller.calibrated.connect(self._on_calibrated)
-        self.controller.failed.connect(self._on_failed)
-        self.controller.finished.connect(self._on_finished)
+        self.live.message.connect(self._show_message)
+        self.live.frame.connect(self._on_frame)
+        self.live.finished.connect(self._on_finished)
         self.refresh_timer.timeout.connect(self.refresh)
         self.bridge.document_replaced.connect(self._rig_changed)
         self.bridge.changed.connect(self._on_document_changed)
@@ -213,7 +203,15 @@ class TrackingPanel(QWidget):
     # ---------------------------------------------------------------- start / stop
     @property
     def running(self) -> bool:
-        return self.controller.running
+        return self.live.running
+
+    @property
+    def frames_received(self) -> int:
+        return self.live.frames_received
+
+    @property
+    def last_update(self):
+        return self.live.last_update
 
     def toggle(self) -> None:
         if self.running:
@@ -228,32 +226,20 @@ class TrackingPanel(QWidget):
             if spec is None:
                 self._show_message("Choose a camera or a video file first.", error=True)
             return False
-        self._source_is_camera = isinstance(spec, int)
-        calibration = self.settings.calibration() if self._source_is_camera else None
-        mapper = ParameterMapper(
-            self.table.rules(), smoothing=self.smoothing, mirror=self.mirror_check.isChecked(),
-            link_eyes=self.link_eyes_check.isChecked(),
-            calibration=Calibration.from_dict(calibration) if calibration else None)
-        self.frames_received, self.last_update, self._fps, self._calibrating = 0, None, 0.0, False
         self.plots.clear_samples()
-        self.driver.begin(mapper.parameter_ids)
-        self._show_message(f"Opening {self.source_combo.currentText()}...")
-        self.controller.start(spec, mapper)
+        self.live.start(spec, self.source_combo.currentText(), self.table.rules(), self.smoothing,
+                        self.mirror_check.isChecked(), self.link_eyes_check.isChecked())  # fmt: skip
         self._set_running_ui(True)
         self.refresh_timer.start()
         return True
 
     def stop(self) -> None:
         """Stop tracking (waits for the worker thread)."""
-        self.controller.stop()
+        self.live.stop()
 
     def shutdown(self) -> None:
         """The window is closing: stop the thread, discard an unsaved recording, no dialogs."""
-        self._closing = True
-        if self._recorder is not None and len(self._recorder):
-            log.warning("the tracking recording (%d frames) was discarded: the window closed", len(self._recorder))
-        self._recorder = None
-        self.controller.stop()
+        self.live.shutdown()
         self.refresh_timer.stop()
 
     def _on_document_changed(self, change) -> None:
@@ -263,42 +249,17 @@ class TrackingPanel(QWidget):
     def _rig_changed(self) -> None:
         self.table.mark_available(self.bridge.values)  # the value stack follows the rig itself (bridge)
 
-    # ---------------------------------------------------------------- worker signals
-    def _on_opened(self, name: str, fps: float) -> None:
-        self._fps = fps
-        rate = f" at {fps:g} fps" if fps > 0 else ""
-        self._show_message(f"Tracking {name}{rate}.")
-
-    def _on_frame(self, update: TrackingUpdate) -> None:
-        self.frames_received += 1
-        self.last_update = update
+    # ---------------------------------------------------------------- session signals
+    def _on_frame(self, update) -> None:
         if update.preview is not None:
             self._pending_preview = update.preview
         self.plots.add(update.timestamp_ms, update.raw, update.values)
-        if self._recorder is not None:
-            self._recorder.add(update.timestamp_ms, update.values)
-        self.driver.drive(update.timestamp_ms, update.values)
-
-    def _on_calibrated(self, calibration: Calibration) -> None:
-        if self._calibrating:  # not the automatic calibration on the first frames of a file
-            self._calibrating = False
-            self._show_message("Calibrated: this is now the neutral face.")
-        if self._source_is_camera:
-            self.settings.set_calibration(calibration.to_dict())
-
-    def _on_failed(self, message: str) -> None:
-        self._show_message(message, error=True)
 
     def _on_finished(self, status: str) -> None:
         self.refresh_timer.stop()
         self.refresh()
         self._set_running_ui(False)
-        self.driver.end()
-        if status == "ended":
-            self._show_message(f"End of the video: {self.frames_received} frames tracked.")
-        elif status == "stopped" and not self._closing:
-            self._show_message(f"Stopped after {self.frames_received} frames.")
-        if self.record_button.isChecked() and not self._closing:
+        if self.record_button.isChecked() and not self.live.closing:
             self.record_button.setChecked(False)  # saves the recording
 
     # ---------------------------------------------------------------- controls
@@ -308,60 +269,37 @@ class TrackingPanel(QWidget):
 
     def calibrate(self) -> None:
         """Take the next second as the neutral face."""
-        if self.running:
-            self.controller.request_calibration(1.0)
-            self._calibrating = True
-            self._show_message("Calibrating: look straight ahead with a neutral face for one second...")
+        self.live.calibrate(1.0)
 
     def _mirror_toggled(self, on: bool) -> None:
         self.settings.set_mirror(on)
-        self.controller.set_options(mirror=on)
+        self.live.set_options(mirror=on)
 
     def _link_eyes_toggled(self, on: bool) -> None:
         self.settings.set_link_eyes(on)
-        self.controller.set_options(link_eyes=on)
+        self.live.set_options(link_eyes=on)
 
     def _smoothing_changed(self, steps: int) -> None:
         value = steps / 100.0
         self.smoothing_label.setText(f"{value:.2f}")
         self.settings.set_smoothing(value)
-        self.controller.set_options(smoothing=value)
+        self.live.set_options(smoothing=value)
 
     def _range_edited(self, pid: str, fields: dict) -> None:
         self.settings.set_ranges(self.table.ranges())
-        self.controller.set_options(ranges={pid: fields})
+        self.live.set_options(ranges={pid: fields})
 
     def reset_ranges(self) -> None:
-        self.table.set_ranges(ranges_of(default_rules()))
+        self.table.set_ranges(ranges_of(LiveTracking.default_rules()))
         self.settings.set_ranges(self.table.ranges())
-        self.controller.set_options(ranges=self.table.ranges())
+        self.live.set_options(ranges=self.table.ranges())
 
     # ---------------------------------------------------------------- recording
     def _record_toggled(self, on: bool) -> None:
         if on:
-            self._recorder = MotionRecorder(fps=self._fps or 30.0)
-            self._show_message("Recording..." if self.running else "Recording starts with tracking.")
+            self.live.start_recording()
         else:
-            self._finish_recording()
-
-    def _finish_recording(self) -> None:
-        recorder, self._recorder = self._recorder, None
-        if recorder is None or not len(recorder):
-            log.info("nothing was recorded")
-            return
-        recorder.fps = self._fps or recorder.fps
-        path = self.dialogs.save_motion_path(str(Path(self.settings.video_folder()) / "tracking.motion3.json"))
-        if not path:
-            log.info("recording discarded (%d frames)", len(recorder))
-            return
-        try:
-            motion = recorder.save(path)
-        except (OSError, ValueError) as exc:
-            self._show_message(f"Cannot save the motion: {exc}", error=True)
-            log.error("cannot save %s: %s", path, exc)
-            return
-        self._show_message(f"Saved {Path(path).name}: {len(recorder)} frames, {motion.duration_s:.2f} s.")
-        log.info("wrote %s (%d curves, %d frames)", path, len(motion.curves), len(recorder))
+            self.live.finish_recording(self.dialogs.save_motion_path)
 
     # ---------------------------------------------------------------- display
     def _set_running_ui(self, running: bool) -> None:

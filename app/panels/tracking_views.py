@@ -8,6 +8,7 @@ the history. Both views are refreshed by the dock's ~15 fps timer, not on every 
 from __future__ import annotations
 
 import collections
+import copy
 import math
 from pathlib import Path
 
@@ -24,8 +25,6 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
     QWidget,
 )
-
-from inference.tracking.mapping import MappingRule, default_rules
 
 BROWSE = "__browse__"
 RANGE_FIELDS = ("in_min", "in_max", "out_min", "out_max")
@@ -46,7 +45,7 @@ def _spin(value: float) -> QDoubleSpinBox:
     return spin
 
 
-def ranges_of(rules: list[MappingRule]) -> dict[str, dict[str, float]]:
+def ranges_of(rules: list) -> dict[str, dict[str, float]]:
     """``{parameter id: {"in_min", "in_max", "out_min", "out_max"}}`` of ``rules``."""
     return {r.parameter_id: {f: float(getattr(r, f)) for f in RANGE_FIELDS} for r in rules}
 
@@ -103,7 +102,7 @@ class MappingTable(QTableWidget):
 
     range_edited = Signal(str, dict)
 
-    def __init__(self, rules: list[MappingRule], parent=None) -> None:
+    def __init__(self, rules: list, parent=None) -> None:
         super().__init__(len(rules), len(HEADERS), parent)
         self.setHorizontalHeaderLabels(HEADERS)
         self.verticalHeader().setVisible(False)
@@ -119,11 +118,12 @@ class MappingTable(QTableWidget):
         self.bars: dict[str, ValueBar] = {}
         self.rows: dict[str, int] = {}
         self._ranges: dict[str, dict[str, float]] = {}
+        self._rules = [copy.copy(rule) for rule in rules]
         for row, rule in enumerate(rules):
             self._add_row(row, rule)
         self.resizeColumnToContents(0)  # once: measuring on every update would relayout the table
 
-    def _add_row(self, row: int, rule: MappingRule) -> None:
+    def _add_row(self, row: int, rule) -> None:
         pid = rule.parameter_id
         item = QTableWidgetItem(pid)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -156,9 +156,9 @@ class MappingTable(QTableWidget):
         """Current ``{parameter id: {field: value}}``."""
         return {pid: dict(fields) for pid, fields in self._ranges.items()}
 
-    def rules(self) -> list[MappingRule]:
-        """:func:`default_rules` with the ranges shown in the table."""
-        rules = default_rules()
+    def rules(self) -> list:
+        """Copies of the rules the table was built from, with the ranges it shows."""
+        rules = [copy.copy(rule) for rule in self._rules]
         for rule in rules:
             for field, value in self._ranges.get(rule.parameter_id, {}).items():
                 setattr(rule, field, float(value))
@@ -202,7 +202,7 @@ class TrackingPlots(pg.GraphicsLayoutWidget):
 
     ROW_HEIGHT_PX = 58
 
-    def __init__(self, rules: list[MappingRule], parent=None) -> None:
+    def __init__(self, rules: list, parent=None) -> None:
         super().__init__(parent)
         self.setBackground("w")
         self.ci.layout.setSpacing(0)

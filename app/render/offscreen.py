@@ -107,6 +107,14 @@ class OffscreenTarget:
         self.fbo: moderngl.Framebuffer | None = None
 
     def framebuffer(self, size_px: tuple[int, int]) -> moderngl.Framebuffer:
+        """The (w, h) RGBA8 target, reallocated on a size change.
+
+        Raises ValueError for a size the GPU cannot allocate (``GL_MAX_TEXTURE_SIZE``, or below 1), instead
+        of letting the driver fail natively.
+        """
+        limit = int(self.ctx.info.get("GL_MAX_TEXTURE_SIZE", 16384))
+        if min(size_px) < 1 or max(size_px) > limit:
+            raise ValueError(f"a {size_px[0]} x {size_px[1]} px render is outside this GPU's limit (1 to {limit} px a side)")
         if self.fbo is None or self.size_px != size_px:
             self._park.use()
             if self.fbo is not None:

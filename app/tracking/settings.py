@@ -1,5 +1,5 @@
 """Persistent Tracking dock settings (QSettings group ``tracking/``): source, smoothing, mirror, link eyes,
-mapping ranges and the camera calibration. Same store and pattern as :class:`app.settings.EditorSettings`."""
+mapping ranges and the camera calibration. Same store and base as :class:`app.settings.EditorSettings`."""
 
 from __future__ import annotations
 
@@ -7,20 +7,14 @@ import json
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-
-from app.settings import APPLICATION, ORGANIZATION
+from app.settings import SettingsGroup, as_bool
 
 log = logging.getLogger(__name__)
 DEFAULT_SMOOTHING = 0.5
 
 
-def _as_bool(value) -> bool:
-    return value in (True, "true", "1", 1)
-
-
-class TrackingSettings:
-    """Typed access to the tracking keys of the editor's QSettings.
+class TrackingSettings(SettingsGroup):
+    """Typed access to the tracking keys (group ``tracking/``) of the editor's QSettings.
 
     Parameters
     ----------
@@ -28,14 +22,7 @@ class TrackingSettings:
         The store; ``QSettings("Kirie", "Kirie")`` when None (tests pass an INI file of their own).
     """
 
-    def __init__(self, settings: QSettings | None = None) -> None:
-        self.qsettings = settings if settings is not None else QSettings(ORGANIZATION, APPLICATION)
-
-    def _get(self, key: str, default):
-        return self.qsettings.value(f"tracking/{key}", default)
-
-    def _set(self, key: str, value) -> None:
-        self.qsettings.setValue(f"tracking/{key}", value)
+    group = "tracking/"
 
     # ---------------------------------------------------------------- source
     def source(self) -> int | str:
@@ -62,13 +49,13 @@ class TrackingSettings:
         self._set("smoothing", float(value))
 
     def mirror(self) -> bool:
-        return _as_bool(self._get("mirror", False))
+        return as_bool(self._get("mirror", False))
 
     def set_mirror(self, on: bool) -> None:
         self._set("mirror", bool(on))
 
     def link_eyes(self) -> bool:
-        return _as_bool(self._get("link_eyes", False))
+        return as_bool(self._get("link_eyes", False))
 
     def set_link_eyes(self, on: bool) -> None:
         self._set("link_eyes", bool(on))

@@ -37,6 +37,7 @@ class FaceSearch:
 
     face: FaceLandmarks | None
     tried: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # for the user: "3 faces found; rigging the largest ..."
 
     def summary(self) -> str:
         """One sentence for a ``NoFaceFoundError`` message."""
@@ -49,7 +50,8 @@ def detect_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = N
     return find_face(img, fg, cancel).face
 
 
-def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = None) -> FaceSearch:
+def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = None,
+              face_index: int | None = None) -> FaceSearch:  # fmt: skip
     """Run the detectors in order (module docstring) and refine the first plausible face.
 
     Parameters
@@ -58,6 +60,14 @@ def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = Non
     fg : Foreground
         Used to keep colour sampling on the character.
     cancel : CancelToken, optional
+    face_index : int, optional
+        With several faces, which one to rig: 0 = the largest box (the default), 1 = the next ...
+        Several faces without ``face_index`` add a notice saying the largest was taken.
+
+    Raises
+    ------
+    NoFaceFoundError
+        ``face_index`` is past the faces found.
 
     Returns
     -------
@@ -73,13 +83,14 @@ def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = Non
     fgm = resize_mask(fg.alpha, (w, h)) > 0.5
     search = FaceSearch(face=None)
     side = max(h, w)
-    raw = anime.run_animeface(rgb, side)
+    index = face_index or 0
+    raw = anime.run_animeface(rgb, side, index)
     search.tried.append(f"animeface at {side} px: {'face' if raw else 'no face'}")
     if raw is None:
         if cancel:
             cancel.check()
         try:
-            mesh = real.run_mesh(rgb)
+            mesh = real.run_mesh(rgb, index)
         except FileNotFoundError:
             mesh = None
             search.tried.append(f"mediapipe: skipped ({real.MODEL} is not in the model cache)")
@@ -89,19 +100,37 @@ def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = Non
             else:
                 search.tried.append(f"mediapipe: {'face' if mesh.accepted else 'rejected'} ({mesh.reason})")
         if mesh is not None and mesh.accepted:
+            _choice(search, mesh.faces_found, mesh.index, face_index)
             search.face = scale_landmarks(real.real_landmarks(mesh), 1.0 / s)
             return search
         for retry in (r for r in RETRY_SIDES_PX if r < side):
             if cancel:
                 cancel.check()
-            raw = anime.run_animeface(rgb, retry)
+            raw = anime.run_animeface(rgb, retry, index)
             search.tried.append(f"animeface at {retry} px: {'face' if raw else 'no face'}")
             if raw is not None:
                 break
     if raw is None:
         return search
+    _choice(search, raw.faces_found, raw.index, face_index)
     if cancel:
         cancel.check()
     face = anime.anime_landmarks(rgb, fgm if fgm.any() else np.ones_like(fgm), raw, cancel)
     search.face = scale_landmarks(face, 1.0 / s)
     return search
+
+
+def _choice(search: FaceSearch, found: int, index: int, requested: int | None) -> None:
+    """Refuse a ``requested`` face past the ``found`` ones; say which face is rigged when there are several."""
+    from rig.errors import NoFaceFoundError
+
+    if requested is not None and requested >= found:
+        raise NoFaceFoundError(
+            f"--face {requested}: only {found} face{'s' if found > 1 else ''} found (numbered 0 to {found - 1}, "
+            "largest first)"
+        )
+    if found > 1:
+        which = "the largest" if index == 0 else f"face {index}"
+        note = f"{found} faces found; rigging {which} (numbered by size, largest first; choose with --face N)"
+        search.notices.append(note)
+        log.info(note)

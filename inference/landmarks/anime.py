@@ -37,10 +37,14 @@ class RawAnimeFace:
     chin: tuple[float, float]
     skin_rgb: tuple[int, int, int]
     hair_rgb: tuple[int, int, int]
+    faces_found: int = 1  # faces above MIN_LIKELIHOOD in the image; this one is number ``index`` by size
+    index: int = 0
 
 
-def run_animeface(rgb: np.ndarray, max_side: int) -> RawAnimeFace | None:
-    """Best animeface face on ``rgb`` (H, W, 3) uint8 downscaled to ``max_side``, in ``rgb``'s px."""
+def run_animeface(rgb: np.ndarray, max_side: int, face_index: int = 0) -> RawAnimeFace | None:
+    """Face number ``face_index`` (0 = the largest box) that animeface finds on ``rgb`` (H, W, 3) uint8
+    downscaled to ``max_side``, in ``rgb``'s px; None without a face. ``faces_found`` says how many
+    there are; a ``face_index`` past the last gives the smallest (``index`` says which was taken)."""
     import animeface
     from PIL import Image
 
@@ -53,7 +57,8 @@ def run_animeface(rgb: np.ndarray, max_side: int) -> RawAnimeFace | None:
     faces = [f for f in animeface.detect(im) if f.likelihood >= MIN_LIKELIHOOD]
     if not faces:
         return None
-    f = max(faces, key=lambda f: (f.likelihood * f.face.pos.width * f.face.pos.height, f.face.pos.x))
+    faces.sort(key=lambda f: (-f.face.pos.width * f.face.pos.height, f.face.pos.x))
+    f = faces[min(face_index, len(faces) - 1)]
 
     def box(p):
         return (p.x / k, p.y / k, p.width / k, p.height / k)
@@ -70,6 +75,8 @@ def run_animeface(rgb: np.ndarray, max_side: int) -> RawAnimeFace | None:
         chin=(f.chin.pos.x / k, f.chin.pos.y / k),
         skin_rgb=(int(f.skin.color.r), int(f.skin.color.g), int(f.skin.color.b)),
         hair_rgb=(int(f.hair.color.r), int(f.hair.color.g), int(f.hair.color.b)),
+        faces_found=len(faces),
+        index=min(face_index, len(faces) - 1),
     )
 
 

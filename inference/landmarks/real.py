@@ -53,9 +53,14 @@ class MeshResult:
     flip_drift: float
     accepted: bool
     reason: str
+    faces_found: int = 1  # faces FaceLandmarker found (up to MAX_FACES); this is number ``index`` by size
+    index: int = 0
 
 
-def run_mesh(rgb: np.ndarray) -> MeshResult | None:
+MAX_FACES = 4
+
+
+def run_mesh(rgb: np.ndarray, face_index: int = 0) -> MeshResult | None:
     """FaceLandmarker + detector score + mirror check on ``rgb`` (H, W, 3) uint8; None without a face.
 
     Raises FileNotFoundError when ``face_landmarker.task`` is not in the model cache.
@@ -69,7 +74,7 @@ def run_mesh(rgb: np.ndarray) -> MeshResult | None:
     opts = vision.FaceLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(path)),
         running_mode=vision.RunningMode.IMAGE,
-        num_faces=1,
+        num_faces=max(MAX_FACES, face_index + 1),
     )
     with zipfile.ZipFile(path) as z:
         det_buf = z.read("face_detector.tflite")
@@ -82,12 +87,14 @@ def run_mesh(rgb: np.ndarray) -> MeshResult | None:
     lm = vision.FaceLandmarker.create_from_options(opts)
     det = vision.FaceDetector.create_from_options(det_opts)
     try:
-        pts = _mesh(lm, mp, rgb)
-        if pts is None:
+        meshes = _meshes(lm, mp, rgb)
+        if not meshes:
             return None
+        index = min(face_index, len(meshes) - 1)
+        pts = meshes[index]
         dets = det.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)).detections
         score = max((d.categories[0].score for d in dets), default=0.0)
-        flipped = _mesh(lm, mp, np.ascontiguousarray(rgb[:, ::-1]))
+        flipped = _nearest_mirror(_meshes(lm, mp, np.ascontiguousarray(rgb[:, ::-1])), pts, w)
     finally:
         lm.close()
         det.close()
@@ -98,15 +105,23 @@ def run_mesh(rgb: np.ndarray) -> MeshResult | None:
         flipped[:, 0] = (w - 1) - flipped[:, 0]
         drift = float(np.abs(np.r_[pts.min(0) - flipped.min(0), pts.max(0) - flipped.max(0)]).max() / fw)
     ok, reason = _gate(pts, score, drift)
-    return MeshResult(pts, float(score), drift, ok, reason)
+    return MeshResult(pts, float(score), drift, ok, reason, len(meshes), index)
 
 
-def _mesh(lm, mp, rgb: np.ndarray) -> np.ndarray | None:
+def _meshes(lm, mp, rgb: np.ndarray) -> list[np.ndarray]:
+    """Every face's (478, 2) float64 mesh in ``rgb``'s px, largest box (width x height) first."""
     res = lm.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)))
-    if not res.face_landmarks:
-        return None
     h, w = rgb.shape[:2]
-    return np.array([[p.x * w, p.y * h] for p in res.face_landmarks[0]], np.float64)
+    out = [np.array([[p.x * w, p.y * h] for p in face], np.float64) for face in res.face_landmarks]
+    return sorted(out, key=lambda m: (-float(np.ptp(m[:, 0]) * np.ptp(m[:, 1])), float(m[:, 0].min())))
+
+
+def _nearest_mirror(flipped: list[np.ndarray], pts: np.ndarray, w: int) -> np.ndarray | None:
+    """The mesh of the flipped image whose mirrored centre is nearest ``pts``' centre (None if none)."""
+    if not flipped:
+        return None
+    centre = pts.mean(axis=0)
+    return min(flipped, key=lambda m: float(np.hypot((w - 1) - m[:, 0].mean() - centre[0], m[:, 1].mean() - centre[1])))
 
 
 def _gate(p: np.ndarray, score: float, drift: float) -> tuple[bool, str]:

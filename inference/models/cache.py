@@ -1,5 +1,6 @@
 """Where model files live: ``$KIRIE_MODEL_CACHE`` if set, else ``platformdirs.user_cache_dir("kirie")/models``.
 
+The small models shipped in the package (:mod:`inference.models.shipped`) are found before the cache.
 Tests set ``KIRIE_MODEL_CACHE`` to ``../shared/models`` so nothing is ever downloaded.
 """
 
@@ -22,7 +23,12 @@ def cache_dir() -> Path:
 
 
 def cached_path(filename: str) -> Path | None:
-    """Path of ``filename`` in the cache if it exists, else None."""
+    """Path of ``filename``: the verified shipped copy if there is one, else the cache's if it exists, else None."""
+    from inference.models.shipped import shipped_path
+
+    shipped = shipped_path(filename)
+    if shipped is not None:
+        return shipped
     path = cache_dir() / filename
     return path if path.is_file() else None
 

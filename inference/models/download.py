@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from inference.models.cache import cache_dir, ensure_cache_dir
 from inference.models.registry import ModelSpec, get_model
+from inference.models.shipped import shipped_path
 from inference.types import CancelToken
 from rig.errors import CancelledError, ModelDownloadError
 
@@ -64,11 +65,15 @@ def sha256_file(path: Path) -> str:
 
 
 def cached_model(model: str | ModelSpec) -> Path | None:
-    """The cached file of ``model`` if present with its registered size, else None.
+    """The file of ``model``: its verified shipped copy (:mod:`inference.models.shipped`), else the
+    cached file if present with its registered size, else None.
 
-    Only the size is checked (cheap); the sha256 was verified when the file was downloaded.
+    For the cache only the size is checked (cheap); the sha256 was verified when the file was downloaded.
     """
     spec = get_model(model) if isinstance(model, str) else model
+    shipped = shipped_path(spec.filename)
+    if shipped is not None:
+        return shipped
     path = cache_dir() / spec.filename
     if path.is_file() and path.stat().st_size == spec.size_bytes:
         return path

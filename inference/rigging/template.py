@@ -68,11 +68,13 @@ def load_template(name_or_path: str | Path = "default") -> Template:
         path = template_path(str(name_or_path))
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON or not UTF-8
         raise RigError(f"cannot read rig template {path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise RigError(f"rig template {path} is malformed: expected a JSON object, got {type(raw).__name__}")
     try:
         return _parse(raw)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise RigError(f"rig template {path} is malformed: {exc!r}") from exc
 
 

@@ -42,8 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rig.errors import ProjectFormatError
+from rig.errors import ProjectFormatError, RigError, UnsupportedVersionError
+from rig.formats.atomic import write_atomically
 from rig.formats.project_json import RIG_ENTRY, JsonNode
+from rig.formats.project_limits import ProjectArchive
 from rig.formats.project_read import (
     EDITOR_ENTRY,
     SCHEMA_VERSION,
@@ -51,9 +53,8 @@ from rig.formats.project_read import (
     check_schema_version,
     parse_json_entry,
     parse_rig_json,
-    read_entries,
 )
-from rig.formats.project_write import project_entries, write_atomically, zip_bytes
+from rig.formats.project_write import project_entries, zip_bytes
 from rig.model import Rig
 
 __all__ = ["SCHEMA_VERSION", "Project", "autosave_path", "load_project", "save_project"]
@@ -94,29 +95,50 @@ def save_project(path: str | os.PathLike[str], rig: Rig, editor_meta: dict[str, 
     write_atomically(Path(path), data)
 
 
-def load_project(path: str | os.PathLike[str]) -> Project:
-    """Read a ``.kirie`` file.
+def load_project(path: str | os.PathLike[str], with_source: bool = True) -> Project:
+    """Read a ``.kirie`` file, within the limits of :mod:`rig.formats.project_limits`.
+
+    Parameters
+    ----------
+    path : path-like
+    with_source : bool
+        Decode the optional source record (input image and owner map, what mask painting re-cuts
+        from; two canvas-sized images). False leaves ``rig.source`` None: less memory for readers
+        that do not re-cut (the command-line tools).
 
     Raises
     ------
     ProjectFormatError
-        If the file is missing, not a zip, truncated or corrupt, or if ``rig.json``, ``editor.json``
-        or a layer PNG is missing or wrong; the message names the file, entry and field.
+        If the file is missing, not a zip, truncated or corrupt, over a size limit, or if ``rig.json``,
+        ``editor.json`` or a layer PNG is missing or wrong (a number that is not finite as a float32,
+        a bad canvas, physics or id); the message names the file, entry and field. This is the only
+        error a damaged or hostile file raises besides ``UnsupportedVersionError`` (and ``OSError``
+        when the file cannot be read at all).
     UnsupportedVersionError
         If it was written by a newer Kirie (``schema_version`` > :data:`SCHEMA_VERSION`).
     """
     path = Path(path)
-    entries = read_entries(path)
     try:
-        root = JsonNode(parse_json_entry(entries, RIG_ENTRY))
-        root.object()
-        check_schema_version(root, path.name)
-        rig = build_rig(parse_rig_json(root), entries)
-        meta = parse_json_entry(entries, EDITOR_ENTRY) if EDITOR_ENTRY in entries else {}
-        if not isinstance(meta, dict):
-            raise ProjectFormatError(f"{EDITOR_ENTRY}: expected an object")
+        with ProjectArchive(path) as entries:
+            root = JsonNode(parse_json_entry(entries, RIG_ENTRY))
+            root.object()
+            check_schema_version(root, path.name)
+            rig = build_rig(parse_rig_json(root), entries, with_source)
+            meta = parse_json_entry(entries, EDITOR_ENTRY) if EDITOR_ENTRY in entries else {}
+            if not isinstance(meta, dict):
+                raise ProjectFormatError(f"{EDITOR_ENTRY}: expected an object")
+    except UnsupportedVersionError:
+        raise
     except ProjectFormatError as exc:
+        if str(exc).startswith((path.name, str(path))):
+            raise
         raise ProjectFormatError(f"{path.name}: {exc}") from exc
+    except (ValueError, TypeError, IndexError, KeyError, OverflowError, ZeroDivisionError, RecursionError,
+            RigError) as exc:  # fmt: skip
+        # a check this loader lacks: still the one project error, never a traceback
+        raise ProjectFormatError(f"{path.name}: unusable content ({type(exc).__name__}: {exc})") from exc
+    except MemoryError as exc:
+        raise ProjectFormatError(f"{path.name}: too large to open in the memory available") from exc
     return Project(rig, meta)
 
 

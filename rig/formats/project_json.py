@@ -8,6 +8,7 @@ its accessors check the type and raise :class:`~rig.errors.ProjectFormatError` w
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, NoReturn
 
 import numpy as np
@@ -15,6 +16,15 @@ import numpy as np
 from rig.errors import ProjectFormatError
 
 RIG_ENTRY = "rig.json"
+#: Largest magnitude a float32 holds: numbers are checked against it, as every one is cast to float32
+#: somewhere (arrays on load, parameters and physics in the exporters).
+FLOAT32_MAX = 3.4028234663852886e38
+#: Integers must fit an int32 (the exporters' files store int32).
+INT32_MAX = 2**31 - 1
+MAX_ID_CHARS = 256
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Characters of a layer id (it names the layer's zip entry ``layers/<id>.png``).
+SAFE_FILE_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 def format_shape(shape: tuple[int | None, ...]) -> str:
@@ -72,6 +82,16 @@ class JsonNode:
             self.fail(f"expected a string, got {_kind(self.value)}")
         return self.value
 
+    def id(self, file_name: bool = False) -> str:
+        """An object id: a non-empty string of at most 256 printable characters; with ``file_name``, only
+        letters, digits, ``_``, ``.`` and ``-`` (and not ``.`` or ``..``)."""
+        value = self.str()
+        if not value or len(value) > MAX_ID_CHARS or _CONTROL.search(value):
+            self.fail(f"expected an id of 1 to {MAX_ID_CHARS} printable characters, got {value[:40]!r}")
+        if file_name and (not SAFE_FILE_ID.match(value) or value in {".", ".."}):
+            self.fail(f"id {value!r} cannot be a file name; use letters, digits, '_', '.', '-'")
+        return value
+
     def opt_str(self) -> str | None:
         return None if self.value is None else self.str()
 
@@ -83,14 +103,20 @@ class JsonNode:
     def int(self) -> int:
         if isinstance(self.value, bool) or not isinstance(self.value, int):
             self.fail(f"expected an integer, got {_kind(self.value)}")
+        if not -INT32_MAX - 1 <= self.value <= INT32_MAX:
+            self.fail(f"expected an integer that fits 32 bits, got {self.value}")
         return self.value
 
     def float(self) -> float:
         if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
             self.fail(f"expected a number, got {_kind(self.value)}")
-        if not math.isfinite(self.value):
-            self.fail("expected a finite number")
-        return float(self.value)
+        try:
+            value = float(self.value)
+        except OverflowError:
+            self.fail("expected a finite number that fits a float32")
+        if not math.isfinite(value) or abs(value) > FLOAT32_MAX:
+            self.fail(f"expected a finite number that fits a float32, got {value:g}")
+        return value
 
     def floats(self, count: int | None = None) -> tuple[float, ...]:
         values = tuple(n.float() for n in self.items())
@@ -112,7 +138,7 @@ class JsonNode:
             self.fail(f"expected an array, got {_kind(self.value)}")
         try:
             raw = np.asarray(self.value)
-        except ValueError:
+        except (ValueError, TypeError, OverflowError, RecursionError):
             self.fail("ragged nested array")
         if raw.size == 0:
             target = tuple(
@@ -139,7 +165,12 @@ class JsonNode:
             info = np.iinfo(dtype)
             if raw.dtype.kind == "f" or raw.min() < info.min or raw.max() > info.max:
                 self.fail(f"expected integers in [{info.min}, {info.max}]")
-        return raw.astype(dtype)
+            return raw.astype(dtype)
+        with np.errstate(over="ignore"):
+            out = raw.astype(dtype)
+        if not np.all(np.isfinite(out)):
+            self.fail(f"expected finite numbers that fit a {dtype.name}")
+        return out
 
 
 def _kind(value: Any) -> str:

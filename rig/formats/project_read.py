@@ -11,19 +11,22 @@ described in :mod:`rig.formats.project`.
 
 from __future__ import annotations
 
-import io
 import json
 import math
-import zipfile
-import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from rig.errors import ProjectFormatError, RigError, UnsupportedVersionError
-from rig.formats.project_json import RIG_ENTRY, JsonNode, format_shape
+from rig.formats.project_json import FLOAT32_MAX, RIG_ENTRY, JsonNode
+from rig.formats.project_limits import (
+    MAX_CANVAS_PIXELS,
+    MAX_CANVAS_SIDE_PX,
+    MAX_LAYER_AREA_FACTOR,
+    check_canvas,
+    check_json_depth,
+    decode_png,
+)
 from rig.formats.project_source import parse_source
 from rig.model import (
     ArtMesh,
@@ -47,6 +50,11 @@ from rig.model import (
 )
 
 SCHEMA_VERSION = 1
+#: Most cells a warp deformer may have along one side (Kirie's templates use up to 10).
+MAX_WARP_CELLS = 256
+#: Highest physics rate (Hz) and largest particle delay / acceleration factor a project may hold.
+MAX_PHYSICS_FPS = 1000.0
+MAX_PHYSICS_FACTOR = 1e6
 EDITOR_ENTRY = "editor.json"
 LAYER_FOLDER = "layers/"
 
@@ -107,25 +115,44 @@ def check_schema_version(root: JsonNode, file_name: str) -> None:
 
 def parse_rig_json(root: JsonNode) -> RigRecord:
     """Type-check the whole ``rig.json`` document and return its records."""
+    canvas_px = (root["canvas_width_px"].int(), root["canvas_height_px"].int())
+    check_canvas(*canvas_px, RIG_ENTRY)
     objects = [_parse_part(n) for n in root["parts"].items()]
     objects += [_parse_deformer(n) for n in root["deformers"].items()]
     objects += [_parse_art_mesh(n) for n in root["art_meshes"].items()]
+    layers = [_parse_layer(n) for n in root["layers"].items()]
+    _check_layer_area(layers, canvas_px)
     return RigRecord(
-        canvas_px=(root["canvas_width_px"].int(), root["canvas_height_px"].int()),
+        canvas_px=canvas_px,
         name=root["name"].str(),
         parameters=[_parse_parameter(n) for n in root["parameters"].items()],
         parameter_groups=[
-            ParameterGroup(n["id"].str(), n["name"].str()) for n in root["parameter_groups"].items()
+            ParameterGroup(n["id"].id(), n["name"].str()) for n in root["parameter_groups"].items()
         ],
         objects=objects,
-        layers=[_parse_layer(n) for n in root["layers"].items()],
+        layers=layers,
         physics=_parse_physics(root["physics"]),
         source=root.get("source", None),
     )
 
 
+def _check_layer_area(layers: list[LayerRecord], canvas_px: tuple[int, int]) -> None:
+    """Refuse layer images larger than a canvas, or adding up to more than the area budget, before decoding."""
+    for la in layers:
+        w, h = la.size_px
+        if w < 1 or h < 1 or max(w, h) > MAX_CANVAS_SIDE_PX or w * h > MAX_CANVAS_PIXELS:
+            raise ProjectFormatError(f"{RIG_ENTRY}: layer {la.id!r}: size {w} x {h} px is empty or over the limit")
+    budget = MAX_LAYER_AREA_FACTOR * max(canvas_px[0] * canvas_px[1], 2048 * 2048)
+    total = sum(la.size_px[0] * la.size_px[1] for la in layers)
+    if total > budget:
+        raise ProjectFormatError(
+            f"{RIG_ENTRY}: the layer images add up to {total / 1e6:.0f} megapixels, over the limit of "
+            f"{budget / 1e6:.0f} ({MAX_LAYER_AREA_FACTOR} canvas areas)"
+        )
+
+
 def _parse_parameter(n: JsonNode) -> Parameter:
-    args = (n["id"].str(), n["name"].str(), n["min"].float(), n["default"].float(), n["max"].float())
+    args = (n["id"].id(), n["name"].str(), n["min"].float(), n["default"].float(), n["max"].float())
     try:
         return Parameter(*args, keys=n["keys"].floats(), group=n["group"].str(), repeat=n["repeat"].bool())
     except RigError as exc:
@@ -144,7 +171,7 @@ def _parse_keyforms(n: JsonNode) -> KeyformRecord:
 
 def _parse_part(n: JsonNode) -> ObjectRecord:
     args = {
-        "id": n["id"].str(),
+        "id": n["id"].id(),
         "name": n["name"].str(),
         "parent_part_id": n["parent_part_id"].opt_str(),
         "visible": n["visible"].bool(),
@@ -154,7 +181,7 @@ def _parse_part(n: JsonNode) -> ObjectRecord:
 
 def _parse_deformer(n: JsonNode) -> ObjectRecord:
     args = {
-        "id": n["id"].str(),
+        "id": n["id"].id(),
         "name": n["name"].str(),
         "part_id": n["part_id"].str(),
         "parent_deformer_id": n["parent_deformer_id"].opt_str(),
@@ -162,7 +189,7 @@ def _parse_deformer(n: JsonNode) -> ObjectRecord:
     }
     kind = n["type"].str()
     if kind == "warp":
-        args.update(rows=_positive(n["rows"]), cols=_positive(n["cols"]))
+        args.update(rows=_positive(n["rows"], MAX_WARP_CELLS), cols=_positive(n["cols"], MAX_WARP_CELLS))
         return ObjectRecord(WarpDeformer, args, _parse_keyforms(n["keyforms"]))
     if kind == "rotation":
         args["base_angle_deg"] = n["base_angle_deg"].float()
@@ -170,10 +197,10 @@ def _parse_deformer(n: JsonNode) -> ObjectRecord:
     n["type"].fail(f"expected 'warp' or 'rotation', got {kind!r}")
 
 
-def _positive(n: JsonNode) -> int:
+def _positive(n: JsonNode, most: int) -> int:
     value = n.int()
-    if value < 1:
-        n.fail(f"expected a positive integer, got {value}")
+    if not 1 <= value <= most:
+        n.fail(f"expected an integer in [1, {most}], got {value}")
     return value
 
 
@@ -183,7 +210,7 @@ def _parse_art_mesh(n: JsonNode) -> ObjectRecord:
         n["blend_mode"].fail(f"expected one of {sorted(m.value for m in BlendMode)}, got {blend!r}")
     uvs = n["uvs"].array("float32", (None, 2))
     args = {
-        "id": n["id"].str(),
+        "id": n["id"].id(),
         "name": n["name"].str(),
         "part_id": n["part_id"].str(),
         "parent_deformer_id": n["parent_deformer_id"].opt_str(),
@@ -207,7 +234,7 @@ def _parse_layer(n: JsonNode) -> LayerRecord:
     if len(size) != 2:
         n["size_px"].fail("expected [width, height]")
     return LayerRecord(
-        n["id"].str(),
+        n["id"].id(file_name=True),
         n["name"].str(),
         n["origin_px"].floats(2),  # type: ignore[arg-type]
         n["version"].int(),
@@ -223,45 +250,51 @@ def _source(n: JsonNode) -> PhysicsSource:
         n.fail(f"expected one of {[s.value for s in PhysicsSource]}, got {n.value!r}")
 
 
+def _in_range(n: JsonNode, lo: float, hi: float, lo_open: bool = False) -> float:
+    """A number in [lo, hi] (or (lo, hi] with ``lo_open``)."""
+    value = n.float()
+    if value > hi or value < lo or (lo_open and value == lo):
+        n.fail(f"expected a number in {'(' if lo_open else '['}{lo:g}, {hi:g}], got {value:g}")
+    return value
+
+
+def _parse_particle(p: JsonNode) -> PhysicsParticle:
+    return PhysicsParticle(
+        p["position"].floats(2),  # type: ignore[arg-type]
+        _in_range(p["mobility"], 0.0, 1.0),
+        _in_range(p["delay"], 0.0, MAX_PHYSICS_FACTOR),
+        _in_range(p["acceleration"], 0.0, MAX_PHYSICS_FACTOR),
+        _in_range(p["radius"], 0.0, FLOAT32_MAX),
+    )
+
+
+def _parse_normalization(n: JsonNode) -> PhysicsNormalization:
+    values = [n[k].float() for k in _NORMALIZATION_KEYS]
+    for lo, mid, hi, what in ((*values[:3], "position"), (*values[3:], "angle")):
+        if not lo <= mid <= hi or lo == hi:
+            n.fail(f"expected {what}_min <= {what}_default <= {what}_max and min < max, got {lo:g}, {mid:g}, {hi:g}")
+    return PhysicsNormalization(*values)
+
+
+def _parse_setting(s: JsonNode) -> PhysicsSetting:
+    inputs = [
+        PhysicsInput(i["parameter_id"].str(), i["weight"].float(), _source(i["kind"]), i["reflect"].bool())
+        for i in s["inputs"].items()
+    ]
+    outputs = [
+        PhysicsOutput(o["parameter_id"].str(), o["particle_index"].int(), o["scale"].float(), o["weight"].float(),
+                      _source(o["kind"]), o["reflect"].bool())  # fmt: skip
+        for o in s["outputs"].items()
+    ]
+    particles = [_parse_particle(p) for p in s["particles"].items()]
+    return PhysicsSetting(s["id"].id(), s["name"].str(), inputs, outputs, particles,
+                          _parse_normalization(s["normalization"]))  # fmt: skip
+
+
 def _parse_physics(n: JsonNode) -> PhysicsRig:
-    settings = []
-    for s in n["settings"].items():
-        norm = s["normalization"]
-        settings.append(
-            PhysicsSetting(
-                s["id"].str(),
-                s["name"].str(),
-                [
-                    PhysicsInput(
-                        i["parameter_id"].str(), i["weight"].float(), _source(i["kind"]), i["reflect"].bool()
-                    )
-                    for i in s["inputs"].items()
-                ],
-                [
-                    PhysicsOutput(
-                        o["parameter_id"].str(),
-                        o["particle_index"].int(),
-                        o["scale"].float(),
-                        o["weight"].float(),
-                        _source(o["kind"]),
-                        o["reflect"].bool(),
-                    )  # fmt: skip
-                    for o in s["outputs"].items()
-                ],
-                [
-                    PhysicsParticle(
-                        p["position"].floats(2),
-                        p["mobility"].float(),
-                        p["delay"].float(),  # type: ignore[arg-type]
-                        p["acceleration"].float(),
-                        p["radius"].float(),
-                    )  # fmt: skip
-                    for p in s["particles"].items()
-                ],
-                PhysicsNormalization(*(norm[k].float() for k in _NORMALIZATION_KEYS)),
-            )
-        )
-    return PhysicsRig(settings, n["gravity"].floats(2), n["wind"].floats(2), n["fps"].float())  # type: ignore[arg-type]
+    settings = [_parse_setting(s) for s in n["settings"].items()]
+    fps = _in_range(n["fps"], 0.0, MAX_PHYSICS_FPS, lo_open=True)
+    return PhysicsRig(settings, n["gravity"].floats(2), n["wind"].floats(2), fps)  # type: ignore[arg-type]
 
 
 _NORMALIZATION_KEYS = (
@@ -299,30 +332,23 @@ def build_object(record: ObjectRecord) -> Part | WarpDeformer | RotationDeformer
 
 
 def decode_layer(record: LayerRecord, data: bytes | None) -> Layer:
-    """Decode a layer PNG (any mode, converted to RGBA) and check its size against ``rig.json``."""
-    from PIL import Image
+    """Decode a layer PNG (any mode, converted to RGBA) and check its size against ``rig.json``.
 
+    The size in the PNG header is compared before the pixels are decoded, so a small PNG declaring
+    a huge image costs nothing.
+    """
     if data is None:
         raise ProjectFormatError(f"{record.entry}: missing (layer {record.id!r})")
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format != "PNG":
-                raise ProjectFormatError(f"{record.entry}: not a PNG image (layer {record.id!r})")
-            image = np.asarray(img.convert("RGBA"), dtype=np.uint8).copy()
-    except ProjectFormatError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for corrupt data
-        raise ProjectFormatError(f"{record.entry}: corrupt PNG (layer {record.id!r}): {exc}") from exc
-    size = (image.shape[1], image.shape[0])
-    if size != record.size_px:
-        raise ProjectFormatError(
-            f"{record.entry}: image is {format_shape(size)}, rig.json says {format_shape(record.size_px)}"
-        )
+    image = decode_png(data, record.entry, record.size_px, None, f"layer {record.id!r}")
     return Layer(record.id, record.name, image, record.origin_px, record.version)
 
 
-def build_rig(record: RigRecord, entries: dict[str, bytes]) -> Rig:
-    """Build and validate the :class:`Rig`; layer images come from the zip ``entries``."""
+def build_rig(record: RigRecord, entries: Mapping[str, bytes], with_source: bool = True) -> Rig:
+    """Build and validate the :class:`Rig`; layer images come from the zip ``entries``.
+
+    ``with_source=False`` leaves ``Rig.source`` None without decoding its images (for readers that
+    never re-cut layers: render, export, info, track).
+    """
     objects = [build_object(o) for o in record.objects]
     rig = Rig(
         record.canvas_px[0],
@@ -335,7 +361,7 @@ def build_rig(record: RigRecord, entries: dict[str, bytes]) -> Rig:
         [o for o in objects if isinstance(o, ArtMesh)],
         [decode_layer(la, entries.get(la.entry)) for la in record.layers],
         record.physics,
-        parse_source(record.source, entries) if record.source is not None else None,
+        parse_source(record.source, entries, record.canvas_px) if record.source is not None and with_source else None,
     )
     try:
         rig.validate()
@@ -345,21 +371,8 @@ def build_rig(record: RigRecord, entries: dict[str, bytes]) -> Rig:
 
 
 # ------------------------------------------------------------------------ archive
-def read_entries(path: Path) -> dict[str, bytes]:
-    """Every entry of the zip at ``path`` (CRC-checked), or ProjectFormatError saying why not."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return {info.filename: zf.read(info) for info in zf.infolist() if not info.is_dir()}
-    except FileNotFoundError as exc:
-        raise ProjectFormatError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise ProjectFormatError(f"{path}: is a folder, not a Kirie project") from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError) as exc:
-        raise ProjectFormatError(f"{path.name}: not a Kirie project, or truncated/corrupt ({exc})") from exc
-
-
-def parse_json_entry(entries: dict[str, bytes], name: str) -> Any:
-    """Decode one JSON entry; NaN and Infinity are refused."""
+def parse_json_entry(entries: Mapping[str, bytes], name: str) -> Any:
+    """Decode one JSON entry; NaN and Infinity are refused, and nesting deeper than ``MAX_JSON_DEPTH``."""
     if name not in entries:
         raise ProjectFormatError(f"{name}: missing from the project")
 
@@ -367,10 +380,14 @@ def parse_json_entry(entries: dict[str, bytes], name: str) -> Any:
         raise ProjectFormatError(f"{name}: {token} is not allowed")
 
     try:
-        return json.loads(entries[name].decode("utf-8"), parse_constant=_no_constants)
+        value = json.loads(entries[name].decode("utf-8"), parse_constant=_no_constants)
+    except RecursionError as exc:
+        raise ProjectFormatError(f"{name}: nested too deeply") from exc
     except UnicodeDecodeError as exc:
         raise ProjectFormatError(f"{name}: not UTF-8 text ({exc})") from exc
     except json.JSONDecodeError as exc:
         raise ProjectFormatError(
             f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from exc
+    check_json_depth(value, name)
+    return value

@@ -20,13 +20,14 @@ PNGs are encoded by Pillow with the same fixed settings as the layer PNGs (deter
 
 from __future__ import annotations
 
-import io
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from rig.errors import ProjectFormatError
-from rig.formats.project_json import JsonNode, format_shape
+from rig.formats.project_json import JsonNode
+from rig.formats.project_limits import decode_png
 from rig.model import SourceImage
 
 SOURCE_IMAGE_ENTRY = "source/image.png"
@@ -55,7 +56,8 @@ def source_entries(source: SourceImage, encode_png) -> dict[str, bytes]:
     }
 
 
-def parse_source(node: JsonNode, entries: dict[str, bytes]) -> SourceImage | None:
+def parse_source(node: JsonNode, entries: Mapping[str, bytes],
+                 canvas_px: tuple[int, int] | None = None) -> SourceImage | None:
     """The :class:`SourceImage` of ``rig.json``'s optional ``source`` member (None when absent).
 
     Raises
@@ -69,6 +71,8 @@ def parse_source(node: JsonNode, entries: dict[str, bytes]) -> SourceImage | Non
     if len(size) != 2:
         node["size_px"].fail("expected [width, height]")
     size_px = (size[0].int(), size[1].int())
+    if canvas_px is not None and size_px != tuple(canvas_px):
+        node["size_px"].fail(f"expected the canvas size {list(canvas_px)}, got {list(size_px)}")
     ids, kinds = node["layer_ids"].strs(), node["layer_kinds"].strs()
     if len(ids) != len(kinds):
         node["layer_kinds"].fail(f"expected {len(ids)} names (one per layer id), got {len(kinds)}")
@@ -84,24 +88,8 @@ def parse_source(node: JsonNode, entries: dict[str, bytes]) -> SourceImage | Non
     )  # fmt: skip
 
 
-def _decode(entries: dict[str, bytes], entry: str, mode: str, size_px: tuple[int, int]) -> np.ndarray:
+def _decode(entries: Mapping[str, bytes], entry: str, mode: str, size_px: tuple[int, int]) -> np.ndarray:
     """Decode a source PNG that must already be in ``mode`` ("RGBA" or "L") and ``size_px``."""
-    from PIL import Image
-
-    data = entries.get(entry)
-    if data is None:
+    if entry not in entries:
         raise ProjectFormatError(f"{entry}: missing (source record)")
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format != "PNG" or img.mode != mode:
-                raise ProjectFormatError(f"{entry}: expected a {mode} PNG, got {img.format} {img.mode}")
-            array = np.asarray(img, dtype=np.uint8).copy()
-    except ProjectFormatError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many types for corrupt data
-        raise ProjectFormatError(f"{entry}: corrupt PNG: {exc}") from exc
-    if (array.shape[1], array.shape[0]) != size_px:
-        raise ProjectFormatError(
-            f"{entry}: image is {format_shape((array.shape[1], array.shape[0]))}, rig.json says {format_shape(size_px)}"
-        )
-    return array
+    return decode_png(entries[entry], entry, size_px, mode, "source record")

@@ -4,23 +4,22 @@ Everything is encoded in memory first (so a bad value fails before any file is t
 to a temporary file in the destination folder, flushed and fsynced, and moved over the old file with
 ``os.replace``. The bytes depend only on the rig: fixed zip timestamps and attributes, entries in
 sorted order, compact JSON in a fixed key order, PNGs encoded by Pillow with fixed settings and no
-metadata. The format is described in :mod:`rig.formats.project`.
+metadata. The format is described in :mod:`rig.formats.project`. The atomic write itself is
+:func:`rig.formats.atomic.write_atomically` (re-exported here).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from rig.errors import ProjectFormatError
+from rig.formats.atomic import write_atomically  # noqa: F401 - re-exported
 from rig.formats.project_json import RIG_ENTRY
 from rig.formats.project_read import EDITOR_ENTRY, LAYER_FOLDER, SCHEMA_VERSION
 from rig.formats.project_source import source_entries, source_to_json
@@ -189,39 +188,3 @@ def zip_bytes(entries: dict[str, bytes]) -> bytes:
                 info, entries[name], compresslevel=6 if info.compress_type == zipfile.ZIP_DEFLATED else None
             )
     return buf.getvalue()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temporary file in the same folder, fsync, ``os.replace``.
-
-    On any error the temporary file is removed and the old ``path`` is left untouched. The new file
-    keeps the old file's permission bits (0o644 for a new file).
-    """
-    folder = path.parent
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable where the OS allows opening a folder (POSIX); a no-op elsewhere."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -60,3 +60,27 @@ def test_selection_is_pruned_after_removal(qtbot):
     bridge.state.selection.replace(["ArtMesh3", "ArtMesh1"], active="ArtMesh3")
     bridge.push(RemoveArtMesh(bridge.rig, "ArtMesh3"))
     assert bridge.state.selection.ids == {"ArtMesh1"} and bridge.state.selection.active is None
+
+
+def test_apply_pushes_one_step_and_reports_a_refusal_once(qtbot, caplog):
+    import logging
+
+    from rig.document.commands import RemoveDeformer
+
+    bridge = DocumentBridge(Document(tiny_rig()))
+    messages = []
+    bridge.message.connect(messages.append)
+    pushed = bridge.apply(lambda rig: RenameObject(rig, "ArtMesh1", "Cheek"))
+    assert [c.label for c in pushed] == ["Rename ArtMesh1 to Cheek"] and bridge.rig.art_mesh("ArtMesh1").name == "Cheek"
+    steps = [lambda rig: RenameObject(rig, "ArtMesh2", "Pupil"), lambda rig: RenameObject(rig, "ArtMesh3", "Shine")]
+    assert len(bridge.apply(steps, "Rename eyes")) == 2
+    assert bridge.undo_label == "Rename eyes" and bridge.document.history.undo_count == 2
+    depth = bridge.document.history.undo_count
+    with caplog.at_level(logging.ERROR, logger="app.bridge"):
+        refused = bridge.apply([lambda rig: RenameObject(rig, "ArtMesh2", "Iris"),
+                                lambda rig: RemoveDeformer(rig, "Warp1")], "Rename and remove", context="Refused")
+    assert refused == [] and bridge.document.history.undo_count == depth
+    assert bridge.rig.art_mesh("ArtMesh2").name == "Pupil"  # the first step was rolled back
+    assert len(messages) == 1 and messages[0].startswith("Refused: ") and "Warp1" in messages[0]
+    assert len([r for r in caplog.records if r.name == "app.bridge"]) == 1
+    assert bridge.apply(lambda rig: None, nothing="Nothing to change") == [] and messages[-1] == "Nothing to change"

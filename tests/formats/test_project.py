@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import rig.formats.project_write as project_write
+import rig.formats.atomic as atomic
 from rig.errors import ProjectFormatError, UnsupportedVersionError
 from rig.formats.project import SCHEMA_VERSION, autosave_path, load_project, save_project
 from rig.formats.project_write import zip_bytes
@@ -118,7 +118,7 @@ def test_crash_while_writing_leaves_old_file(saved, monkeypatch, stage):
     def boom(*args, **kwargs):
         raise OSError(f"simulated failure in {stage}")
 
-    monkeypatch.setattr(project_write.os, stage, boom)
+    monkeypatch.setattr(atomic.os, stage, boom)
     with pytest.raises(OSError, match="simulated"):
         save_project(saved, format_test_rig(seed=99), {"other": True})
     monkeypatch.undo()

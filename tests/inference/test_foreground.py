@@ -78,6 +78,7 @@ def test_busy_background_uses_selfie_and_grabcut(shared_data, shared_models, nam
 
 def test_missing_model_falls_back_to_grabcut_and_says_so(shared_data, tmp_path, monkeypatch):
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv("KIRIE_SHIPPED_MODELS", "0")  # the package ships the model; hide it
     rgba = np.asarray(Image.open(shared_data / "anime" / "waifu_05.png").convert("RGBA"))
     comp = _composite(rgba, _shapes(*rgba.shape[:2]))
     fg = estimate_foreground(_loaded(comp), face_box=(83, 92, 85, 96))

@@ -169,3 +169,31 @@ def test_working_copy_limits_the_long_side():
     assert small.shape[:2] == (512, 1024) and s == pytest.approx(1024 / 3000)
     same, s1 = working_copy(big[:500, :600], 1024)
     assert s1 == 1.0 and same.shape == (500, 600, 4)
+
+
+def test_big_input_is_downscaled_in_bands_within_a_memory_bound(tmp_path):
+    """A 12000 x 12000 opaque PNG (0.5 MB, streamed) loads as the 8192 px canvas in about 1 GB (was 2.2 GB)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.formats.hostile import REPO, streamed_png
+
+    path = tmp_path / "big.png"
+    path.write_bytes(streamed_png(12000, 12000, (200, 120, 40, 255)))
+    code = (f"from inference.load import load_image; im = load_image({str(path)!r}); "
+            "assert im.rgba.shape == (8192, 8192, 4) and abs(im.scale - 8192 / 12000) < 1e-9; "
+            "assert (im.rgba[4000, 4000] == (200, 120, 40, 255)).all()")  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert usage.ru_maxrss / 1024 < 1300, f"peak {usage.ru_maxrss / 1024:.0f} MB"
+
+
+def test_banded_downscale_matches_the_one_shot_resize(shared_data):
+    from inference.load import _downscale, resize_rgba
+
+    rgba = np.asarray(Image.open(shared_data / "anime" / "crypko_00.png").convert("RGBA"))
+    ours = np.asarray(_downscale(Image.fromarray(rgba), 300))
+    assert ours.shape == (300, 300, 4)
+    assert np.abs(ours.astype(int) - resize_rgba(rgba, 300 / 512)).max() <= 1

@@ -12,10 +12,11 @@ Keys: ``[`` / ``]`` shrink / grow the brush, ``X`` toggles add/erase; Alt invert
 stroke. The mask lives in the canvas frame at rest: paint with the parameters at their defaults
 (deformed art does not follow the tint).
 
-Re-cutting (cut, completion, mesh, and locating the new vertices in the old mesh) runs on the GUI
-thread with a busy cursor when it is expected to take at most ``SYNC_LIMIT_S`` (the estimate is
-seconds per pixel of the layer's box, learnt from the last re-cut); longer ones run on a worker
-thread, and the command is built and pushed on the GUI thread when it finishes, unless the source,
+Re-cutting (cut, completion, mesh, and locating the new vertices in the old mesh) is the job of the
+``recutter`` the tool is given (:class:`app.jobs.recut.RecutRunner`; this module imports no
+inference). It runs on the GUI thread with a busy cursor when it is expected to take at most
+``SYNC_LIMIT_S`` (the estimate is seconds per pixel of the layer's box, learnt from the last re-cut);
+longer ones run on its worker thread, and the command is built and pushed on the GUI thread when it finishes, unless the source,
 the layer or its mesh was replaced meanwhile (the stroke is then dropped). Measured
 (``benchmarks/bench_recut.py``): median 8 / 17 / 39 ms per layer at 256 / 512 / 1145 px, the
 largest layers (back hair, body) up to ~0.2 s.
@@ -24,8 +25,6 @@ largest layers (back hair, body) up to ~0.2 s.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,9 +34,8 @@ from PySide6.QtWidgets import QApplication
 from app.render.shapes import OverlayShapes, circle_segments
 from app.viewport.tools.base import Tool
 from app.viewport.tools.brush_stroke import Stroke, mask_box, tint_image
-from inference.layers.recut import CUT_KINDS, Recut, recut_layer
 from rig.document.commands import RepaintLayer
-from rig.document.commands.repaint import mesh_of_layer, repaint_vertex_map
+from rig.document.commands.repaint import mesh_of_layer
 from rig.evaluate.types import DrawItem, EvaluatedRig, LayerTexture
 from rig.model import SourceImage
 
@@ -54,8 +52,12 @@ _QUAD_TRIS = np.array([[0, 1, 2], [0, 2, 3]], np.uint16)
 
 
 @dataclass(slots=True)
-class _Job:
-    """A re-cut in flight: what it was computed from, so a stale result can be recognised."""
+class RecutRequest:
+    """A re-cut in flight: what it was computed from, so a stale result can be recognised.
+
+    ``mask`` is the layer's new visible mask, (H, W) bool, canvas frame; ``area_px`` the pixel area
+    of the box the re-cut covers (for the duration estimate).
+    """
 
     rig: object
     source: SourceImage
@@ -106,10 +108,10 @@ class BrushTool(Tool):
     busy_changed = Signal(bool)
     deactivated = Signal()
     target_changed = Signal(str)
-    _recut_done = Signal(object, object, float)
 
-    def __init__(self, viewport, bridge) -> None:
+    def __init__(self, viewport, bridge, recutter) -> None:
         super().__init__(viewport, bridge)
+        self.recutter = recutter
         self.radius_px, self.hardness, self.erase = 6.0, 0.8, False
         self.busy = False
         self.last_recut_s: float | None = None
@@ -123,8 +125,7 @@ class BrushTool(Tool):
         self._tint_key: tuple | None = None
         self._tint: tuple[np.ndarray, tuple[int, int, int, int]] | None = None
         self._tint_version = 0
-        self._thread: threading.Thread | None = None
-        self._recut_done.connect(self._finish, Qt.ConnectionType.QueuedConnection)
+        recutter.finished.connect(self._finish)
         bridge.selection_changed.connect(self._emit_target)
         bridge.changed.connect(lambda change: self._emit_target())
 
@@ -153,7 +154,7 @@ class BrushTool(Tool):
             return None
         mesh = next((m for m in rig.art_meshes if m.id == active), None)
         layer_id = mesh.layer_id if mesh is not None else active
-        if layer_id not in source.layer_ids or source.layer_kinds[source.label_of(layer_id) - 1] not in CUT_KINDS:
+        if layer_id not in source.layer_ids or source.layer_kinds[source.label_of(layer_id) - 1] not in self.recutter.cut_kinds:
             return None
         if sum(1 for m in rig.art_meshes if m.layer_id == layer_id) != 1:
             return None
@@ -243,49 +244,37 @@ class BrushTool(Tool):
         rig = self.bridge.rig
         box = mask_box(mask | rig.source.visible_mask(layer_id), None)
         area = 0 if box is None else (box[2] - box[0]) * (box[3] - box[1])
-        job = _Job(rig, rig.source, rig.layer(layer_id), mesh_of_layer(rig, layer_id), layer_id, mask, area)
+        request = RecutRequest(rig, rig.source, rig.layer(layer_id), mesh_of_layer(rig, layer_id), layer_id, mask,
+                               area)  # fmt: skip
         if area * self._s_per_px <= self.sync_limit_s:
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                self._finish(job, *self._run(job))
+                self.recutter.run_now(request)
             finally:
                 QApplication.restoreOverrideCursor()
             return
         self._set_busy(True)
         self.status.emit("Paint mask: re-cutting...")
-        self._thread = threading.Thread(target=lambda: self._recut_done.emit(job, *self._run(job)), daemon=True)
-        self._thread.start()
+        self.recutter.start(request)
 
-    @staticmethod
-    def _run(job: _Job) -> tuple[tuple | Exception, float]:
-        """Re-cut and locate the new vertices in the old mesh (read-only; safe on a worker thread)."""
-        t0 = time.perf_counter()
-        try:
-            cut: Recut = recut_layer(job.source, job.layer_id, job.mask)
-            vmap = repaint_vertex_map(job.rig, job.layer_id, (cut.layer.image.shape[1], cut.layer.image.shape[0]),
-                                      cut.layer.origin_px, cut.mesh.uvs)  # fmt: skip
-            result: tuple | Exception = (cut, vmap)
-        except Exception as exc:  # noqa: BLE001 - reported to the user, the document is untouched
-            result = exc
-        return result, time.perf_counter() - t0
-
-    def _finish(self, job: _Job, result, seconds: float) -> None:
+    def _finish(self, request: RecutRequest, result, seconds: float) -> None:
+        """The re-cut's outcome (GUI thread): ``result`` is ``(Recut, vertex_map)`` or a message."""
         self._set_busy(False)
         self.last_recut_s = seconds
-        if job.area_px:
-            self._s_per_px = max(1e-9, seconds / job.area_px)
-        if isinstance(result, Exception):
-            log.warning("paint mask of %s failed: %s", job.layer_id, result)
+        if request.area_px:
+            self._s_per_px = max(1e-9, seconds / request.area_px)
+        if isinstance(result, str):
+            log.warning("paint mask of %s failed: %s", request.layer_id, result)
             self.status.emit(f"Paint mask: {result}")
             return
         rig = self.bridge.rig
-        if job.stale(rig):
+        if request.stale(rig):
             self.status.emit("Paint mask: the document changed while re-cutting; the stroke was dropped")
             return
         cut, vmap = result
-        self.bridge.push(RepaintLayer(rig, job.layer_id, cut.layer.image, cut.layer.origin_px, cut.mesh.uvs,
-                                      cut.mesh.triangles, cut.labels, vertex_map=vmap))  # fmt: skip
-        self.status.emit(f"Paint mask: re-cut {rig.layer(job.layer_id).name} in {seconds * 1000:.0f} ms")
+        if self.bridge.apply(lambda rig: RepaintLayer(rig, request.layer_id, cut.layer.image, cut.layer.origin_px,
+                                                      cut.mesh.uvs, cut.mesh.triangles, cut.labels, vertex_map=vmap)):
+            self.status.emit(f"Paint mask: re-cut {rig.layer(request.layer_id).name} in {seconds * 1000:.0f} ms")
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:
@@ -294,8 +283,7 @@ class BrushTool(Tool):
 
     def wait(self, timeout_s: float = 30.0) -> None:
         """Block until a worker re-cut finished (its result is delivered by the event loop)."""
-        if self._thread is not None:
-            self._thread.join(timeout_s)
+        self.recutter.wait_done(timeout_s)
 
     # ---------------------------------------------------------------- drawing
     def preview(self, evaluated: EvaluatedRig) -> EvaluatedRig:

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import QMessageBox
 from app.render.shapes import OverlayShapes, polyline_segments
 from app.viewport.tools.base import Tool
 from rig.edit.keyforms import ParentMap, add_key_steps, key_state, set_fields_command, transform_points
-from rig.errors import RigError
 from rig.evaluate import evaluate
 from rig.evaluate.types import EvaluatedRig
 from rig.model import KeyformGrid, Rig
@@ -164,15 +163,12 @@ class KeyedEditTool(Tool):
         if not self.confirm_add_key(object_id, state.off_key):
             self.status.emit(f"{object_id} is not on a key: nothing edited")
             return None
-        history = self.bridge.document.history
         where = ", ".join(f"{pid} = {v:g}" for pid, v in state.off_key)
-        try:
-            with history.macro(f"Add key {where} to {object_id}"):
-                for pid, value in state.off_key:
-                    for build in add_key_steps(self.bridge.rig, object_id, pid, value):
-                        self.bridge.push(build(self.bridge.rig))
-        except RigError as exc:
-            self.status.emit(str(exc))
+
+        def steps(rig) -> list:
+            return [step for pid, value in state.off_key for step in add_key_steps(rig, object_id, pid, value)]
+
+        if not self.bridge.apply(steps, f"Add key {where} to {object_id}"):  # a refusal is reported there
             return None
         state = key_state(self.bridge.rig, object_id, values)
         return (state.keyform_index, True) if state.on_key else None
@@ -263,11 +259,9 @@ class KeyedEditTool(Tool):
         return True
 
     def _commit(self, g: Gesture) -> None:
-        cmd = set_fields_command(self.bridge.rig, g.object_id, g.keyform_index, g.fields,
-                                 f"Edit keyform {g.keyform_index} of {g.object_id}")
-        if cmd is not None:
-            self.bridge.document.history.seal()
-            self.bridge.push(cmd)
+        label = f"Edit keyform {g.keyform_index} of {g.object_id}"
+        self.bridge.document.history.seal()
+        if self.bridge.apply(lambda rig: set_fields_command(rig, g.object_id, g.keyform_index, g.fields, label)):
             self.status.emit(f"Edited keyform {g.keyform_index} of {g.object_id}")
 
     def _finish_box(self, g: Gesture, pos: np.ndarray, modifiers) -> None:

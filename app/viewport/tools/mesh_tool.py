@@ -44,7 +44,6 @@ from rig.edit.mesh_ops import (
     rest_items,
     retriangulate_command,
 )
-from rig.errors import RigError
 from rig.evaluate.types import EvaluatedRig
 
 HIT_RADIUS_PX = 7.0  # widget px around a vertex that grab it
@@ -224,7 +223,7 @@ class MeshTool(Tool):
         g.current_px = pos_px
         if g.kind == "move":
             if g.dragging and g.session is not None:
-                self._push(g.session.command(self.bridge.rig, np.subtract(pos_px, g.start_px)))
+                self._push(lambda rig: g.session.command(rig, np.subtract(pos_px, g.start_px)))
         elif g.dragging:
             items = rest_items(self.rest(), self.edited_ids()).values()
             picks = (vertices_in_box(items, g.start_px, pos_px) if g.kind == "box"
@@ -259,7 +258,7 @@ class MeshTool(Tool):
             self.status.emit("Double-click inside an edited art mesh to add a vertex")
             return True
         n = self.bridge.rig.art_mesh(mesh_id).vertex_count
-        if self._push(add_vertex_command(self.bridge.rig, rest, mesh_id, pos_px)):
+        if self._push(lambda rig: add_vertex_command(rig, rest, mesh_id, pos_px)):
             self.vertices.set({mesh_id: [n]})
         self.overlay_changed.emit()
         return True
@@ -291,15 +290,16 @@ class MeshTool(Tool):
         self.announce()
 
     def delete_selected(self) -> bool:
-        cmd = self._build(lambda: delete_command(self.bridge.rig, self.vertices.as_dict()))
-        if cmd is None:
-            return False
-        self.vertices.clear()
-        return self._push(cmd)
+        def build(rig):
+            cmd = delete_command(rig, self.vertices.as_dict())
+            if cmd is not None:
+                self.vertices.clear()  # the indices mean nothing once the command runs
+            return cmd
+
+        return self._push(build)
 
     def retriangulate(self) -> bool:
-        cmd = self._build(lambda: retriangulate_command(self.bridge.rig, self.edited_ids()))
-        return cmd is not None and self._push(cmd)
+        return self._push(lambda rig: retriangulate_command(rig, self.edited_ids()))
 
     def nudge(self, delta_px) -> bool:
         """Move the selection by ``delta_px`` canvas px; consecutive nudges are one undo step."""
@@ -308,27 +308,18 @@ class MeshTool(Tool):
             return False
         if self._nudge_key is None:
             self._nudge_key = ("nudge", next(self._nudge_serials))
-        cmd = self._build(lambda: session.command(self.bridge.rig, delta_px, "Nudge vertices", self._nudge_key))
-        return cmd is not None and self._push(cmd)
+        return self._push(lambda rig: session.command(rig, delta_px, "Nudge vertices", self._nudge_key))
 
-    def _build(self, make):
-        try:
-            return make()
-        except RigError as exc:
-            self.status.emit(f"Mesh edit refused: {exc}")
-            return None
-
-    def _push(self, cmd) -> bool:
+    def _push(self, build) -> bool:
+        """Build and push through :meth:`DocumentBridge.apply` (a refusal is reported there)."""
         self._pushing = True
         try:
-            self.bridge.push(cmd)
-        except RigError as exc:
-            self.status.emit(f"Mesh edit refused: {exc}")
-            return False
+            pushed = self.bridge.apply(build, context="Mesh edit refused")
         finally:
             self._pushing = False
-        self.announce(prefix=f"{cmd.label}. ")
-        return True
+        if pushed:
+            self.announce(prefix=f"{pushed[0].label}. ")
+        return bool(pushed)
 
     # ---------------------------------------------------------------- drawing
     def preview(self, evaluated: EvaluatedRig) -> EvaluatedRig:

@@ -22,13 +22,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from rig.errors import CubismFormatError
+from rig.formats.atomic import fsync_folder, make_temporary_folder
 from rig.formats.cubism.atlas import pack_atlas
 from rig.formats.cubism.json_files import IDLE_GROUP, cdi3_json, idle_motion3_json, model3_json, physics3_json
 from rig.formats.cubism.moc3 import encode_moc3
@@ -125,8 +125,7 @@ def export_cubism(rig: Rig, out_dir: str | os.PathLike[str], name: str | None = 
     if out.exists() and not out.is_dir():
         raise CubismFormatError(f"{out} exists and is not a folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    os.chmod(tmp, 0o755)  # mkdtemp makes it private; the renamed folder should look like any other
+    tmp = make_temporary_folder(out)  # rig.formats.atomic: also removes stale ones of killed exports
     try:
         for rel, data in files.items():
             path = tmp / rel
@@ -144,6 +143,7 @@ def export_cubism(rig: Rig, out_dir: str | os.PathLike[str], name: str | None = 
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+    fsync_folder(out.parent)
     if progress:
         progress(1.0, "done")
     order = sorted(files, key=lambda r: (not r.endswith(".model3.json"), r))

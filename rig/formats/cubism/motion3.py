@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rig.errors import CubismFormatError
-from rig.formats.project_write import write_atomically
+from rig.formats.atomic import write_atomically
 
 LINEAR, BEZIER, STEPPED, INVERSE_STEPPED = 0, 1, 2, 3
 _POINTS_PER_SEGMENT = {LINEAR: 1, BEZIER: 3, STEPPED: 1, INVERSE_STEPPED: 1}

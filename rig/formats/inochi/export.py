@@ -24,11 +24,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from rig.formats.atomic import write_atomically
 from rig.formats.inochi.bake import MeshBake, bake, opacity_factors
 from rig.formats.inochi.nodes import PX_DIGITS, node_tree, part_node
 from rig.formats.inochi.params import build_params
 from rig.formats.inochi.physics import GRAVITY_M_S2, PIXELS_PER_METER, physics_nodes
-from rig.formats.project_write import write_atomically
 from rig.model import Rig
 
 MAGIC = b"TRNSRTS\0"

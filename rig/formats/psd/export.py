@@ -24,13 +24,18 @@ parts (each becomes a Part), every layer name different.
   (closed-eye lines, the mouth interior...).
 * **Blend**: additive meshes use Linear Dodge, multiplicative ones Multiply.
 
-The file is written atomically (temporary file, fsync, rename).
+* **Merged image** (the composite that viewers show): the visible layers composited by Kirie
+  (normal, Linear Dodge and Multiply, in 8-bit per channel), RLE-compressed. psd-tools' own
+  preview update composites the whole canvas in float64 per layer (7 GB and minutes at 8192 px),
+  so the document is written through its record (``PSDImage._record``) with this image instead.
+  Memory stays about two canvas-sized 8-bit RGBA planes plus the layers.
+
+The file is written atomically (temporary file, fsync, rename) straight from psd-tools' writer.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 from pathlib import Path
 
@@ -38,7 +43,7 @@ import numpy as np
 from PIL import Image
 
 from rig.evaluate import evaluate
-from rig.formats.project_write import write_atomically
+from rig.formats.atomic import atomic_path
 from rig.model import ArtMesh, BlendMode, Rig
 
 MAX_NAME_CHARS = 63
@@ -87,6 +92,8 @@ def export_psd(rig: Rig, path: str | Path) -> Path:
     rig.validate()
     path = Path(path)
     psd = PSDImage.new("RGBA", (rig.canvas_width_px, rig.canvas_height_px), color=(0, 0, 0, 0))
+    psd._record.image_data.data = b""  # the canvas-sized blank from new(); replaced by _set_merged_image
+    merged = np.zeros((4, rig.canvas_height_px, rig.canvas_width_px), np.uint8)  # planar RGBA, straight
     blends = {BlendMode.ADDITIVE: PsdBlend.LINEAR_DODGE, BlendMode.MULTIPLICATIVE: PsdBlend.MULTIPLY}
     shown = _rest_state(rig)
     sharing = _layer_use_counts(rig)
@@ -116,10 +123,59 @@ def export_psd(rig: Rig, path: str | Path) -> Path:
         px.visible = shown.get(mesh.id, 0.0) > 0.0
         if mesh.blend_mode in blends:
             px.blend_mode = blends[mesh.blend_mode]
-    buf = io.BytesIO()
-    psd.save(buf)
-    write_atomically(path, buf.getvalue())
+        if px.visible:
+            blend_into(merged, pixels, x, y, mesh.blend_mode)
+    _set_merged_image(psd, merged)
+    del merged
+    with atomic_path(path) as tmp, open(tmp, "xb") as f:
+        psd._record.write(f)  # not psd.save(): that recomposites the canvas (module docstring)
     return path
+
+
+def _set_merged_image(psd, planes: np.ndarray) -> None:
+    """Store (4, H, W) uint8 straight RGBA ``planes`` as the document's merged image, RLE-compressed."""
+    from psd_tools.constants import Compression
+
+    image_data = psd._record.image_data
+    image_data.compression = Compression.RLE
+    image_data.set_data([planes.tobytes()], psd._record.header)
+
+
+def blend_into(planes: np.ndarray, pixels: np.ndarray, x: int, y: int, mode: BlendMode) -> None:
+    """Composite straight RGBA ``pixels`` (h, w, 4) uint8 at canvas (x, y) onto ``planes`` (4, H, W) uint8 straight.
+
+    Normal is Porter-Duff "over"; additive and multiplicative blend the colour where both are
+    present (Photoshop's Linear Dodge and Multiply) and keep "over" coverage. Clipped to the canvas.
+    """
+    _, height, width = planes.shape
+    h, w = pixels.shape[:2]
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, width), min(y + h, height)
+    for top in range(y0, y1, _STRIP_ROWS):  # strips keep the float32 temporaries small
+        bottom = min(top + _STRIP_ROWS, y1)
+        if x0 < x1:
+            region = planes[:, top:bottom, x0:x1]
+            region[:] = _blend(pixels[top - y : bottom - y, x0 - x : x1 - x], region, mode)
+
+
+_STRIP_ROWS = 256
+
+
+def _blend(pixels: np.ndarray, region: np.ndarray, mode: BlendMode) -> np.ndarray:
+    """One strip of :func:`blend_into`: (h, w, 4) pixels over (4, h, w) planes -> new (4, h, w) uint8."""
+    src = pixels.astype(np.float32) / 255.0
+    dst = np.moveaxis(region, 0, -1).astype(np.float32) / 255.0
+    sa, da = src[..., 3:], dst[..., 3:]
+    if mode is BlendMode.ADDITIVE:
+        colour = np.minimum(src[..., :3] + dst[..., :3], 1.0)
+    elif mode is BlendMode.MULTIPLICATIVE:
+        colour = src[..., :3] * dst[..., :3]
+    else:
+        colour = src[..., :3]
+    colour = colour * da + src[..., :3] * (1.0 - da)  # the blend applies only over existing pixels
+    out_a = sa + da * (1.0 - sa)
+    out_rgb = (colour * sa + dst[..., :3] * da * (1.0 - sa)) / np.maximum(out_a, 1e-6)
+    out = np.concatenate([out_rgb, out_a], axis=-1)
+    return np.moveaxis(np.clip(out * 255.0 + 0.5, 0, 255).astype(np.uint8), -1, 0)
 
 
 def draw_order(rig: Rig) -> list[ArtMesh]:
@@ -135,11 +191,12 @@ def draw_order(rig: Rig) -> list[ArtMesh]:
 
 def _pixel_box(rig: Rig, mesh: ArtMesh, pixels: np.ndarray) -> tuple[int, int, int, int] | None:
     """Canvas box (x0, y0, x1, y1), exclusive ends, of the pixels with alpha > 0; None if none."""
-    ys, xs = np.nonzero(pixels[..., 3])
-    if not len(xs):
+    alpha = pixels[..., 3]
+    rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+    if not len(rows):
         return None
     ox, oy = (int(round(c)) for c in rig.layer(mesh.layer_id).origin_px)
-    return ox + int(xs.min()), oy + int(ys.min()), ox + int(xs.max()) + 1, oy + int(ys.max()) + 1
+    return ox + int(cols[0]), oy + int(rows[0]), ox + int(cols[-1]) + 1, oy + int(rows[-1]) + 1
 
 
 def psd_order(rig: Rig, pixels_of: dict[str, np.ndarray]) -> list[ArtMesh]:

@@ -13,8 +13,9 @@ from app.panels.log_panel import LogPanel
 from app.panels.parameters_panel import ParametersPanel
 from app.panels.parts_panel import PartsPanel
 from app.panels.properties_panel import PropertiesPanel
-from app.panels.tree_sync import item_id, walk
+from app.panels.tree_sync import ID_ROLE, item_id
 from rig.document import Document
+from rig.document.commands import RenameObject, SetObjectProperty
 from rig.model import RotationDeformer, WarpDeformer
 from rig.testing import tiny_rig
 
@@ -26,8 +27,9 @@ def bridge():
     return DocumentBridge(Document(tiny_rig()))
 
 
-def _item(tree, object_id):
-    return next(i for i in walk(tree) if item_id(i) == object_id)
+def _item(panel, object_id, column=0):
+    """The model item of ``object_id``'s row in ``column`` (what a click on that cell edits)."""
+    return panel.model.item_for(object_id, column)
 
 
 def test_parameters_panel_groups_sliders_reset(qtbot, bridge):
@@ -50,42 +52,42 @@ def test_parameters_panel_groups_sliders_reset(qtbot, bridge):
 def test_parts_panel_visibility_rename_opacity_lock_through_commands(qtbot, bridge):
     panel = PartsPanel(bridge)
     qtbot.addWidget(panel)
-    item = _item(panel.tree, "ArtMesh2")
-    item.setCheckState(0, Qt.CheckState.Unchecked)
+    item = _item(panel, "ArtMesh2")
+    item.setCheckState(Qt.CheckState.Unchecked)
     assert not bridge.rig.art_mesh("ArtMesh2").visible and bridge.undo_label == "Set visible of ArtMesh2"
     bridge.undo()
-    assert _item(panel.tree, "ArtMesh2").checkState(0) == Qt.CheckState.Checked
-    _item(panel.tree, "ArtMesh2").setText(0, "Pupil")
+    assert _item(panel, "ArtMesh2").checkState() == Qt.CheckState.Checked
+    _item(panel, "ArtMesh2").setText("Pupil")
     assert bridge.rig.art_mesh("ArtMesh2").name == "Pupil"
     bridge.state.selection.select("ArtMesh2")
-    assert _item(panel.tree, "ArtMesh2").isSelected()
+    assert panel.sync.is_selected("ArtMesh2")
     panel.opacity.setValue(0.25)
     assert float(bridge.rig.art_mesh("ArtMesh2").keyforms.values["opacity"][0]) == 0.25
     bridge.undo()
     assert panel.opacity.value() == 1.0
-    _item(panel.tree, "ArtMesh1").setCheckState(1, Qt.CheckState.Checked)
+    _item(panel, "ArtMesh1", 1).setCheckState(Qt.CheckState.Checked)
     assert bridge.document.editor_meta["locked_ids"] == ["ArtMesh1"]
 
 
 def test_parts_panel_tree_is_topmost_first_and_restacks(qtbot, bridge):
     panel = PartsPanel(bridge)
     qtbot.addWidget(panel)
-    face = _item(panel.tree, "PartFace")
-    assert [item_id(face.child(i)) for i in range(face.childCount())] == ["ArtMesh3", "ArtMesh2", "ArtMesh1"]
-    panel.tree.setCurrentItem(_item(panel.tree, "ArtMesh1"))
+    face = _item(panel, "PartFace")
+    assert [item_id(face.child(i)) for i in range(face.rowCount())] == ["ArtMesh3", "ArtMesh2", "ArtMesh1"]
+    panel.tree.setCurrentIndex(_item(panel, "ArtMesh1").index())
     assert bridge.state.selection.active == "ArtMesh1"
     panel.raise_button.click()
-    face = _item(panel.tree, "PartFace")
-    assert [item_id(face.child(i)) for i in range(face.childCount())] == ["ArtMesh3", "ArtMesh1", "ArtMesh2"]
+    face = _item(panel, "PartFace")
+    assert [item_id(face.child(i)) for i in range(face.rowCount())] == ["ArtMesh3", "ArtMesh1", "ArtMesh2"]
     bridge.undo()
-    face = _item(panel.tree, "PartFace")
-    assert [item_id(face.child(i)) for i in range(face.childCount())] == ["ArtMesh3", "ArtMesh2", "ArtMesh1"]
+    face = _item(panel, "PartFace")
+    assert [item_id(face.child(i)) for i in range(face.rowCount())] == ["ArtMesh3", "ArtMesh2", "ArtMesh1"]
 
 
 def test_deformers_panel_add_delete_reparent(qtbot, bridge, caplog):
     panel = DeformersPanel(bridge)
     qtbot.addWidget(panel)
-    assert _item(panel.tree, "Rotation1").parent() is _item(panel.tree, "Warp1")
+    assert _item(panel, "Rotation1").parent() is _item(panel, "Warp1")
     bridge.state.selection.select("Warp1")
     warp_id = panel.add("warp")
     warp = bridge.rig.deformer(warp_id)
@@ -96,7 +98,7 @@ def test_deformers_panel_add_delete_reparent(qtbot, bridge, caplog):
     assert bridge.rig.deformer(rotation_id).parent_deformer_id == warp_id
     panel.reparent(rotation_id, None)
     assert bridge.rig.deformer(rotation_id).parent_deformer_id is None
-    assert _item(panel.tree, rotation_id).parent() is None
+    assert _item(panel, rotation_id).parent() is None
     bridge.undo()
     assert bridge.rig.deformer(rotation_id).parent_deformer_id == warp_id
     bridge.state.selection.select("Warp1")
@@ -142,3 +144,72 @@ def test_log_panel_shows_records_from_any_logger(qtbot):
         assert "hidden" not in panel.text.toPlainText()
     finally:
         panel.detach()
+
+
+class ModelSignals:
+    """Counts an item model's reset, row and data signals (which rows a change touched)."""
+
+    def __init__(self, model) -> None:
+        self.resets, self.inserted, self.removed, self.changed_rows = 0, 0, 0, []
+        model.modelReset.connect(lambda: setattr(self, "resets", self.resets + 1))
+        model.rowsInserted.connect(lambda *a: setattr(self, "inserted", self.inserted + 1))
+        model.rowsRemoved.connect(lambda *a: setattr(self, "removed", self.removed + 1))
+        model.dataChanged.connect(lambda top, bottom, roles=(): self.changed_rows.append(top.data(ID_ROLE)))
+
+
+@pytest.mark.parametrize("panel_class", [PartsPanel, DeformersPanel])
+def test_rename_and_visibility_update_one_row_without_resetting_the_model(qtbot, bridge, panel_class):
+    panel = panel_class(bridge)
+    qtbot.addWidget(panel)
+    before = {object_id: item for object_id, item in panel.model.items.items()}
+    old_name = _item(panel, "ArtMesh2").text()
+    seen = ModelSignals(panel.model)
+    bridge.push(RenameObject(bridge.rig, "ArtMesh2", "Pupil"))
+    assert _item(panel, "ArtMesh2").text() == "Pupil"
+    if panel_class is PartsPanel:
+        bridge.push(SetObjectProperty(bridge.rig, "ArtMesh2", "visible", False))
+        assert _item(panel, "ArtMesh2").checkState() == Qt.CheckState.Unchecked
+        bridge.undo()
+        assert _item(panel, "ArtMesh2").checkState() == Qt.CheckState.Checked
+    bridge.undo()
+    assert _item(panel, "ArtMesh2").text() == old_name != "Pupil"
+    assert seen.resets == seen.inserted == seen.removed == 0
+    assert seen.changed_rows and set(seen.changed_rows) == {"ArtMesh2"}
+    assert panel.model.items == before and all(panel.model.items[k] is v for k, v in before.items())
+
+
+def test_draw_order_and_structure_changes_move_rows_without_a_reset(qtbot, bridge):
+    parts, deformers = PartsPanel(bridge), DeformersPanel(bridge)
+    qtbot.addWidget(parts)
+    qtbot.addWidget(deformers)
+    kept = _item(parts, "ArtMesh3")
+    seen_parts, seen_deformers = ModelSignals(parts.model), ModelSignals(deformers.model)
+    bridge.state.selection.select("ArtMesh1")
+    parts.restack(up=True)
+    face = _item(parts, "PartFace")
+    assert [item_id(face.child(i)) for i in range(face.rowCount())] == ["ArtMesh3", "ArtMesh1", "ArtMesh2"]
+    assert parts.sync.is_selected("ArtMesh1")  # the moved row keeps its selection
+    deformers.reparent("Rotation1", None)
+    assert _item(deformers, "Rotation1").parent() is None
+    assert seen_parts.resets == seen_deformers.resets == 0
+    assert _item(parts, "ArtMesh3") is kept  # rows that stay keep their items
+
+
+def test_dropping_a_mesh_row_on_another_places_it_above_through_one_command(qtbot, bridge):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDropEvent
+
+    panel = PartsPanel(bridge)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    source, target = _item(panel, "ArtMesh1").index(), _item(panel, "ArtMesh3").index()
+    panel.tree.setCurrentIndex(source)
+    depth = bridge.document.history.undo_count
+    event = QDropEvent(QPointF(panel.tree.visualRect(target).center()), Qt.DropAction.MoveAction,
+                       panel.model.mimeData([source]), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    panel.tree.dropEvent(event)
+    face = _item(panel, "PartFace")
+    assert [item_id(face.child(i)) for i in range(face.rowCount())] == ["ArtMesh1", "ArtMesh3", "ArtMesh2"]
+    assert bridge.document.history.undo_count == depth + 1
+    assert bridge.rig.art_meshes and len(panel.model.items) == 5  # no row was lost or doubled by the drop

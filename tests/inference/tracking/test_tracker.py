@@ -70,5 +70,6 @@ def test_no_face_and_closed_tracker(shared_models):
 
 def test_missing_model_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setenv("KIRIE_MODEL_CACHE", str(tmp_path))
+    monkeypatch.setenv("KIRIE_SHIPPED_MODELS", "0")  # the package ships the model; hide it
     with pytest.raises(TrackingModelError, match="face_landmarker.task is not in the model cache.*kirie models pull"):
         FaceTracker()
