@@ -320,11 +320,12 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
         # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face,
-        # but not below its own ends nor where the background is nearer than the back hair (the outline)
+        # not below its own ends, nor under a cheek or an ear nearer the background than the back hair
         near = dilate(hair, MOVE_REACH_FW * fw)
         near[int(mask_box(hair)[3] + 0.05 * fw) if hair.any() else 0 :] = False
-        behind = (hull_mask(hair) & zone) | near | scene.vis("FrontHair")
-        target = covered & behind & nearer(vis if vis.sum() >= 16 else hair, scene.rank < 0)
+        head = scene.vis("Face") | scene.vis("EarL") | scene.vis("EarR")
+        behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(vis if vis.sum() >= 16 else hair, scene.rank < 0))
+        target = covered & (behind | scene.vis("FrontHair"))
         return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
