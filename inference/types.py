@@ -156,6 +156,9 @@ class PartLabel(enum.IntEnum):
     MOUTH = 14
     NOSE = 15
     ACCESSORY = 16
+    GLASSES = 17  # frames (and lenses where they differ from what is behind them)
+    HAIR_ACCESSORY = 18  # clips, ribbons, bows worn in the front hair (move with it)
+    HAIR_ACCESSORY_BACK = 19  # the same, worn in the back hair
 
 
 @dataclass(slots=True)

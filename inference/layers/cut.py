@@ -10,13 +10,18 @@ synthesised layers hidden, reproduces the input exactly over the foreground.
 
 Draw order, back to front (``LAYER_NAMES``)::
 
-    BackHair, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, Mouth,
+    BackHair, HairAccessoryBack, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, MouthTongue,
+    MouthTeeth, LipLower, LipUpper, Mouth,
     EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashL, LashR, EyeLidLineL, EyeLidLineR,
-    BrowL, BrowR, FrontHair, Accessory
+    BrowL, BrowR, Glasses, FrontHair, HairAccessory, Accessory
 
-Ears sit behind the face so that the cheek outline overlaps their roots. ``MouthInterior`` and
-``EyeLidLine*`` are synthesised (``label`` None, empty ``visible_mask``); the rig shows them at
-opacity 0 at rest. Layers with no pixels are left out, so the list may be shorter.
+Ears sit behind the face so that the cheek outline overlaps their roots. Seams and line art on a
+boundary go to the part whose edge they draw (``inference.layers.ownership``); glasses are their own
+layer above the eyes and brows, the face completed beneath; hair ornaments are drawn over the hair.
+The mouth part is split into the lips and an open input's teeth/tongue pieces
+(``inference.layers.mouth``). ``EyeLidLine*`` and the rest of the mouth are synthesised (``label``
+None, empty ``visible_mask``); the rig hides them at rest. Layers with no pixels are left out, so the
+list may be shorter.
 """
 
 from __future__ import annotations
@@ -39,12 +44,15 @@ from inference.layers.completion import (
     polygon_mask,
     reach_up,
 )
+from inference.layers.mouth import mouth_layer, split_mouth
+from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper
 from inference.layers.reach import MOVE_REACH_FW
-from inference.layers.synthesis import lid_line, mouth_interior
+from inference.layers.synthesis import lid_line
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 LAYER_NAMES: tuple[str, ...] = (
     "BackHair",
+    "HairAccessoryBack",
     "Body",
     "Neck",
     "EarR",
@@ -52,6 +60,7 @@ LAYER_NAMES: tuple[str, ...] = (
     "Face",
     "Nose",
     "MouthInterior",
+    "MouthTongue", "MouthTeeth", "LipLower", "LipUpper",  # the mouth pieces (inference.layers.mouth)
     "Mouth",
     "EyeWhiteL",
     "EyeWhiteR",
@@ -63,23 +72,25 @@ LAYER_NAMES: tuple[str, ...] = (
     "EyeLidLineR",
     "BrowL",
     "BrowR",
+    "Glasses",
     "FrontHair",
+    "HairAccessory",
     "Accessory",
 )
 """Every layer name, in draw order (back to front)."""
 
-SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "EyeLidLineL", "EyeLidLineR"})
+SYNTHESISED: frozenset[str] = frozenset({"MouthInterior", "EyeLidLineL", "EyeLidLineR"} | {"MouthTongue", "MouthTeeth"})
 """Layers painted from scratch; hidden (opacity 0) at rest."""
 
 LAYER_LABELS: dict[str, PartLabel] = {
     "BackHair": PartLabel.BACK_HAIR,
+    "HairAccessoryBack": PartLabel.HAIR_ACCESSORY_BACK,
     "Body": PartLabel.BODY,
     "Neck": PartLabel.NECK,
-    "EarR": PartLabel.FACE,
-    "EarL": PartLabel.FACE,
+    "EarR": PartLabel.FACE, "EarL": PartLabel.FACE,
     "Face": PartLabel.FACE,
     "Nose": PartLabel.NOSE,
-    "Mouth": PartLabel.MOUTH,
+    "Mouth": PartLabel.MOUTH, "LipUpper": PartLabel.MOUTH, "LipLower": PartLabel.MOUTH,
     "EyeWhiteL": PartLabel.EYE_WHITE_L,
     "EyeWhiteR": PartLabel.EYE_WHITE_R,
     "IrisL": PartLabel.IRIS_L,
@@ -88,12 +99,13 @@ LAYER_LABELS: dict[str, PartLabel] = {
     "LashR": PartLabel.LASH_R,
     "BrowL": PartLabel.BROW_L,
     "BrowR": PartLabel.BROW_R,
+    "Glasses": PartLabel.GLASSES,
     "FrontHair": PartLabel.FRONT_HAIR,
+    "HairAccessory": PartLabel.HAIR_ACCESSORY,
     "Accessory": PartLabel.ACCESSORY,
 }
-"""The part each cut layer comes from (ears are split off the FACE label)."""
+"""The part each cut layer comes from (ears are split off the FACE label, lips off the MOUTH label)."""
 
-EDGE_HANDOVER_RGB = 18.0  # seam pixels this far (RGB distance) from the lower part's median go up
 OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
 """Foreground alpha (0..255) from which a pixel hides what is behind it; completion stays under these."""
 FOREHEAD_REACH_FW = 0.12  # the skin continues this far up under the fringe (fringe vs forehead on AngleY)
@@ -218,48 +230,16 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     inside = alpha > 0
     visible: dict[str, np.ndarray] = {}
     for name, label in LAYER_LABELS.items():
-        if name not in ("EarL", "EarR"):
+        if name not in ("EarL", "EarR", "LipUpper", "LipLower"):
             visible[name] = (labels == int(label)) & inside
     ear_l, ear_r = _split_ears(visible["Face"], face)
     visible["EarL"], visible["EarR"] = ear_l, ear_r
     visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
+    visible.update(split_mouth(visible["Mouth"], face, img.rgba[..., :3], visible["Face"]))  # Mouth left empty
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
-    _give_edges_to_upper(scene.rgb, scene.rank, scene.opaque, visible)
+    give_edges_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible)
+    give_lines_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible, scene.fw)
     return scene
-
-
-def _give_edges_to_upper(
-    rgb: np.ndarray, rank: np.ndarray, opaque: np.ndarray, visible: dict[str, np.ndarray]
-) -> None:
-    """Hand opaque 1-px seam pixels that look more like the upper part to the upper part (in place).
-
-    A seam pixel is anti-aliased in the input (a mix of both parts' colours). When its colour is
-    closer to the upper part's median than to the lower part's, it travels with the upper part's
-    edge and the lower part is completed clean underneath, so a moving bang or iris does not leave
-    a faint outline on the skin or the eye white; mostly-lower pixels stay, so no halo either.
-    """
-    import cv2
-
-    upper = cv2.dilate((rank + 1).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(np.int16) - 1
-    take = opaque & (rank >= 0) & (upper > rank)
-    if not take.any():
-        return
-    medians = np.zeros((len(LAYER_NAMES), 3), np.float32)
-    for name, mask in visible.items():
-        medians[LAYER_NAMES.index(name)] = median_color(rgb, mask, (0, 0, 0))
-    ys, xs = np.nonzero(take)
-    c = rgb[ys, xs].astype(np.float32)
-    d_low = np.linalg.norm(c - medians[rank[ys, xs]], axis=1)
-    d_up = np.linalg.norm(c - medians[upper[ys, xs]], axis=1)
-    # closer to the upper part, or clearly not the lower part's colour (a dark anti-aliased rim of a
-    # lash or brow on skin): either way it travels with the upper part
-    keep = (d_up < d_low) | (d_low > EDGE_HANDOVER_RGB)
-    take[ys[~keep], xs[~keep]] = False
-    for name, mask in visible.items():
-        idx = LAYER_NAMES.index(name)
-        mask &= ~(take & (rank == idx))
-        mask |= take & (upper == idx)
-    rank[take] = upper[take]
 
 
 def _split_ears(face_skin: np.ndarray, face: FaceLandmarks) -> tuple[np.ndarray, np.ndarray]:
@@ -325,7 +305,7 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         near[int(mask_box(hair)[3] + 0.05 * fw) if hair.any() else 0 :] = False
         head = scene.vis("Face") | scene.vis("EarL") | scene.vis("EarR")
         behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(vis if vis.sum() >= 16 else hair, scene.rank < 0))
-        target = covered & (behind | scene.vis("FrontHair"))
+        target = covered & (behind | scene.vis("FrontHair") | scene.vis("HairAccessory"))
         return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
@@ -374,12 +354,10 @@ def _iris_target(name: str, scene: Scene, covered: np.ndarray):
 
 
 def _synthesise(name: str, scene: Scene) -> CutLayer | None:
-    """MouthInterior or EyeLidLineL/R, painted from the landmarks and the cut eye masks."""
+    """The mouth interior pieces (``inference.layers.mouth``) or EyeLidLineL/R, from the landmarks and cut masks."""
     size = (scene.shape[1], scene.shape[0])
-    if name == "MouthInterior":
-        (lx, ly), (rx, ry) = scene.face.mouth_corners
-        width = max(float(scene.face.mouth_box[2]), float(np.hypot(rx - lx, ry - ly)), 0.08 * scene.fw)
-        image, origin = mouth_interior(scene.face.mouth_center, width, size)
+    if name.startswith("Mouth"):
+        return mouth_layer(name, scene)
     else:
         side = name[-1]
         white, iris, lash = _eye_parts(side, scene)

@@ -1,8 +1,5 @@
 """Art the input lacks, painted from scratch (design.md "Generation", stage 5).
 
-- **MouthInterior**: the open mouth (dark red interior, a band of upper teeth and a tongue), sized
-  from the mouth box so that the rig can reveal it as the lips part (rigging.md 7: the visible open
-  height is about 0.6 x the mouth width).
 - **EyeLidLine**: the drawn closed-eye line in the lash colour, along where the lids meet, about
   two thirds down the eye and curved like the lower lash (rigging.md 6, "Blink"). The rig keeps it
   at opacity 0 and fades it in as the eye closes.
@@ -16,11 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 SUPERSAMPLE = 4
-MOUTH_INTERIOR_RGB = (96, 28, 40)
-TONGUE_RGB = (196, 92, 102)
-TEETH_RGB = (246, 244, 242)
-OPEN_HEIGHT_PER_WIDTH = 0.6
-"""Visible open height / mouth width (rigging.md 7, median 0.121 FW / 0.21 FW)."""
 LID_MEET_FRACTION = 0.69
 """Where the lids meet, from the top of the eye, in eye heights (rigging.md 6)."""
 
@@ -34,64 +26,6 @@ def _downsample(canvas: np.ndarray) -> np.ndarray:
     rgb = np.where(alpha > 1e-6, avg[..., :3] / np.maximum(alpha, 1e-6), 0.0)
     out = np.concatenate([rgb, alpha * 255.0], axis=-1)
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
-
-
-def mouth_interior(
-    mouth_center: tuple[float, float], mouth_width_px: float, canvas_size: tuple[int, int]
-) -> tuple[np.ndarray, tuple[float, float]]:
-    """Paint an open-mouth interior.
-
-    Parameters
-    ----------
-    mouth_center : (x, y)
-        Canvas px; the closed mouth line passes through it.
-    mouth_width_px : float
-        Closed mouth width (corner to corner), px.
-    canvas_size : (W, H)
-        The image is clipped to the canvas.
-
-    Returns
-    -------
-    image : (h, w, 4) uint8 ndarray
-        RGBA straight alpha: a rounded "D" shape, flat-ish on top, teeth along the top edge, a tongue
-        at the bottom.
-    origin_px : (x, y)
-        Canvas position of the image's top-left pixel (integers).
-    """
-    import cv2
-
-    width = max(4.0, 0.9 * mouth_width_px)
-    height = max(3.0, OPEN_HEIGHT_PER_WIDTH * width)
-    cx, cy = mouth_center
-    top = cy - 0.25 * height
-    x0, y0 = int(np.floor(cx - width / 2)) - 1, int(np.floor(top)) - 1
-    x1, y1 = int(np.ceil(cx + width / 2)) + 2, int(np.ceil(top + height)) + 2
-    s = SUPERSAMPLE
-    canvas = np.zeros(((y1 - y0) * s, (x1 - x0) * s, 4), np.float32)
-
-    def pt(x: float, y: float) -> tuple[float, float]:
-        return ((x - x0) * s, (y - y0) * s)
-
-    t = np.linspace(0.0, np.pi, 24)
-    upper = [pt(cx - width / 2 * np.cos(a), top + 0.12 * height * (1 - np.sin(a))) for a in t]
-    lower = [pt(cx + width / 2 * np.cos(a), top + 0.12 * height + 0.88 * height * np.sin(a)) for a in t]
-    outline = np.round(np.array(upper + lower)).astype(np.int32)
-    shape = np.zeros(canvas.shape[:2], np.uint8)
-    cv2.fillPoly(shape, [outline], 1)
-    inside = shape.astype(bool)
-    layers = np.zeros(canvas.shape[:2], np.uint8)
-    tongue_c = np.round(pt(cx, top + 1.0 * height)).astype(int)
-    cv2.ellipse(layers, tuple(tongue_c), (int(0.32 * width * s), int(0.42 * height * s)), 0, 0, 360, 1, -1)
-    teeth_bottom = (top + 0.22 * height - y0) * s
-    rows = np.arange(canvas.shape[0])[:, None]
-    color = np.empty(canvas.shape[:2] + (3,), np.float32)
-    color[:] = MOUTH_INTERIOR_RGB
-    color[layers.astype(bool)] = TONGUE_RGB
-    color[np.broadcast_to(rows < teeth_bottom, inside.shape)] = TEETH_RGB
-    canvas[..., :3] = color * inside[..., None]
-    canvas[..., 3] = inside
-    image = _downsample(canvas)
-    return _clip_to_canvas(image, (x0, y0), canvas_size)
 
 
 def lid_line(

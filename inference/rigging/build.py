@@ -9,6 +9,7 @@ and converted into the parent's space.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 
 import numpy as np
@@ -17,6 +18,7 @@ from inference.rigging import recipes_body, recipes_head
 from inference.rigging.context import Anchors
 from inference.rigging.physics import build_physics
 from inference.rigging.recipes_mesh import MESH_RECIPES
+from inference.rigging.recipes_mouth import mouth_geometry
 from inference.rigging.spaces import Space, bbox_px, lattice_px
 from inference.rigging.template import DeformerSpec, LayerSpec, Template
 from inference.types import CutLayer, FaceLandmarks, LayerMesh
@@ -34,6 +36,7 @@ WARP_RECIPES = {
     "back_hair_xy": recipes_head.back_hair_xy,
     "hair_xyz": recipes_head.hair_xyz,
     "neck": recipes_head.neck,
+    "glasses_xy": recipes_head.glasses_xy,
 }
 ROTATION_RECIPES = {"body_z": recipes_body.body_z, "head_z": recipes_head.head_z}
 
@@ -131,10 +134,12 @@ def build_rig(
     Returns
     -------
     Rig
-        Validated; standard parameter ids and ranges; physics from the template.
+        Validated; standard parameter ids and ranges; physics from the template. The default of
+        ParamMouthOpenY is the input's own opening (0 for a closed mouth, ``recipes_mouth``).
     """
     by_name = {m.layer_name: m for m in meshes}
     b = _Builder(tpl, face, by_name, canvas_size)
+    b.a = dataclasses.replace(b.a, mouth=mouth_geometry(layers, b.a, tpl.motion["mouth"]["lower_share"]))
     rig = Rig(int(canvas_size[0]), int(canvas_size[1]), name=name)
     rig.parts = [Part(pid, pname, parent) for pid, pname, parent in tpl.parts]
     for spec in tpl.deformers:
@@ -147,6 +152,8 @@ def build_rig(
         rig.layers.append(Layer(f"Layer{la.name}", la.name, np.ascontiguousarray(la.image), la.origin_px))
         rig.art_meshes.append(b.art_mesh(la.name, specs[la.name], by_name[la.name]))
     _add_parameters(rig, tpl)
+    if b.a.mouth is not None and b.a.mouth.rest_open > 0 and "ParamMouthOpenY" in tpl.parameters:
+        rig.parameter("ParamMouthOpenY").default = float(b.a.mouth.rest_open)  # an open input's own opening
     rig.physics = build_physics(tpl)
     rig.validate()
     return rig

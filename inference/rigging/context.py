@@ -29,6 +29,7 @@ class Anchors:
     head_pivot: tuple[float, float]
     face: FaceLandmarks
     canvas_size: tuple[int, int]
+    mouth: Any = None  # inference.rigging.recipes_mouth.MouthGeometry, set by build_rig
 
     @staticmethod
     def from_face(face: FaceLandmarks, motion: dict[str, Any], canvas_size: tuple[int, int]) -> Anchors:

@@ -57,7 +57,8 @@ def face_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS)], disp)
 
 
-FEATURE_KEYS = {"eye_l": "eye", "eye_r": "eye", "brow": "brow", "nose": "nose", "mouth": "mouth", "front_hair": "front_hair"}
+FEATURE_KEYS = {"eye_l": "eye", "eye_r": "eye", "brow": "brow", "nose": "nose", "mouth": "mouth", "front_hair": "front_hair",
+                "glasses": "eye"}
 
 
 def feature_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
@@ -164,3 +165,34 @@ def neck(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
         return tilt_disp(pts, a.head_pivot, deg) * w[:, None]
 
     return grid_keyforms([("ParamAngleZ", ANGLE_KEYS)], disp)
+
+
+def glasses_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """Glasses at the eyes' depth: each lens moves (and narrows or widens) as the eye behind it does
+    in ``feature_xy``, the bridge between them is interpolated; AngleY as the eyes. On photographs
+    the eyes follow the face skin's field (``feature_xy``), and so do the glasses."""
+    if a.face.kind == "real":
+        return face_xy(a, m, spec, pts)
+    amount = m["angle_x_fw"]["eye"]
+    up, down = m["angle_y_up_fw"]["eye"], m["angle_y_down_fw"]["eye"]
+    eyes = sorted((a.face.eye_l.center, a.face.eye_r.center))  # screen left first
+    xs = pts[:, 0]
+
+    def disp(v: dict[str, float]) -> np.ndarray:
+        tx, ty = v["ParamAngleX"] / 30.0, v["ParamAngleY"] / 30.0
+        d = np.zeros_like(pts)
+        if tx != 0.0:
+            cx = [float(e[0]) for e in eyes]
+            rel = [(c - a.centre[0]) / a.fw for c in cx]
+            shift = [tx * amount * a.fw * float(profile(r * np.sign(tx), m["feature_profile_x"], m["feature_profile_f"]))
+                     for r in rel]
+            far = [np.sign(r) == np.sign(tx) for r in rel]
+            slope = [((m["far_eye_width"] if f else m["near_eye_width"]) - 1.0) * abs(tx) for f in far]
+            left = shift[0] + (xs - cx[0]) * slope[0]
+            right = shift[1] + (xs - cx[1]) * slope[1]
+            mid = np.interp(xs, cx, shift) if cx[1] > cx[0] else np.full(len(xs), np.mean(shift))
+            d[:, 0] = np.where(xs <= cx[0], left, np.where(xs >= cx[1], right, mid))
+        d[:, 1] = _nod_dy(a, up, down, ty)
+        return d
+
+    return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS)], disp)

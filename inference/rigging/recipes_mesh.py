@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from inference.rigging.context import Anchors, grid_keyforms, smoothstep
+from inference.rigging.recipes_mouth import MOUTH_RECIPES
 
 OPEN_KEYS = (0.0, 1.0)
 SMILE_KEYS = (0.0, 1.0)
@@ -175,4 +176,5 @@ MESH_RECIPES = {
     "brow": brow,
     "mouth_lips": mouth_lips,
     "mouth_interior": mouth_interior,
+    **MOUTH_RECIPES,
 }

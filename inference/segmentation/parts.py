@@ -11,7 +11,10 @@ Rules (working frame, lengths in face widths FW):
   with the bangs); the rest is **BACK_HAIR**;
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
-- features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`);
+- features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
+  then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and
+  **HAIR_ACCESSORY** / **HAIR_ACCESSORY_BACK**, ornaments in the front / back hair
+  (:mod:`inference.segmentation.ornaments`; drawings only);
 - cleanup: components smaller than (0.05 FW)² (body parts) or (0.012 FW)² (features) are relabelled by
   their nearest neighbours (holes filled, speckles removed); pixels with alpha > 0 all get a label.
 """
@@ -33,6 +36,8 @@ from inference.masks import (
     upsample_labels,
 )
 from inference.segmentation import part_features as pf
+from inference.segmentation.glasses import glasses_mask
+from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
@@ -121,6 +126,14 @@ def _label(
     if cancel:
         cancel.check()
     _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l)
+    behind = (labels == P.BACK_HAIR) & anyfg
+    labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind)] = P.GLASSES
+    if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
+        x, y, bw, bh = f.face_box
+        hair_labels = np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR, P.BODY))  # tips of a clip may read as clothes
+        skin_like = cc.d_skin < 2.5 * cc.skin.tol
+        orn = ornament_mask(lab, hair_labels, anyfg, cc.hair, skin_like, fw, f.mouth_center[1], (x + bw / 2, y + bh / 2))
+        labels[orn] = np.where(on_back_hair(orn, labels, fw), P.HAIR_ACCESSORY_BACK, P.HAIR_ACCESSORY)[orn]
     return _clean(labels, anyfg, fw)
 
 

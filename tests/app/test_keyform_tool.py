@@ -93,20 +93,20 @@ def test_drag_on_a_key_edits_that_keyform(window, qtbot, waifu_rig):
 def test_off_key_drag_adds_a_key_then_edits(window, qtbot, waifu_rig):
     load_rig(window, fresh(waifu_rig))
     window.bridge.values.set("ParamMouthOpenY", 0.5)
-    enter_deform(window, qtbot, "ArtMeshMouth")
+    enter_deform(window, qtbot, "ArtMeshLipUpper")
     asked = []
     window.deform.keyform_tool.confirm_add_key = lambda oid, off: asked.append((oid, off)) or True
     rig0, depth0 = snapshot(window)
-    start = _item(window, "ArtMeshMouth").vertices_px[3]
+    start = _item(window, "ArtMeshLipUpper").vertices_px[3]
     drag(qtbot, window.viewport, start, start + [0.0, 8.0])
-    assert asked == [("ArtMeshMouth", (("ParamMouthOpenY", 0.5),))]
+    assert asked == [("ArtMeshLipUpper", (("ParamMouthOpenY", 0.5),))]
     history = window.bridge.document.history
     assert history.undo_count == depth0 + 2  # "Add key ..." then the edit
     assert window.bridge.rig.parameter("ParamMouthOpenY").keys == (0.0, 0.5, 1.0)
     rig = window.bridge.rig
     for v, same in ((0.0, True), (1.0, True), (0.5, False)):
-        a = vertices(rig, {"ParamMouthOpenY": v})["ArtMeshMouth"]
-        b = vertices(rig0, {"ParamMouthOpenY": v})["ArtMeshMouth"]
+        a = vertices(rig, {"ParamMouthOpenY": v})["ArtMeshLipUpper"]
+        b = vertices(rig0, {"ParamMouthOpenY": v})["ArtMeshLipUpper"]
         assert np.allclose(a, b, atol=1e-4) == same, v
     window.bridge.undo()
     window.bridge.undo()
@@ -116,10 +116,10 @@ def test_off_key_drag_adds_a_key_then_edits(window, qtbot, waifu_rig):
 def test_declined_off_key_drag_pushes_nothing(window, qtbot, waifu_rig):
     load_rig(window, fresh(waifu_rig))
     window.bridge.values.set("ParamMouthOpenY", 0.5)
-    enter_deform(window, qtbot, "ArtMeshMouth")
+    enter_deform(window, qtbot, "ArtMeshLipUpper")
     window.deform.keyform_tool.confirm_add_key = lambda oid, off: False
     rig0, depth0 = snapshot(window)
-    start = _item(window, "ArtMeshMouth").vertices_px[3]
+    start = _item(window, "ArtMeshLipUpper").vertices_px[3]
     drag(qtbot, window.viewport, start, start + [0.0, 8.0])
     assert window.bridge.document.history.undo_count == depth0
     assert deep_equal(rig0, window.bridge.rig)
@@ -128,15 +128,15 @@ def test_declined_off_key_drag_pushes_nothing(window, qtbot, waifu_rig):
 def test_escape_during_drag_restores_and_undoes_the_added_key(window, qtbot, waifu_rig):
     load_rig(window, fresh(waifu_rig))
     window.bridge.values.set("ParamMouthOpenY", 0.5)
-    enter_deform(window, qtbot, "ArtMeshMouth")
+    enter_deform(window, qtbot, "ArtMeshLipUpper")
     window.deform.keyform_tool.confirm_add_key = lambda oid, off: True
     rig0, depth0 = snapshot(window)
-    shown0 = _item(window, "ArtMeshMouth").vertices_px.copy()
+    shown0 = _item(window, "ArtMeshLipUpper").vertices_px.copy()
     start = shown0[3]
     drag(qtbot, window.viewport, start, start + [0.0, 8.0], release=False)
     tool = window.viewport.tool
     assert tool.gesture is not None
-    previewed = next(i for i in tool.preview(window.viewport.evaluated()).items if i.art_mesh_id == "ArtMeshMouth")
+    previewed = next(i for i in tool.preview(window.viewport.evaluated()).items if i.art_mesh_id == "ArtMeshLipUpper")
     assert not np.allclose(previewed.vertices_px, shown0)  # the drag shows in the preview
     qtbot.keyClick(window.viewport, Qt.Key.Key_Escape)
     qtbot.mouseRelease(window.viewport, Qt.MouseButton.LeftButton)

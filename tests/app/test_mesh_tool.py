@@ -226,7 +226,7 @@ def test_auto_mesh_of_a_generated_rig_is_one_step_and_keeps_keyed_poses(window, 
     from inference.pipeline import generate
 
     result = generate(Path(shared_data) / "anime" / "waifu_00.png")
-    ids = ["ArtMeshMouth", "ArtMeshMouthInterior", "ArtMeshFace", "ArtMeshEyeWhiteL", "ArtMeshIrisL",
+    ids = ["ArtMeshLipUpper", "ArtMeshMouthInterior", "ArtMeshFace", "ArtMeshEyeWhiteL", "ArtMeshIrisL",
            "ArtMeshFrontHair"]
     vp, tool, pushes = enter(window, result.rig, ids)
     before = copy.deepcopy(window.bridge.rig)

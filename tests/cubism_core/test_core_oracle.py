@@ -110,13 +110,32 @@ def test_evaluate_matches_core_near_a_key(tmp_path):
     assert compare_pose(rig, pose, report["poses"][0], report["drawables"]["ids"], snap=False)["position"] < POSITION_TOL
 
 
-def test_generated_rig(shared_data, tmp_path):
-    image = shared_data / "anime" / "waifu_00.png"
+@pytest.mark.parametrize("name", ["waifu_00.png", "lambda_00.png", "waifu_04.png"])  # glasses; a back-hair clip
+def test_generated_rig(shared_data, tmp_path, name):
+    image = shared_data / "anime" / name
     project = tmp_path / "w.kirie"
     proc = subprocess.run([sys.executable, "-m", "app.cli", "generate", str(image), "-o", str(project)],
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     if proc.returncode != 0:
         pytest.skip(f"kirie generate failed: {proc.stderr[-500:]}")
     rig = load_project(project).rig
+    if name == "lambda_00.png":
+        assert any(m.id == "ArtMeshGlasses" and m.part_id == "PartGlasses" for m in rig.art_meshes)
     results = _check_poses(rig, tmp_path, n_random=6)
     assert not math.isnan(max(r["position"] for r in results))
+
+
+def test_open_mouth_rig_with_mouth_pieces(tmp_path):
+    """A drawn character with a big open mouth: lips, teeth and tongue clipped by the interior, a
+    2-D MouthOpenY x MouthForm grid and a non-zero MouthOpenY default (issue 10)."""
+    from inference.layers.cut import cut_layers
+    from inference.meshing.meshes import mesh_layers
+    from inference.rigging import build_rig, load_template
+    from tests.inference.character import synthetic_character
+
+    img, fg, face, parts = synthetic_character(512, mouth="chibi")
+    layers = cut_layers(img, fg, face, parts)
+    rig = build_rig(load_template(), face, layers, mesh_layers(layers, face_width_px=face.face_width_px), img.size_px)
+    assert rig.parameter("ParamMouthOpenY").default > 0
+    assert rig.art_mesh("ArtMeshMouthTeeth").mask_ids == ("ArtMeshMouthInterior",)
+    _check_poses(rig, tmp_path, n_random=3)

@@ -26,8 +26,12 @@ def _ellipse_poly(cx, cy, ax, ay, n=48):
     return np.stack([cx + ax * np.cos(t), cy + ay * np.sin(t)], axis=1).astype(np.float32)
 
 
-def synthetic_character(size: int = 512) -> tuple[LoadedImage, Foreground, FaceLandmarks, PartMap]:
-    """The four stage-5 inputs of a drawn character on a ``size`` x ``size`` transparent canvas."""
+def synthetic_character(size: int = 512, mouth: str = "line") -> tuple[LoadedImage, Foreground, FaceLandmarks, PartMap]:
+    """The four stage-5 inputs of a drawn character on a ``size`` x ``size`` transparent canvas.
+
+    ``mouth`` is ``"line"`` (a closed smile line) or ``"chibi"`` (a big open "D" mouth, 0.33 FW wide:
+    dark outline, dark red inside, a pink tongue).
+    """
     import cv2
 
     k = 2 * size / 512.0  # drawing scale (2x supersampling)
@@ -71,7 +75,16 @@ def synthetic_character(size: int = 512) -> tuple[LoadedImage, Foreground, FaceL
     face = ell(256, 230, 92, 108)
     paint(face, (250, 226, 212), L.FACE)
     paint(ell(256, 290, 3, 4), (222, 170, 160), L.NOSE)
-    paint(ell(256, 300, 16, 10, 0, 20, 160, 3), (160, 60, 70), L.MOUTH)
+    if mouth == "chibi":
+        d_shape = poly([(226, 296), (286, 296)] + [(256 + 30 * np.cos(t), 296 + 22 * np.sin(t))
+                                                   for t in np.linspace(0, np.pi, 24)])
+        paint(d_shape, (70, 25, 35), L.MOUTH)
+        inner = poly([(230, 299), (282, 299)] + [(256 + 26 * np.cos(t), 299 + 17 * np.sin(t))
+                                                 for t in np.linspace(0, np.pi, 24)])
+        paint(inner, (150, 40, 60), L.MOUTH)
+        paint(inner & ell(256, 314, 15, 6), (232, 120, 132), L.MOUTH)
+    else:
+        paint(ell(256, 300, 16, 10, 0, 20, 160, 3), (160, 60, 70), L.MOUTH)
     eyes = {}
     for side, ex in (("R", 212), ("L", 300)):
         white = ell(ex, 252, 25, 19)
@@ -116,7 +129,7 @@ def synthetic_character(size: int = 512) -> tuple[LoadedImage, Foreground, FaceL
     labels[out[..., 3] == 0] = 0
     labels[(out[..., 3] > 0) & (labels == 0)] = int(L.BACK_HAIR)  # AA fringe outside the 2x label
     s = size / 512.0
-    landmarks = _scale_landmarks(_synthetic_landmarks(eyes), s)
+    landmarks = _scale_landmarks(_synthetic_landmarks(eyes, mouth), s)
     return (
         LoadedImage(out, "synthetic", True),
         Foreground(out[..., 3].astype(np.float32) / 255.0, "alpha"),
@@ -125,7 +138,11 @@ def synthetic_character(size: int = 512) -> tuple[LoadedImage, Foreground, FaceL
     )
 
 
-def _synthetic_landmarks(eyes) -> FaceLandmarks:
+def _synthetic_landmarks(eyes, mouth: str = "line") -> FaceLandmarks:
+    if mouth == "chibi":
+        centre, corners, box = (256.0, 306.0), ((226.0, 296.0), (286.0, 296.0)), (226.0, 296.0, 60.0, 22.0)
+    else:
+        centre, corners, box = (256.0, 306.0), ((240.0, 304.0), (272.0, 304.0)), (240.0, 298.0, 32.0, 12.0)
     return FaceLandmarks(
         kind="anime",
         face_box=(164.0, 122.0, 184.0, 216.0),
@@ -136,9 +153,9 @@ def _synthetic_landmarks(eyes) -> FaceLandmarks:
         brow_l=np.array([[280, 216], [300, 214], [320, 216]], np.float32),
         brow_r=np.array([[192, 216], [212, 214], [232, 216]], np.float32),
         nose=(256.0, 290.0),
-        mouth_center=(256.0, 306.0),
-        mouth_corners=((240.0, 304.0), (272.0, 304.0)),
-        mouth_box=(240.0, 298.0, 32.0, 12.0),
+        mouth_center=centre,
+        mouth_corners=corners,
+        mouth_box=box,
         roll_deg=0.0,
         confidence=1.0,
         method="synthetic",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from inference.layers.cut import LAYER_NAMES
 from inference.layers.fullres import WORKING_CANVAS_PX, to_full_resolution, upscale_owner
 from inference.types import CutLayer, LayerMesh, PartLabel
 
@@ -14,8 +15,8 @@ def test_to_full_resolution_takes_visible_pixels_from_the_input():
     rgb = np.random.default_rng(0).integers(0, 255, (60, 60, 3), dtype=np.uint8)
     alpha = np.full((60, 60), 255, np.uint8)
     owner = np.full((20, 20), -1, np.int16)
-    owner[5:15, 5:15] = 5  # "Face" visible in the middle (LAYER_NAMES index 5)
-    owner[5:8, 5:15] = 19  # FrontHair over its top rows
+    owner[5:15, 5:15] = LAYER_NAMES.index("Face")  # the face visible in the middle
+    owner[5:8, 5:15] = LAYER_NAMES.index("FrontHair")  # the fringe over its top rows
     image = np.zeros((12, 12, 4), np.uint8)
     image[..., :3] = (200, 150, 140)  # transparent pixels carry the nearest colour (bleed)
     image[1:11, 1:11, 3] = 255

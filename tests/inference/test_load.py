@@ -187,7 +187,8 @@ def test_big_input_is_downscaled_in_bands_within_a_memory_bound(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
     _, status, usage = os.wait4(proc.pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
-    assert usage.ru_maxrss / 1024 < 1300, f"peak {usage.ru_maxrss / 1024:.0f} MB"
+    # about 1.05 GB alone, up to 1.4 GB seen inside the full suite; the one-shot resize took 2.2 GB
+    assert usage.ru_maxrss / 1024 < 1700, f"peak {usage.ru_maxrss / 1024:.0f} MB"
 
 
 def test_banded_downscale_matches_the_one_shot_resize(shared_data):

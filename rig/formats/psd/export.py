@@ -20,8 +20,9 @@ parts (each becomes a Part), every layer name different.
 * **Names**: art mesh names (layers) and part names (groups), with characters other than letters,
   digits, space and ``_-.()`` replaced by ``_``, at most 63 characters, made unique by a ``_2``,
   ``_3``... suffix (layer names among layers, group names among groups).
-* **Hidden** layers: art meshes hidden (``visible=False`` in their chain) or at opacity 0 at rest
-  (closed-eye lines, the mouth interior...).
+* **Hidden** layers: art meshes hidden (``visible=False`` in their chain), at opacity 0 at rest
+  (closed-eye lines...), collapsed at rest (under 15 % of its image's area) or clipped by such a
+  mask (a closed mouth's interior, teeth and tongue).
 * **Blend**: additive meshes use Linear Dodge, multiplicative ones Multiply.
 
 * **Merged image** (the composite that viewers show): the visible layers composited by Kirie
@@ -231,9 +232,34 @@ def _common_prefix(a: list[str], b: list[str]) -> int:
     return n
 
 
+COLLAPSED_AREA = 0.15
+"""An art mesh whose rest area is below this fraction of its image area counts as collapsed."""
+
+
 def _rest_state(rig: Rig) -> dict[str, float]:
-    """Rest opacity of every art mesh that is not hidden."""
-    return {it.art_mesh_id: it.opacity for it in evaluate(rig, rig.default_values()).items}
+    """Rest opacity of every art mesh that is not hidden; 0 for one collapsed at rest (area below
+    ``COLLAPSED_AREA`` of its image area) or clipped by a collapsed mask (a closed mouth's interior,
+    its teeth and tongue)."""
+    ev = evaluate(rig, rig.default_values())
+
+    def collapsed(item) -> bool:
+        mesh = rig.art_mesh(item.art_mesh_id)
+        h, w = rig.layer(mesh.layer_id).image.shape[:2]
+        full = _area_px(mesh.uvs.astype(np.float64) * (w, h), mesh.triangles)
+        return _area_px(item.vertices_px, item.triangles) < COLLAPSED_AREA * full
+
+    out = {}
+    for it in ev.items:
+        empty = collapsed(it) or any(m in ev.masks and collapsed(ev.masks[m]) for m in it.mask_ids)
+        out[it.art_mesh_id] = 0.0 if empty else it.opacity
+    return out
+
+
+def _area_px(points: np.ndarray, triangles: np.ndarray) -> float:
+    """Total area of ``triangles`` (M, 3) over ``points`` (N, 2)."""
+    v = np.asarray(points, np.float64)
+    a, b, c = (v[triangles[:, i].astype(int)] for i in range(3))
+    return float(0.5 * np.abs((b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])).sum())
 
 
 def _layer_use_counts(rig: Rig) -> dict[str, int]:

@@ -1,0 +1,255 @@
+"""Stage 5, the mouth: lips split off the mouth part, the opening, and the synthesised interior.
+
+What an artist's mouth has (shared ``rigging.md`` 1 and 7): an upper lip line, a lower lip, an interior,
+teeth and a tongue clipped by the interior. Here:
+
+- **LipUpper / LipLower**: the visible mouth pixels above / below where the lips meet. A closed anime
+  mouth is one line, all of it LipUpper (dark ends of the line the part map left on the skin join
+  it). An open anime mouth (the input is already open, at least ``MIN_OPEN_ANIME_FW`` between its
+  strokes) is split by column: the top stroke is LipUpper, the bottom stroke LipLower, what lies
+  between is the opening. Photos use the MediaPipe inner lip line (``inference.landmarks.real.LIPS_INNER``).
+- **MouthInterior**: a synthesised dark opening painted as it looks at MouthOpenY 1 (``label`` None),
+  collapsed by the rig onto the meeting line at 0. It is the clip mask of the teeth and the tongue.
+- **MouthTeeth** (moves with the upper lip) and **MouthTongue** (with the lower lip): for a closed
+  input, painted at the fully open shape (teeth on photos only: anime mouths are drawn without);
+  for an open input, its visible opening above / below where the lips will meet (``label`` MOUTH).
+
+The shape of the opening and its painting: ``inference.layers.mouth_paint``. The rig
+(``inference.rigging.recipes_mouth``) reads the same shape back from the interior's alpha.
+
+Masks are (H, W) bool, canvas frame; images (h, w, 4) uint8 RGBA straight alpha; lengths px or FW.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from inference.layers.completion import mask_box, polygon_mask
+from inference.layers.mouth_paint import (
+    LOWER_SHARE,
+    MIN_OPEN_FW,
+    chin_y_px,
+    column_extent,
+    open_interior,
+    paint_interior,
+)
+from inference.types import CutLayer, FaceLandmarks, PartLabel
+
+SKIN_CHROMA = 30.0
+"""Skin chroma (RGB max - min) from which painted mouth art keeps its full colour."""
+MIN_OPEN_ANIME_FW = 0.03
+"""An anime mouth is open where, between its strokes, it is at least this high (a thick line is not)."""
+PAD_PX = 4
+"""Transparent margin of a cut image (as ``inference.layers.cut.PAD_PX``)."""
+
+
+def split_mouth(
+    mouth: np.ndarray, face: FaceLandmarks, rgb: np.ndarray | None = None, skin: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Split the visible mouth pixels into ``LipUpper``, ``LipLower`` and, for an open input, the
+    visible opening above / below where the lips will meet (``MouthTeeth`` / ``MouthTongue``).
+
+    Parameters
+    ----------
+    mouth : (H, W) bool ndarray
+        The mouth part's visible pixels.
+    face : FaceLandmarks
+        Canvas px; ``mesh`` is used for photos.
+    rgb : (H, W, 3) uint8 ndarray, optional
+        The input colours: an anime mouth's dark strokes are found by their luma (else 1 px).
+    skin : (H, W) bool ndarray, optional
+        The face skin's visible pixels (with ``rgb``): dark strokes on it that touch the mouth (the
+        ends of a lip line the part map missed) join the mouth, and ``Face`` is returned without them.
+
+    Returns
+    -------
+    dict of (H, W) bool ndarray
+        Disjoint masks whose union is ``mouth``; the opening pieces are empty for a closed mouth.
+        The key ``Mouth`` holds an empty mask (the pixels now belong to the pieces).
+    """
+    empty = np.zeros_like(mouth)
+    out = {"LipUpper": empty, "LipLower": empty, "MouthTeeth": empty, "MouthTongue": empty, "Mouth": empty}
+    if not mouth.any():
+        return dict(out)
+    if skin is not None and rgb is not None and face.kind != "real":
+        strokes = _strokes_on_skin(mouth, skin, rgb, face.face_width_px)
+        mouth = mouth | strokes
+        out["Face"] = skin & ~strokes
+    if face.kind == "real" and face.mesh is not None:
+        upper, opening = _split_real(mouth, face)
+    else:
+        upper, opening = _split_anime(mouth, face, rgb)
+    opening &= mouth
+    rows = np.arange(mouth.shape[0])[:, None]
+    meet = _split_line(opening)
+    out.update(LipUpper=upper & mouth, LipLower=mouth & ~upper & ~opening,
+               MouthTeeth=opening & (rows < meet), MouthTongue=opening & (rows >= meet))
+    return out
+
+
+def _strokes_on_skin(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, fw: float) -> np.ndarray:
+    """Dark skin pixels (luma 40 below the skin's median near the mouth) connected to the mouth,
+    within 0.06 FW of it."""
+    from inference.layers.completion import dilate
+    from inference.masks import components_touching
+
+    x0, y0, x1, y1 = mask_box(mouth, pad=int(0.06 * fw) + 2)
+    win = np.zeros_like(mouth)
+    win[y0:y1, x0:x1] = True
+    near = skin & win
+    if near.sum() < 16:
+        return np.zeros_like(mouth)
+    lum = rgb[y0:y1, x0:x1].astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
+    full = np.zeros(mouth.shape, np.float32)
+    full[y0:y1, x0:x1] = lum
+    dark = near & (full < np.median(full[near]) - 40.0)
+    return components_touching(dark, dark & dilate(mouth, 1.5))
+
+
+def _split_line(opening: np.ndarray) -> np.ndarray:
+    """(1, W) row per column where an open input's teeth and tongue pieces part: where the lips will
+    meet, smoothed along x (a clean edge when they move apart)."""
+    has, top, bottom = column_extent(opening)
+    cols = np.flatnonzero(has)
+    meet = np.full(opening.shape[1], -1.0)
+    if cols.size:
+        line = (top + (1.0 - LOWER_SHARE) * (bottom - top + 1))[cols].astype(np.float64)
+        k = max(1, int(0.08 * cols.size))
+        line = np.convolve(np.pad(line, k, mode="edge"), np.ones(2 * k + 1) / (2 * k + 1), mode="valid")
+        meet[cols] = line
+    return meet[None, :]
+
+
+def _split_anime(mouth: np.ndarray, face: FaceLandmarks, rgb: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(upper, opening): per column, the top stroke and the pixels between the top and bottom strokes.
+
+    A stroke is the run of dark pixels (luma below the middle of the mouth's 10th percentile and
+    median) from the column's top (bottom) end, at least 1 px and at most 0.45 of the column.
+    """
+    from inference.masks import components_touching
+
+    x0, y0, x1, y1 = mask_box(mouth)
+    sub = mouth[y0:y1, x0:x1]
+    has, top, bottom = column_extent(sub)
+    cols = np.flatnonzero(has)
+    run = np.where(has, bottom - top + 1, 0)
+    t_top, t_bot = _strokes(sub, has, top, bottom, None if rgb is None else rgb[y0:y1, x0:x1])
+    open_cols = has & (run - t_top - t_bot >= max(3.0, MIN_OPEN_ANIME_FW * face.face_width_px))
+    upper = np.zeros_like(mouth)
+    opening = np.zeros_like(mouth)
+    if open_cols.sum() < max(3, 0.3 * cols.size):
+        return mouth.copy(), opening
+    rows = np.arange(sub.shape[0])[:, None]
+    sub_upper = sub & ((rows < top[None, :] + t_top[None, :]) | ~open_cols[None, :])
+    sub_open = sub & open_cols[None, :] & (rows >= (top + t_top)[None, :]) & (rows <= (bottom - t_bot)[None, :])
+    opening[y0:y1, x0:x1] = sub_open
+    # one opening: the part connected to the centre column band
+    cx = int(np.median(cols)) + x0
+    seed = np.zeros_like(mouth)
+    seed[:, max(0, cx - max(1, cols.size // 6)) : cx + max(1, cols.size // 6) + 1] = True
+    opening = components_touching(opening, opening & seed)
+    upper[y0:y1, x0:x1] = sub_upper
+    upper |= mouth & ~opening & (np.arange(mouth.shape[0])[:, None] < _mid_rows(mouth, opening))
+    return upper & ~opening, opening
+
+
+def _strokes(sub, has, top, bottom, rgb) -> tuple[np.ndarray, np.ndarray]:
+    """(top, bottom) stroke thickness per column (int px, 0 where the column is empty)."""
+    run = np.where(has, bottom - top + 1, 0)
+    t_top, t_bot = np.where(has, 1, 0), np.where(has, 1, 0)
+    if rgb is None:
+        return t_top, t_bot
+    lum = rgb.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
+    vals = lum[sub]
+    dark = sub & (lum < 0.5 * (np.percentile(vals, 10) + np.median(vals)))
+    for c in np.flatnonzero(has):
+        col = dark[top[c] : bottom[c] + 1, c]
+        cap = max(1, int(0.45 * run[c]))
+        t_top[c] = min(cap, max(1, int(np.argmin(col)) if not col.all() else col.size))
+        rev = col[::-1]
+        t_bot[c] = min(cap, max(1, int(np.argmin(rev)) if not rev.all() else rev.size))
+    return t_top, t_bot
+
+
+def _mid_rows(mouth: np.ndarray, opening: np.ndarray) -> np.ndarray:
+    """(1, W) row per column above which a leftover stroke pixel counts as upper lip: the opening's
+    middle where it is open, else below everything."""
+    has, top, bottom = column_extent(opening)
+    return np.where(has, (top + bottom) / 2.0, mouth.shape[0] + 1)[None, :]
+
+
+def _split_real(mouth: np.ndarray, face: FaceLandmarks) -> tuple[np.ndarray, np.ndarray]:
+    """(upper, opening) from the inner lip line of the face mesh."""
+    from inference.landmarks import real
+
+    p = face.mesh
+    inner = p[real.LIPS_INNER]  # 78, lower inner ..., 308, upper inner ... (back to 78)
+    lower_line = inner[:11]
+    upper_line = np.concatenate([inner[10:], inner[:1]])
+    xs = np.arange(mouth.shape[1], dtype=np.float64)
+    lo = lower_line[np.argsort(lower_line[:, 0])]
+    up = upper_line[np.argsort(upper_line[:, 0])]
+    y_lo, y_up = np.interp(xs, lo[:, 0], lo[:, 1]), np.interp(xs, up[:, 0], up[:, 1])
+    mid = (y_lo + y_up) / 2.0
+    rows = np.arange(mouth.shape[0])[:, None]
+    gap = float(np.max(y_lo - y_up))
+    opening = np.zeros_like(mouth)
+    if gap >= max(2.0, MIN_OPEN_FW * face.face_width_px):
+        opening = polygon_mask(mouth.shape, inner) & mouth
+    upper = mouth & ~opening & (rows < mid[None, :])
+    return upper, opening
+
+
+def mouth_layer(name: str, scene) -> CutLayer | None:
+    """MouthInterior, MouthTongue or MouthTeeth of a cut :class:`inference.layers.cut.Scene` (with ``face``).
+
+    The interior is always painted at MouthOpenY 1 (``label`` None). An open input's teeth and tongue
+    pieces are its visible opening (input colours, ``label`` MOUTH); a closed one's are painted.
+    """
+    upper, lower = scene.vis("MouthTeeth"), scene.vis("MouthTongue")
+    opening = upper | lower
+    mouth = scene.vis("LipUpper") | scene.vis("LipLower") | opening
+    if opening.any() and name != "MouthInterior":
+        return _visible_piece(name, upper if name == "MouthTeeth" else lower, scene)
+    size = (scene.shape[1], scene.shape[0])
+    photo = scene.face.kind == "real"
+    chin = chin_y_px(scene.vis("Face"), (0.0, 0.0), scene.face)
+    if opening.any():
+        painted = {"MouthInterior": open_interior(opening, scene, size, photo, chin)}
+    else:
+        painted = paint_interior(mouth, scene.face, size, photo=photo, chin_y=chin)
+    if name not in painted or not painted[name][0].size:
+        return None
+    image, origin = painted[name]
+    _match_saturation(image, scene.rgb, scene.vis("Face"))
+    return CutLayer(name, None, image, origin, np.zeros(image.shape[:2], bool))
+
+
+def _match_saturation(image: np.ndarray, rgb: np.ndarray, skin: np.ndarray) -> None:
+    """Desaturate painted art (in place) toward the skin's saturation: grey in a black-and-white photo.
+
+    The skin's mean chroma (max - min of RGB) over ``SKIN_CHROMA`` is the share of colour kept."""
+    if not skin.any():
+        return
+    px = rgb[skin][:: max(1, int(skin.sum()) // 20000)].astype(np.float32)
+    keep = float(np.clip((px.max(axis=1) - px.min(axis=1)).mean() / SKIN_CHROMA, 0.0, 1.0))
+    if keep >= 1.0:
+        return
+    c = image[..., :3].astype(np.float32)
+    lum = (c @ np.float32([0.299, 0.587, 0.114]))[..., None]
+    image[..., :3] = np.clip(np.round(lum + keep * (c - lum)), 0, 255).astype(np.uint8)
+
+
+def _visible_piece(name: str, mask: np.ndarray, scene) -> CutLayer | None:
+    from inference.layers.completion import bleed
+
+    box = mask_box(mask, pad=PAD_PX)
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    crop = mask[y0:y1, x0:x1]
+    image = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+    image[..., :3] = scene.rgb[y0:y1, x0:x1]
+    image[..., 3] = np.where(crop, scene.alpha[y0:y1, x0:x1], 0)
+    bleed(image)
+    return CutLayer(name, PartLabel.MOUTH, image, (float(x0), float(y0)), crop.copy())

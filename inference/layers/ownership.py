@@ -1,0 +1,117 @@
+"""Who owns the pixels on a boundary: seams and line art travel with the part whose edge they draw.
+
+Both passes change the visible masks and the rank map of a cut scene in place (canvas frame), before
+any layer is cut; the layer beneath is then completed under the pixels it gave up (the completion
+target is what the layers above cover), so a moving part leaves no trace of its edge behind:
+
+- :func:`give_edges_to_upper`: 1-px anti-aliased seam pixels that look like the upper part;
+- :func:`give_lines_to_upper`: dark line art (the face outline, the hairline) drawn along the edge
+  of a head part, up to ``LINE_BAND_FW`` deep into the part beneath.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from inference.layers.completion import median_color
+
+EDGE_HANDOVER_RGB = 18.0  # seam pixels this far (RGB distance) from the lower part's median go up
+LINE_DARK = 30.0
+"""Luma (0..255) by which a line-art pixel is darker than its surroundings (black-hat)."""
+LINE_BAND_FW = 0.03
+"""How deep (face widths) line art beside an upper part's edge is handed to it."""
+LINE_UPPER = ("Face", "FrontHair")
+"""Parts whose edge lines travel with them (the face outline, the hairline)."""
+LINE_LOWER = ("BackHair", "Body", "Neck", "Face")
+"""Parts that give line art up (the layers beneath those; ears and features keep theirs)."""
+
+
+def give_edges_to_upper(
+    names: tuple[str, ...], rgb: np.ndarray, rank: np.ndarray, opaque: np.ndarray, visible: dict[str, np.ndarray]
+) -> None:
+    """Hand opaque 1-px seam pixels that look more like the upper part to the upper part (in place).
+
+    A seam pixel is anti-aliased in the input (a mix of both parts' colours). When its colour is
+    closer to the upper part's median than to the lower part's, it travels with the upper part's
+    edge and the lower part is completed clean underneath, so a moving bang or iris does not leave
+    a faint outline on the skin or the eye white; mostly-lower pixels stay, so no halo either.
+    ``names`` is the draw order that ``rank`` indexes.
+    """
+    import cv2
+
+    upper = cv2.dilate((rank + 1).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(np.int16) - 1
+    take = opaque & (rank >= 0) & (upper > rank)
+    if not take.any():
+        return
+    medians = np.zeros((len(names), 3), np.float32)
+    for name, mask in visible.items():
+        medians[names.index(name)] = median_color(rgb, mask, (0, 0, 0))
+    ys, xs = np.nonzero(take)
+    c = rgb[ys, xs].astype(np.float32)
+    d_low = np.linalg.norm(c - medians[rank[ys, xs]], axis=1)
+    d_up = np.linalg.norm(c - medians[upper[ys, xs]], axis=1)
+    # closer to the upper part, or clearly not the lower part's colour (a dark anti-aliased rim of a
+    # lash or brow on skin): either way it travels with the upper part
+    keep = (d_up < d_low) | (d_low > EDGE_HANDOVER_RGB)
+    take[ys[~keep], xs[~keep]] = False
+    _hand_over(names, take, upper, rank, visible)
+
+
+def give_lines_to_upper(
+    names: tuple[str, ...], rgb: np.ndarray, rank: np.ndarray, opaque: np.ndarray,
+    visible: dict[str, np.ndarray], fw: float,
+) -> int:
+    """Hand dark line art along the edge of a ``LINE_UPPER`` part to that part (in place).
+
+    Line art is a pixel darker than its surroundings by ``LINE_DARK`` (luma black-hat over a
+    0.06 FW window). Starting from the upper part's pixels, ownership spreads through line-art
+    pixels of the parts in ``LINE_LOWER`` drawn beneath it, at most ``LINE_BAND_FW`` × ``fw`` px: the
+    outline drawn at the face's edge but labelled neck, hair or body, and the hairline drawn at the
+    bangs' edge but labelled face, go up; line art further in (hair strands, clothes folds) stays.
+
+    Parameters
+    ----------
+    names : tuple of str
+        Layer names in draw order (what ``rank`` indexes).
+    rgb : (H, W, 3) uint8
+    rank : (H, W) int16
+        Draw index of each pixel's layer, -1 outside every layer.
+    opaque : (H, W) bool
+    visible : dict of name -> (H, W) bool
+    fw : float
+        Face width, px.
+
+    Returns
+    -------
+    int
+        The number of pixels handed over.
+    """
+    import cv2
+
+    uppers = [names.index(n) for n in LINE_UPPER if n in visible]
+    lowers = np.array([names.index(n) for n in LINE_LOWER if n in visible], np.int16)
+    if not uppers or not len(lowers):
+        return 0
+    k = max(5, int(0.06 * fw) | 1)
+    luma = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    dark = cv2.morphologyEx(luma, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8)) > LINE_DARK
+    line = dark & opaque & np.isin(rank, lowers)
+    owner = np.where(np.isin(rank, uppers), rank, -1).astype(np.int16)
+    kernel = np.ones((3, 3), np.uint8)
+    for _ in range(max(2, round(LINE_BAND_FW * fw))):
+        near = cv2.dilate((owner + 1).astype(np.uint8), kernel).astype(np.int16) - 1
+        grow = line & (near > rank) & (near > owner)
+        if not grow.any():
+            break
+        owner[grow] = near[grow]
+    take = line & (owner > rank)
+    _hand_over(names, take, owner, rank, visible)
+    return int(take.sum())
+
+
+def _hand_over(names, take, new_rank, rank, visible) -> None:
+    for name, mask in visible.items():
+        idx = names.index(name)
+        mask &= ~(take & (rank == idx))
+        mask |= take & (new_rank == idx)
+    rank[take] = new_rank[take]

@@ -1,0 +1,197 @@
+"""Mouth recipes: the lips part, the interior opens between them, the form widens or rounds the mouth.
+
+A 2-D keyform grid over ParamMouthOpenY {0, 1} x ParamMouthForm {-1, 0, 1} (shared ``rigging.md`` 7):
+
+- **opening**: per column x of the mouth, the opening at MouthOpenY ``o`` is ``g(x) o`` high; the upper
+  lip rises ``(1 - lower_share) g(x) (o - d)`` and the lower lip drops ``lower_share g(x) (o - d)``, where
+  ``d`` is the input's own opening (0 for a closed mouth; the rig's default MouthOpenY, so the rest
+  pose reproduces the input). The chin and the face do not move.
+- **MouthInterior** (the clip mask of the teeth and the tongue, painted at MouthOpenY 1) is scaled
+  about the meeting line ``y_meet(x)`` by ``o``: it collapses onto the line at 0.
+- **MouthTeeth** / **MouthTongue** move with the upper / lower lip (painted ones lie at their
+  MouthOpenY 1 place; an open input's own pieces at ``d``).
+- **form** (every mouth piece alike): width x ``smile_width`` at +1 and ``pout_width`` at -1 when open
+  (``closed_smile_width`` / ``closed_pout_width`` closed), corners up (+1) or down (-1) by
+  ``corner_lift_fw`` closed and ``open_corner_lift_fw`` open, with the square of the distance
+  from the centre.
+
+``MouthGeometry`` is read back from the cut layers (the interior's alpha, ``inference.layers.mouth``).
+Displacements are canvas px, +y down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from inference.layers.mouth_paint import CHIN_MARGIN_FW, INTERIOR_WIDTH, NOSE_MARGIN_FW, chin_y_px, rest_open
+from inference.rigging.context import Anchors, grid_keyforms
+from inference.types import CutLayer
+
+OPEN_KEYS = (0.0, 1.0)
+FORM_KEYS = (-1.0, 0.0, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class MouthGeometry:
+    """The mouth of one character, canvas px.
+
+    Attributes
+    ----------
+    xs, y_meet, g : (K,) float64 ndarray
+        Column x, where the lips meet when closed, and the opening height at MouthOpenY 1.
+    painted_open : float
+        MouthOpenY at which the MouthInterior art is drawn (``o_p``, 1).
+    rest_open : float
+        The input's MouthOpenY (``d``), the parameter's default.
+    pieces_open : float
+        MouthOpenY at which the teeth and tongue art lie (1 when painted, ``d`` when cut).
+    cx, half_width : float
+        Centre and half width of the lips (the corner profile).
+    lower_share : float
+    """
+
+    xs: np.ndarray
+    y_meet: np.ndarray
+    g: np.ndarray
+    painted_open: float
+    rest_open: float
+    pieces_open: float
+    cx: float
+    half_width: float
+    lower_share: float
+
+    def at(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(y_meet, g) at canvas x (N,): g tapers to 0 beyond the ends, y_meet is held."""
+        taper = max(2.0, 0.15 * self.half_width)
+        xg = np.concatenate([[self.xs[0] - taper], self.xs, [self.xs[-1] + taper]])
+        gg = np.concatenate([[0.0], self.g, [0.0]])
+        return np.interp(x, self.xs, self.y_meet), np.interp(x, xg, gg)
+
+
+def mouth_geometry(layers: list[CutLayer], a: Anchors, lower_share: float) -> MouthGeometry | None:
+    """The :class:`MouthGeometry` of a cut, or None without a MouthInterior layer."""
+    by = {la.name: la for la in layers}
+    interior = by.get("MouthInterior")
+    if interior is None:
+        return None
+    ox, oy = interior.origin_px
+    alpha = interior.image[..., 3] > 127
+    has = alpha.any(axis=0)
+    if has.sum() < 2:
+        return None
+    cols = np.flatnonzero(has)
+    top = np.argmax(alpha, axis=0)[cols].astype(np.float64)
+    bottom = (alpha.shape[0] - np.argmax(alpha[::-1], axis=0))[cols].astype(np.float64)
+    h = bottom - top
+    xs = ox + cols + 0.5
+    lips = [by[n] for n in ("LipUpper", "LipLower", "Mouth") if n in by]
+    x0, x1 = _extent(lips) or (float(xs[0]), float(xs[-1]))
+    cx, half = 0.5 * (x0 + x1), max(1.0, 0.5 * (x1 - x0))
+    shown = [by[n] for n in ("MouthTeeth", "MouthTongue") if n in by and by[n].label is not None]
+    rest = _rest_open(shown, [by[n] for n in ("LipLower", "LipUpper", "Face") if n in by], a) if shown else 0.0
+    y_meet = oy + top + (1.0 - lower_share) * h
+    return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share)
+
+
+def _rest_open(pieces: list[CutLayer], lips: list[CutLayer], a: Anchors) -> float:
+    """An open input's MouthOpenY from its visible opening (as ``inference.layers.mouth`` paints it)."""
+    pts = np.concatenate([np.argwhere(p.visible_mask) + (p.origin_px[1], p.origin_px[0]) for p in pieces])
+    cols = np.unique(pts[:, 1])
+    h = max(pts[pts[:, 1] == c, 0].max() - pts[pts[:, 1] == c, 0].min() + 1 for c in cols)
+    ys = [np.argwhere(p.visible_mask)[:, 0].max() + p.origin_px[1] for p in pieces + lips
+          if p.name != "Face" and p.visible_mask.any()]
+    face = next((la for la in lips + pieces if la.name == "Face"), None)
+    chin = a.face.chin[1] if face is None else chin_y_px(face.visible_mask, face.origin_px, a.face)
+    room = chin - CHIN_MARGIN_FW * a.fw - (max(ys) + 1)
+    top = min(np.argwhere(p.visible_mask)[:, 0].min() + p.origin_px[1] for p in pieces + lips
+              if p.name != "Face" and p.visible_mask.any())
+    up = top - a.face.nose[1] - NOSE_MARGIN_FW * a.fw if top >= a.face.nose[1] else a.fw
+    return rest_open(float(h), float(cols[-1] - cols[0] + 1) / INTERIOR_WIDTH, a.fw, float(room), float(up))
+
+
+def _extent(layers: list[CutLayer]) -> tuple[float, float] | None:
+    xs = []
+    for la in layers:
+        cols = np.flatnonzero((la.image[..., 3] > 127).any(axis=0))
+        if cols.size:
+            xs += [la.origin_px[0] + cols[0], la.origin_px[0] + cols[-1] + 1]
+    return (float(min(xs)), float(max(xs))) if xs else None
+
+
+def _width(mo: dict, form: float, open_: float) -> float:
+    if form >= 0:
+        closed_w, open_w = 1.0 + (mo["closed_smile_width"] - 1.0) * form, 1.02 + (mo["smile_width"] - 1.02) * form
+    else:
+        closed_w, open_w = 1.0 + (1.0 - mo["closed_pout_width"]) * form, 1.02 + (1.02 - mo["pout_width"]) * form
+    return closed_w + (open_w - closed_w) * open_
+
+
+def _form(a: Anchors, mo: dict, geo: MouthGeometry, pts: np.ndarray, o: float, f: float) -> np.ndarray:
+    """Form displacement (N, 2) px at (MouthOpenY o, MouthForm f); zero at (rest_open, 0)."""
+    u = np.clip((pts[:, 0] - geo.cx) / geo.half_width, -1.0, 1.0)
+    d = np.zeros_like(pts)
+    scale = _width(mo, f, o) / _width(mo, 0.0, geo.rest_open)
+    d[:, 0] = (pts[:, 0] - geo.cx) * (scale - 1.0)
+    lift = mo["corner_lift_fw"] * (1.0 - o) + mo["open_corner_lift_fw"] * o
+    d[:, 1] = -f * lift * a.fw * u * u
+    return d
+
+
+def _grid(a: Anchors, m: dict, pts: np.ndarray, opening):
+    """Keyforms of a mouth piece whose opening motion is ``opening(o) -> (N,) dy``."""
+    geo, mo = a.mouth, m["mouth"]
+
+    def kf(v: dict[str, float]):
+        o, f = v["ParamMouthOpenY"], v["ParamMouthForm"]
+        d = _form(a, mo, geo, pts, o, f)
+        d[:, 1] += opening(o)
+        return d, 1.0
+
+    return grid_keyforms([("ParamMouthOpenY", OPEN_KEYS), ("ParamMouthForm", FORM_KEYS)], kf)
+
+
+def _lip(share_sign: float):
+    def recipe(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+        if a.mouth is None:
+            return (), [(np.zeros_like(pts), 1.0)]
+        geo = a.mouth
+        _, g = geo.at(pts[:, 0])
+        share = geo.lower_share if share_sign > 0 else 1.0 - geo.lower_share
+        return _grid(a, m, pts, lambda o: share_sign * share * g * (o - geo.rest_open))
+
+    return recipe
+
+
+lip_upper = _lip(-1.0)
+lip_lower = _lip(+1.0)
+
+
+def opening(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """MouthInterior: scaled about the meeting line by ``o / o_p`` (collapsed at 0)."""
+    if a.mouth is None:
+        return (), [(np.zeros_like(pts), 1.0)]
+    geo = a.mouth
+    y_meet, _ = geo.at(pts[:, 0])
+    return _grid(a, m, pts, lambda o: (pts[:, 1] - y_meet) * (o / geo.painted_open - 1.0))
+
+
+def _follower(share_sign: float):
+    def recipe(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+        if a.mouth is None:
+            return (), [(np.zeros_like(pts), 1.0)]
+        geo = a.mouth
+        _, g = geo.at(pts[:, 0])
+        share = geo.lower_share if share_sign > 0 else 1.0 - geo.lower_share
+        return _grid(a, m, pts, lambda o: share_sign * share * g * (o - geo.pieces_open))
+
+    return recipe
+
+
+teeth = _follower(-1.0)
+tongue = _follower(+1.0)
+
+MOUTH_RECIPES = {"lip_upper": lip_upper, "lip_lower": lip_lower, "mouth_opening": opening,
+                 "mouth_teeth": teeth, "mouth_tongue": tongue}

@@ -1,0 +1,133 @@
+"""The mouth opens like an artist's rig (issue 10; shared rigging.md 1 and 7), judged on renders.
+
+At MouthOpenY 1 a dark interior at least 0.05 face widths (FW) high shows in the mouth window (0.02 FW
+of it newly revealed), the
+chin band does not change and nothing changes outside the lower face; at MouthForm +1 the corners
+rise; an input whose mouth is already open closes at MouthOpenY 0 and is reproduced at the default.
+Measures: ``tests.inference.mouth_metrics``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.render.offscreen import render_to_array
+from inference.layers.cut import cut_layers
+from inference.meshing.meshes import mesh_layers
+from inference.rigging import build_rig, load_template
+from rig.evaluate import evaluate
+from tests.conftest import SHARED_DATA
+from tests.inference.character import synthetic_character
+from tests.inference.mouth_metrics import measure
+
+ANIME = sorted(p.name for p in (SHARED_DATA / "anime").glob("*.png")) if SHARED_DATA.is_dir() else []
+PORTRAITS = sorted(p.name for p in (SHARED_DATA / "portraits").glob("*.jpg") if p.stem != "s30") if SHARED_DATA.is_dir() else []
+KNOWN_BAD = {
+    "anime/crypko_06.png": "the part map puts cheek shading and the nose into the mouth (0.48 x 0.34 FW): "
+                           "its lower edge moves inside the chin band",
+    "anime/tadne_r1c3.png": "a grin of teeth drawn as lines: only a sliver between them opens (0.048 FW)",
+    "anime/tadne_r3c3.png": "a huge open mouth reaching below the chin landmark: rest MouthOpenY 0.95 leaves "
+                            "no room to open, and the lower lip still touches the chin band",
+}
+"""Images where the mouth still fails (issue 10's closing note); strict, so a fix shows up."""
+CASES = [
+    pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_BAD[c], strict=True)) if c in KNOWN_BAD else c
+    for c in [f"anime/{n}" for n in ANIME] + [f"portraits/{n}" for n in PORTRAITS]
+]
+MIN_OPEN_FW = 0.05
+MIN_NEW_FW = 0.02
+"""Of the dark region at MouthOpenY 1, at least this much (FW) must be newly revealed (not static art)."""
+MIN_CORNER_RISE_FW = 0.004
+MAX_CLOSED_SHARE = 0.25
+"""An open input's opening (interior, teeth, tongue) at MouthOpenY 0 shows at most this share of its
+rest area."""
+
+
+def _psnr(render: np.ndarray, source: np.ndarray) -> float:
+    fg = source[..., 3] > 128
+    a_r, a_s = render[..., 3:4] / 255.0, source[..., 3:4] / 255.0
+    mse = ((render[..., :3] * a_r - source[..., :3] * a_s) ** 2)[fg].mean()
+    return float(10 * np.log10(255.0**2 / max(mse, 1e-12)))
+
+
+@pytest.fixture(scope="module", params=["line", "chibi"])
+def synthetic(request):
+    img, fg, face, parts = synthetic_character(512, mouth=request.param)
+    layers = cut_layers(img, fg, face, parts)
+    meshes = mesh_layers(layers, face_width_px=face.face_width_px)
+    rig = build_rig(load_template(), face, layers, meshes, img.size_px, name=request.param)
+    return request.param, img, face, rig
+
+
+def test_mouth_pieces_are_named_parts_with_clip_masks(synthetic):
+    kind, _, _, rig = synthetic
+    meshes = {m.id: m for m in rig.art_meshes}
+    expected = {"ArtMeshLipUpper", "ArtMeshMouthInterior", "ArtMeshMouthTongue"}
+    if kind == "chibi":
+        expected |= {"ArtMeshLipLower", "ArtMeshMouthTeeth"}  # the input's own opening, split at the lips' meeting line
+    assert expected <= set(meshes)
+    assert "ArtMeshMouth" not in meshes
+    for name in ("ArtMeshMouthTongue", "ArtMeshMouthTeeth"):
+        if name in meshes:
+            assert meshes[name].mask_ids == ("ArtMeshMouthInterior",)
+    assert {meshes[n].part_id for n in expected} == {"PartMouth"}
+    default = rig.parameter("ParamMouthOpenY").default
+    assert (default > 0.2) if kind == "chibi" else default == 0.0
+
+
+def test_mouth_opens_closes_and_forms_on_renders(synthetic):
+    kind, img, face, rig = synthetic
+    rest = render_to_array(evaluate(rig, rig.default_values()))
+    assert _psnr(rest, img.rgba) >= 30.0
+    m = measure(rig, face, render_to_array)
+    assert m["dark_open_fw"] >= MIN_OPEN_FW and m["dark_new_fw"] >= MIN_NEW_FW, m
+    assert m["chin_changed_px"] == 0, m
+    assert m["outside_changed_px"] == 0, m
+    assert m["corner_rise_fw"] >= MIN_CORNER_RISE_FW, m
+    if kind == "chibi":  # already open: MouthOpenY 0 closes it
+        assert m["dark_rest_fw"] >= MIN_OPEN_FW
+        assert m["opening_closed_px"] <= MAX_CLOSED_SHARE * m["opening_rest_px"], m
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES)
+def test_generated_mouth_opens_on_every_shared_image(case, shared_data):
+    from inference.pipeline import generate
+
+    result = generate(shared_data / case)
+    m = measure(result.rig, result.face, render_to_array)
+    assert m["dark_open_fw"] >= MIN_OPEN_FW and m["dark_new_fw"] >= MIN_NEW_FW, m
+    assert m["chin_changed_px"] == 0, m
+    assert m["outside_changed_px"] == 0, m
+    assert m["corner_rise_fw"] >= MIN_CORNER_RISE_FW, m
+    if result.rig.parameter("ParamMouthOpenY").default > 0:  # an open input closes at 0
+        assert m["opening_closed_px"] <= MAX_CLOSED_SHARE * m["opening_rest_px"], m
+
+
+def test_exports_carry_the_mouth_pieces(synthetic, tmp_path):
+    """PSD: one layer per piece, a closed mouth's interior/tongue hidden at rest, an open input's own
+    teeth/tongue shown; Cubism .moc3 and Inochi2D .inp name every piece."""
+    from psd_tools import PSDImage
+
+    from rig.formats.cubism.export import export_cubism
+    from rig.formats.inochi.export import export_inp
+    from rig.formats.psd import export_psd
+    from tests.formats.inp_reader import read_inp, walk
+
+    kind, _, _, rig = synthetic
+    pieces = [m.name for m in rig.art_meshes if m.part_id == "PartMouth"]
+    psd = PSDImage.open(export_psd(rig, tmp_path / "m.psd"))
+    shown = {la.name: la.visible for la in psd.descendants() if not la.is_group()}
+    assert set(pieces) <= set(shown)
+    if kind == "line":
+        assert not shown["MouthInterior"] and not shown["MouthTongue"]  # collapsed / clipped at rest
+        assert shown["LipUpper"]
+    else:
+        assert shown["MouthTeeth"] and shown["MouthTongue"] and shown["LipLower"]
+    files = export_cubism(rig, tmp_path / "cubism", name="m")
+    moc3 = next(f for f in files if f.suffix == ".moc3").read_bytes()
+    assert all(f"ArtMesh{p}".encode() in moc3 for p in pieces)
+    inp = read_inp(export_inp(rig, tmp_path / "m.inp").read_bytes())
+    names = {node["name"] for node, *_ in walk(inp.puppet["nodes"])}
+    assert set(pieces) <= names
