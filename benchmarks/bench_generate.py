@@ -1,7 +1,9 @@
-"""Wall time of ``kirie generate`` per stage at 512 px and 1024 px, and peak memory.
+"""Wall time of ``kirie generate`` per stage from 512 px to 6000 px, peak memory and vertices.
 
-Run: ``.venv/bin/python benchmarks/bench_generate.py [--repeat 3]`` (needs ../shared/data).
-Each size runs in its own subprocess so peak RSS (``ru_maxrss``) is per size. Prints medians.
+Run: ``.venv/bin/python benchmarks/bench_generate.py [--repeat 3] [--only 4096]`` (needs ../shared/data).
+Each case runs in its own subprocess so peak RSS (``ru_maxrss``) is per case. Prints medians.
+Big inputs (issue 14): the 4096 and 6000 px cases should stay within 2x of the 1024 px time, under
+1.5 GB, with about the vertex count of the 1024 px case.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ CASES = {
     "anime 1024 (tadne_r0c3 upscaled)": ("anime/tadne_r0c3.png", 1024),
     "anime 512 RGBA (crypko_00)": ("anime/crypko_00.png", 512),
     "photo 1024 (s1)": ("portraits/s1.jpg", 1024),
+    "anime 1024 RGBA (crypko_00 upscaled)": ("anime/crypko_00.png", 1024),
+    "anime 4096 RGBA (crypko_00 upscaled)": ("anime/crypko_00.png", 4096),
+    "anime 6000 RGBA (crypko_00 upscaled)": ("anime/crypko_00.png", 6000),
 }
 
 CHILD = r"""
@@ -45,12 +50,15 @@ print(json.dumps({"total_s": statistics.median(run[0] for run in runs), "stages_
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", help="run only the cases whose label contains this")
     args = ap.parse_args()
     if not DATA.is_dir():
         print(f"shared data not found at {DATA}")
         return 1
     env = dict(os.environ, KIRIE_MODEL_CACHE=os.environ.get("KIRIE_MODEL_CACHE", str(DATA.parent / "models")))
     for label, (rel, side) in CASES.items():
+        if args.only and args.only not in label:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             out = subprocess.run(
                 [sys.executable, "-c", CHILD, str(DATA / rel), str(side), str(args.repeat), str(Path(tmp) / "in.png")],

@@ -152,7 +152,10 @@ def generate(
     """
     from inference.backends import BackendChoice
     from inference.landmarks import find_face
+    from inference.landmarks.geometry import scale_landmarks
     from inference.layers.cut import cut_scene, make_scene
+    from inference.layers.fullres import full_alpha, to_full_resolution
+    from inference.layers.reach import MOVE_REACH_FW, reach_past_canvas
     from inference.layers.recut import source_from_scene
     from inference.load import load_image
     from inference.meshing.meshes import mesh_layers
@@ -167,7 +170,8 @@ def generate(
     _seed_everything(seed)
     run = _Runner(progress, cancel)
     tpl = load_template(template)
-    img = run.run("load", lambda: load_image(image_path))
+    full = run.run("load", lambda: load_image(image_path))
+    img, up = run.run("load", lambda: _working_canvas(full))  # big inputs: layers made small, textures full
     if choice.backend == "learned":  # stop before any work when a model is missing (the pull line)
         from inference.backends import LEARNED_STAGES, LearnedBackendError, resolve
 
@@ -196,16 +200,54 @@ def generate(
     parts = run.run("parts", lambda: _parts(img, fg, face, cancel, choice, backends, segment_parts))
     scene = run.run("layers", lambda: make_scene(img, fg, face, parts))
     layers = run.run("layers", lambda: _cut(scene, cancel, choice, backends, cut_scene))
+    layers = reach_past_canvas(layers, scene.shape, int(MOVE_REACH_FW * scene.fw))
     meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
+    fg_alpha = fg.alpha
+    if up > 1.0:
+        alpha = full_alpha(fg.alpha, full.rgba, fg.method.startswith("alpha"))
+        layers, meshes = run.run("layers", lambda: to_full_resolution(layers, meshes, scene.rank, full.rgba[..., :3], alpha, up))
+        face = scale_landmarks(face, up)
+        fg_alpha = alpha.astype(np.float32) / 255.0
     name = Path(image_path).stem
-    rig = run.run("rig", lambda: build_rig(tpl, face, layers, meshes, img.size_px, name=name))
+    rig = run.run("rig", lambda: build_rig(tpl, face, layers, meshes, full.size_px, name=name))
     rig.physics = run.run("physics", lambda: build_physics(tpl))
-    rig.source = source_from_scene(scene, img.rgba[..., :3], {la.name: la.id for la in rig.layers})  # for re-cuts
+    ids = {la.name: la.id for la in rig.layers}
+    rig.source = source_from_scene(scene, img.rgba[..., :3], ids)  # for re-cuts
+    if up > 1.0:
+        rig.source = _full_source(rig.source, full.rgba, alpha, face)
     methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method,
                "completion": "lama" if backends["completion"].backend == "learned" else "telea"}
     for stage, b in backends.items():
         log.info("backend %s: %s%s (%s)", stage, b.backend, f" {'+'.join(b.models)} on {b.provider}" if b.models else "", b.reason)
-    return GenerationResult(rig, run.timings, [*img.notices, *search.notices], face, methods, fg.alpha, backends)
+    return GenerationResult(rig, run.timings, [*full.notices, *search.notices], face, methods, fg_alpha, backends)
+
+
+
+def _working_canvas(full):
+    """(working LoadedImage, full px per working px): the full image when it is small enough."""
+    from inference.layers.fullres import WORKING_CANVAS_PX
+    from inference.load import working_copy
+    from inference.types import LoadedImage
+
+    small, s = working_copy(full.rgba, WORKING_CANVAS_PX)
+    if s >= 1.0:
+        return full, 1.0
+    return LoadedImage(small, full.source, full.has_alpha, full.scale * s, list(full.notices)), 1.0 / s
+
+
+def _full_source(source, rgba_full, alpha, face):
+    """The working source record on the full canvas: owner map upscaled, full colours and alpha."""
+    import dataclasses
+
+    from inference.layers.fullres import upscale_owner
+
+    rgba = np.concatenate([rgba_full[..., :3], alpha[..., None]], axis=2)
+    return dataclasses.replace(
+        source, rgba=np.ascontiguousarray(rgba), labels=upscale_owner(source.labels, alpha.shape),
+        face_box_px=tuple(float(v) for v in face.face_box),
+        face_contour_px=np.asarray(face.face_contour, np.float32).reshape(-1, 2),
+        chin_px=(float(face.chin[0]), float(face.chin[1])),
+    )
 
 
 def _foreground(img, cancel, choice, backends, embedded):

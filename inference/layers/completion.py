@@ -37,12 +37,18 @@ class Fill:
     erode_px : int
         The visible art is eroded by this before it is used as the source, so outlines and
         anti-aliased edges of the neighbours do not bleed into the fill.
+    method : str
+        ``"telea"`` (smooth continuation, for skin and eye whites) or ``"patch"`` (exemplar
+        completion, ``inference.layers.patchfill``: hair strands and cloth continue as texture near
+        the visible art; the blend toward the median is quadratic in the distance then). ``"patch"`` falls back to TELEA where the
+        part has too little visible texture.
     """
 
     max_side_px: int = 128
     flat_dist_px: float = 0.0
     shade: float = 1.0
     erode_px: int = 2
+    method: str = "telea"
 
 
 def mask_box(mask: np.ndarray, pad: int = 0) -> Box | None:
@@ -122,6 +128,47 @@ def dilate(mask: np.ndarray, radius_px: float) -> np.ndarray:
     return out
 
 
+def neck_zone(neck: np.ndarray, chin_y: float, face_h: float) -> np.ndarray:
+    """The neck continued up under the jaw: hull of the neck and its top width raised to the jaw
+    (``chin_y`` - 0.25 ``face_h``, canvas px), so the chin can move without opening a gap."""
+    box = mask_box(neck)
+    if box is None:
+        return neck
+    y_top = box[1]
+    band = neck[y_top : y_top + max(3, int(0.05 * face_h))]
+    xs = np.flatnonzero(band.any(axis=0))
+    y_jaw = min(y_top, chin_y - 0.25 * face_h)
+    extra = np.array([[xs[0], y_jaw], [xs[-1], y_jaw]], np.float64)
+    return hull_mask(neck, extra)
+
+
+def nearer(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels at least as near (Euclidean) to a True pixel of ``a`` as to one of ``b``."""
+    import cv2
+
+    if not a.any():
+        return np.zeros(a.shape, bool)
+    if not b.any():
+        return np.ones(a.shape, bool)
+    da = cv2.distanceTransform((~a).astype(np.uint8), cv2.DIST_L2, 3)
+    db = cv2.distanceTransform((~b).astype(np.uint8), cv2.DIST_L2, 3)
+    return da <= db
+
+
+def reach_up(mask: np.ndarray, reach_px: float, below_y: int) -> np.ndarray:
+    """(H, W) bool: ``mask`` continued straight up by ``reach_px`` from its rows above ``below_y``."""
+    import cv2
+
+    r = int(round(reach_px))
+    if r < 1:
+        return mask.copy()
+    top = mask.copy()
+    top[max(0, below_y):] = False
+    kernel = np.zeros((2 * r + 1, 1), np.uint8)
+    kernel[r:] = 1  # the anchor row and the r rows below it: a pixel turns on above set pixels
+    return cv2.dilate(top.astype(np.uint8), kernel) > 0
+
+
 def erode(mask: np.ndarray, radius_px: int) -> np.ndarray:
     """Erode a bool mask with a square of half-size ``radius_px``."""
     import cv2
@@ -199,20 +246,28 @@ def fill_region(
     learned = active()  # the learned completion backend (inference.backends), when the run chose it
     if learned is not None:
         return np.clip(np.round(learned.paint(rgb[y0:y1, x0:x1], crop_src)[crop_tgt]), 0, 255).astype(np.uint8)
-    painted = _inpaint_crop(rgb[y0:y1, x0:x1], crop_src, fill.max_side_px)
+    painted, textured = _inpaint_crop(rgb[y0:y1, x0:x1], crop_src, fill.max_side_px, fill.method == "patch")
     dist = cv2.distanceTransform((~crop_src).astype(np.uint8), cv2.DIST_L2, 3)[crop_tgt]
     colors = painted[crop_tgt]
     if fill.flat_dist_px > 0:
         t = np.clip(dist / fill.flat_dist_px, 0.0, 1.0)[:, None]
-        colors = colors * (1.0 - t) + median[None, :] * t
+        # a textured fill keeps its texture near the visible art and fades to the median further in
+        tt = t * t if textured else t
+        colors = colors * (1.0 - tt) + median[None, :] * tt
         if fill.shade != 1.0:
             colors = colors * (1.0 - t * (1.0 - fill.shade))
     return np.clip(np.round(colors), 0, 255).astype(np.uint8)
 
 
-def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int) -> np.ndarray:
-    """(h, w, 3) float32: the crop with every non-source pixel inpainted (TELEA, radius 3)."""
+def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int, patch: bool = False) -> tuple[np.ndarray, bool]:
+    """The crop with every non-source pixel inpainted: ((h, w, 3) float32, whether it is textured).
+
+    TELEA (radius 3) at the working scale; with ``patch``, exemplar completion started from it and
+    carried to full resolution (``inference.layers.patchfill``), unless too few source patches exist.
+    """
     import cv2
+
+    from inference.layers.patchfill import patch_fill, upsample_copy
 
     h, w = src.shape
     scale = min(1.0, max_side_px / max(h, w))
@@ -231,9 +286,16 @@ def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int) -> np.ndar
         small = np.where(known[..., None], prem / np.maximum(weight, 1e-6)[..., None], 0.0)
     small8 = np.clip(np.round(small), 0, 255).astype(np.uint8)
     painted = cv2.inpaint(small8, (~known).astype(np.uint8) * 255, 3, cv2.INPAINT_TELEA)
+    done = patch_fill(small.astype(np.float32), known, painted.astype(np.float32)) if patch else None
+    if done is not None:
+        filled, nnf = done
+        if scale >= 1.0:
+            return filled, True
+        coarse = cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR)
+        return upsample_copy(rgb.astype(np.float32), src, nnf, coarse), True
     if scale < 1.0:
         painted = cv2.resize(painted, (w, h), interpolation=cv2.INTER_LINEAR)
-    return painted.astype(np.float32)
+    return painted.astype(np.float32), False
 
 
 def bleed(image: np.ndarray) -> None:

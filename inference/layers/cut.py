@@ -38,11 +38,15 @@ from inference.layers.completion import (
     fill_region,
     hull_mask,
     mask_box,
+    nearer,
+    neck_zone,
     polygon_mask,
+    reach_up,
 )
 from inference.layers.eyes import complete_under_eyes, split_lashes, synthesise_eye_part
 from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper
+from inference.layers.reach import MOVE_REACH_FW
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 LAYER_NAMES: tuple[str, ...] = (
@@ -106,6 +110,7 @@ LAYER_LABELS: dict[str, PartLabel] = {
 
 OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
 """Foreground alpha (0..255) from which a pixel hides what is behind it; completion stays under these."""
+FOREHEAD_REACH_FW = 0.12  # the skin continues this far up under the fringe (fringe vs forehead on AngleY)
 IRIS_ASPECT = 1.25
 """Height / width of a full anime iris, used where the lids hide its top."""
 PAD_PX = 4
@@ -299,36 +304,29 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         hair = vis | scene.vis("FrontHair")
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
-        # all of the fringe is backed by hair too, so its parallax never opens a gap on the crown
-        target = covered & ((hull_mask(hair) & zone) | scene.vis("FrontHair") | scene.vis("HairAccessory"))
-        return target, source, Fill(96, 0.25 * fw, 0.8), HAIR_DEFAULT
+        # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face,
+        # not below its own ends, nor under a cheek or an ear nearer the background than the back hair
+        near = dilate(hair, MOVE_REACH_FW * fw)
+        near[int(mask_box(hair)[3] + 0.05 * fw) if hair.any() else 0 :] = False
+        head = scene.vis("Face") | scene.vis("EarL") | scene.vis("EarR")
+        behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(vis if vis.sum() >= 16 else hair, scene.rank < 0))
+        target = covered & (behind | scene.vis("FrontHair") | scene.vis("HairAccessory"))
+        return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
         zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
-        return covered & zone, vis, Fill(96, 0.15 * fw), SKIN_DEFAULT
+        return covered & zone, vis, Fill(96, 0.15 * fw, method="patch"), SKIN_DEFAULT
     if name == "Neck":
-        return covered & _neck_zone(vis, scene), vis, Fill(64, 0.1 * fw), SKIN_DEFAULT
+        return covered & neck_zone(vis, scene.chin[1], fh), vis, Fill(64, 0.1 * fw), SKIN_DEFAULT
     if name == "Face":
         zone = polygon_mask(scene.shape, scene.face_contour) | hull_mask(vis)
+        zone |= reach_up(zone, FOREHEAD_REACH_FW * fw, int(fy + 0.35 * fh))  # no gap under a lifting fringe
         return covered & zone, vis, Fill(128, 0.08 * fw), SKIN_DEFAULT
     if name in ("EyeWhiteL", "EyeWhiteR"):
         return _eye_white_target(name, scene, covered)
     if name in ("IrisL", "IrisR"):
         return _iris_target(name, scene, covered)
     return None, vis, Fill(), SKIN_DEFAULT
-
-
-def _neck_zone(neck: np.ndarray, scene: Scene) -> np.ndarray:
-    """The neck continued up under the jaw: hull of the neck and its top width raised to the jaw."""
-    box = mask_box(neck)
-    if box is None:
-        return neck
-    y_top = box[1]
-    band = neck[y_top : y_top + max(3, int(0.05 * scene.fh))]
-    xs = np.flatnonzero(band.any(axis=0))
-    y_jaw = min(y_top, scene.chin[1] - 0.25 * scene.fh)
-    extra = np.array([[xs[0], y_jaw], [xs[-1], y_jaw]], np.float64)
-    return hull_mask(neck, extra)
 
 
 def _eye_parts(side: str, scene: Scene) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference.layers.cut import LAYER_NAMES, SYNTHESISED, Scene, cut_one
+from inference.layers.reach import MOVE_REACH_FW, reach_past_canvas
 from inference.meshing.meshes import LAYER_DENSITY, mesh_layer
 from inference.types import CutLayer, LayerMesh
 from rig.model import SourceImage
@@ -141,8 +142,10 @@ def recut_layer(source: SourceImage, layer_id: str, visible_mask: np.ndarray | N
     if kind not in CUT_KINDS:
         raise ValueError(f"layer {layer_id!r} ({kind}) is not cut from the image; it cannot be repainted")
     labels = source.labels.copy() if visible_mask is None else edit_labels(source, layer_id, visible_mask)
-    layer = cut_one(kind, scene_from_source(source, labels))
+    scene = scene_from_source(source, labels)
+    layer = cut_one(kind, scene)
     if layer is None:
         raise ValueError(f"the painted mask leaves layer {layer_id!r} without any pixel; delete the layer instead")
+    layer = reach_past_canvas([layer], scene.shape, int(MOVE_REACH_FW * scene.fw))[0]  # as generation does
     mesh = mesh_layer(layer, LAYER_DENSITY.get(kind, "fine"), face_width_px=source.face_box_px[2])
     return Recut(layer, mesh, labels)

@@ -124,10 +124,25 @@ def back_hair_xy(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     return grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS), ("ParamAngleZ", ANGLE_KEYS)], disp)
 
 
+CROWN_BAND_FW = 0.15
+"""Half-height (face widths) of the band above the top of the face where the fringe's parallax fades."""
+
+
+def _crown_follow(a: Anchors, m: dict, pts: np.ndarray) -> np.ndarray:
+    """How much of the fringe's AngleX/Y parallax a point takes: full from the top of the face down,
+    fading above it (over two ``CROWN_BAND_FW``) to the back hair's top shift, so the crown outline of the front hair
+    moves with the back hair behind it and leaves no second outline (issue 14)."""
+    ratio = m["angle_x_fw"]["back_hair_top"] / max(m["angle_x_fw"]["front_hair"], 1e-6)
+    band = CROWN_BAND_FW * a.fw
+    return profile(pts[:, 1], [a.top_y - 2.0 * band, a.top_y], [ratio, 1.0])
+
+
 def hair_xyz(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     """Front and side hair outside the head rotation: the feature_xy parallax plus the head tilt
     about the jaw pivot, followed fully down to the chin and less toward long strands' tips."""
     _, xy = feature_xy(a, m, spec, pts)
+    crown = _crown_follow(a, m, pts)
+    xy = [d * crown[:, None] for d in xy]
     follow = _tilt_follow(a, m, pts)
     z_disps = [tilt_disp(pts, a.head_pivot, z / 30.0 * m["angle_z_deg"] * follow) for z in ANGLE_KEYS]
     bindings, _ = grid_keyforms([("ParamAngleX", ANGLE_KEYS), ("ParamAngleY", ANGLE_KEYS), ("ParamAngleZ", ANGLE_KEYS)], lambda v: 0)

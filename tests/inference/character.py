@@ -352,3 +352,82 @@ def psnr_over_foreground(rgba: np.ndarray, comp: np.ndarray) -> float:
     out_p = np.concatenate([comp[..., :3] * comp[..., 3:4], comp[..., 3:4]], axis=-1)[fg]
     mse = float(np.mean((ref_p - out_p) ** 2))
     return float("inf") if mse == 0 else 10 * np.log10(1.0 / mse)
+
+
+def synthetic_chibi(size: int = 512) -> tuple[LoadedImage, Foreground, FaceLandmarks, PartMap]:
+    """A flat-colour chibi with thick black outlines: the head is half the figure (issue 14).
+
+    Flat fills (no shading), about 4 px (at 512) outlines owned by the part they surround, big eyes low in
+    a wide face, a small body. Same outputs as :func:`synthetic_character`; no anti-aliasing inside
+    the figure (outlines are hard), only at the silhouette.
+    """
+    import cv2
+
+    n = 2 * size
+    k = n / 512.0
+    rgb = np.zeros((n, n, 3), np.uint8)
+    lab = np.zeros((n, n), np.uint8)
+    ink = (20, 16, 24)
+
+    def shape(draw) -> np.ndarray:
+        m = np.zeros((n, n), np.uint8)
+        draw(m)
+        return m.astype(bool)
+
+    def ell(cx, cy, ax, ay, a0=0, a1=360, thick=-1):
+        return shape(lambda m: cv2.ellipse(m, (int(cx * k), int(cy * k)), (int(ax * k), int(ay * k)), 0, a0, a1, 1,
+                                           thick if thick < 0 else int(thick * k)))
+
+    def poly(pts):
+        return shape(lambda m: cv2.fillPoly(m, [np.round(np.asarray(pts) * k).astype(np.int32)], 1))
+
+    def paint(mask, color, label, outline=9.0):
+        rgb[mask], lab[mask] = color, int(label)
+        if outline:
+            rim = mask & ~cv2.erode(mask.astype(np.uint8), np.ones((int(outline * k),) * 2, np.uint8)).astype(bool)
+            rgb[rim] = ink
+
+    # head (back hair + face) spans y 40..300, the body 300..500: the head is half the figure
+    paint(ell(256, 170, 175, 135) | poly([(96, 170), (416, 170), (430, 330), (82, 330)]), (250, 196, 90), L.BACK_HAIR)
+    paint(poly([(176, 330), (336, 330), (370, 500), (142, 500)]), (90, 150, 230), L.BODY)
+    paint(poly([(236, 300), (276, 300), (278, 340), (234, 340)]), (252, 220, 200), L.NECK)
+    paint(ell(256, 200, 130, 110), (252, 224, 204), L.FACE)
+    paint(ell(256, 268, 14, 8, 10, 170, 3), (200, 60, 70), L.MOUTH, outline=0)
+    eyes = {}
+    for side, ex in (("R", 198), ("L", 314)):
+        white = ell(ex, 222, 30, 34)
+        paint(white, (255, 255, 255), L.EYE_WHITE_L if side == "L" else L.EYE_WHITE_R, outline=0)
+        iris = ell(ex, 226, 20, 28) & white
+        paint(iris, (60, 160, 90), L.IRIS_L if side == "L" else L.IRIS_R, outline=0)
+        rgb[ell(ex - 7, 212, 6, 6) & iris] = (255, 255, 255)
+        paint(ell(ex, 222, 32, 36, 190, 350, 7), ink, L.LASH_L if side == "L" else L.LASH_R, outline=0)
+        paint(ell(ex, 176, 24, 8, 200, 340, 5), ink, L.BROW_L if side == "L" else L.BROW_R, outline=0)
+        eyes[side] = EyeLandmarks(
+            center=(float(ex), 222.0), box=(ex - 30.0, 188.0, 60.0, 68.0), iris_center=(float(ex), 226.0),
+            iris_radius=20.0, upper_lid=_ellipse_poly(ex, 222, 30, 34)[24:][::-1],
+            lower_lid=_ellipse_poly(ex, 222, 30, 34)[:25][::-1],
+        )
+    zig = [(130, 170)] + [(150 + 21 * i, 140 + (22 if i % 2 else 0)) for i in range(11)] + [(382, 170)]
+    paint(ell(256, 170, 150, 140) & poly([(90, 20), (422, 20)] + zig[::-1]), (255, 206, 100), L.FRONT_HAIR)
+    fg = lab > 0
+    rgba = np.dstack([rgb, fg.astype(np.uint8) * 255])
+    small = cv2.resize(rgba, (size, size), interpolation=cv2.INTER_NEAREST)
+    alpha = cv2.resize(fg.astype(np.float32), (size, size), interpolation=cv2.INTER_AREA)
+    small[..., 3] = np.clip(np.round(alpha * 255), 0, 255).astype(np.uint8)
+    labels = lab[1::2, 1::2].copy()
+    labels[small[..., 3] == 0] = 0
+    labels[(small[..., 3] > 0) & (labels == 0)] = int(L.BACK_HAIR)
+    face = FaceLandmarks(
+        kind="anime", face_box=(126.0, 90.0, 260.0, 220.0), face_contour=_ellipse_poly(256, 200, 130, 110),
+        chin=(256.0, 310.0), eye_l=eyes["L"], eye_r=eyes["R"],
+        brow_l=np.array([[294, 170], [314, 168], [334, 170]], np.float32),
+        brow_r=np.array([[178, 170], [198, 168], [218, 170]], np.float32),
+        nose=(256.0, 250.0), mouth_center=(256.0, 272.0), mouth_corners=((242.0, 270.0), (270.0, 270.0)),
+        mouth_box=(242.0, 264.0, 28.0, 12.0), roll_deg=0.0, confidence=1.0, method="synthetic",
+    )
+    return (
+        LoadedImage(small, "synthetic chibi", True),
+        Foreground(small[..., 3].astype(np.float32) / 255.0, "alpha"),
+        _scale_landmarks(face, size / 512.0),
+        PartMap(labels, "synthetic"),
+    )
