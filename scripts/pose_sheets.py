@@ -20,17 +20,9 @@ sys.path.insert(0, str(REPO))
 
 from app.cli.generate import write_contact_sheet  # noqa: E402
 from inference.pipeline import generate  # noqa: E402
+from inference.rigging.artefacts import STANDARD_POSES  # noqa: E402
 
-FACE_POSES: tuple[tuple[str, dict[str, float]], ...] = (
-    ("rest", {}),
-    ("AngleX +30", {"ParamAngleX": 30.0}),
-    ("AngleX -30", {"ParamAngleX": -30.0}),
-    ("AngleY +30", {"ParamAngleY": 30.0}),
-    ("AngleY -30", {"ParamAngleY": -30.0}),
-    ("AngleZ +30", {"ParamAngleZ": 30.0}),
-    ("AngleZ -30", {"ParamAngleZ": -30.0}),
-    ("BodyAngleX +10", {"ParamBodyAngleX": 10.0}),
-)
+FACE_POSES: tuple[tuple[str, dict[str, float]], ...] = (("rest", {}),) + STANDARD_POSES  # the artefact check's
 EYE_POSES: tuple[tuple[str, dict[str, float]], ...] = (
     ("eyes 1", {}),
     ("eyes 0.5", {"ParamEyeLOpen": 0.5, "ParamEyeROpen": 0.5}),

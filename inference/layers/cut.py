@@ -45,38 +45,10 @@ from inference.layers.completion import (
 )
 from inference.layers.eyes import complete_under_eyes, split_lashes, synthesise_eye_part
 from inference.layers.mouth import mouth_layer, split_mouth
+from inference.layers.names import LAYER_NAMES
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper
 from inference.layers.reach import MOVE_REACH_FW
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
-
-LAYER_NAMES: tuple[str, ...] = (
-    "BackHair",
-    "HairAccessoryBack",
-    "Body",
-    "Neck",
-    "EarR",
-    "EarL",
-    "Face",
-    "Nose",
-    "MouthInterior",
-    "MouthTongue", "MouthTeeth", "LipLower", "LipUpper",  # the mouth pieces (inference.layers.mouth)
-    "Mouth",
-    "EyeWhiteL",
-    "EyeWhiteR",
-    "IrisL",
-    "IrisR",
-    "LashLowerL", "LashLowerR",
-    "EyelidL", "EyelidR",
-    "LidLineL", "LidLineR",
-    "LashUpperL", "LashUpperR",
-    "BrowL",
-    "BrowR",
-    "Glasses",
-    "FrontHair",
-    "HairAccessory",
-    "Accessory",
-)
-"""Every layer name, in draw order (back to front)."""
 
 SYNTHESISED: frozenset[str] = frozenset(
     {"MouthInterior", "LidLineL", "LidLineR", "EyelidL", "EyelidR"} | {"MouthTongue", "MouthTeeth"})

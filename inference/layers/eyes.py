@@ -365,7 +365,7 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     if real:
         bot = shape.bottom_y(xs + 0.5)[None, :]
         band[:, xs] |= (yy >= bot - 1.0) & (yy < bot + lo_h)
-    from inference.layers.cut import LAYER_NAMES
+    from inference.layers.names import LAYER_NAMES
 
     # only over the face and what lies on it: never over hair or body drawn behind the face
     band &= ~opening & (scene.alpha > 0) & (scene.rank >= LAYER_NAMES.index("Face"))

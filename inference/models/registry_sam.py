@@ -10,7 +10,7 @@ Pre/post-processing in Kirie: :mod:`inference.segmentation.parts_sam`.
 
 from __future__ import annotations
 
-from inference.models.registry import APACHE_2_0_URL, Licence, ModelSpec, TensorSpec, hf_url
+from inference.models.spec import APACHE_2_0_URL, Licence, ModelSpec, TensorSpec, hf_url
 
 SAM_REPO = "Acly/MobileSAM"
 SAM_REVISION = "main"  # no revision pinned in models.md; the sha256 pins the bytes

@@ -1,0 +1,30 @@
+"""The cut layers' names in draw order (back to front), shared by the cutter and the feature modules."""
+
+LAYER_NAMES: tuple[str, ...] = (
+    "BackHair",
+    "HairAccessoryBack",
+    "Body",
+    "Neck",
+    "EarR",
+    "EarL",
+    "Face",
+    "Nose",
+    "MouthInterior",
+    "MouthTongue", "MouthTeeth", "LipLower", "LipUpper",  # the mouth pieces (inference.layers.mouth)
+    "Mouth",
+    "EyeWhiteL",
+    "EyeWhiteR",
+    "IrisL",
+    "IrisR",
+    "LashLowerL", "LashLowerR",
+    "EyelidL", "EyelidR",
+    "LidLineL", "LidLineR",
+    "LashUpperL", "LashUpperR",
+    "BrowL",
+    "BrowR",
+    "Glasses",
+    "FrontHair",
+    "HairAccessory",
+    "Accessory",
+)
+"""Every layer name, in draw order (back to front)."""
