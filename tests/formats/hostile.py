@@ -124,12 +124,15 @@ def run_measured(args: list[str], timeout_s: float = 300, env: dict[str, str] | 
                  cwd: Path = REPO) -> tuple[int, str, str, float]:  # fmt: skip
     """Run ``python -m app.cli ARGS`` in a subprocess; return (exit code, stdout, stderr, peak RSS in MB).
 
-    The peak is the child's own ``ru_maxrss`` (``os.wait4``), so other processes do not count.
+    The peak is the child's own VmHWM, written at exit by a small wrapper around ``app.cli.main``: it
+    counts this process image alone (``ru_maxrss`` would also count the pytest process forked before exec).
+    A child that dies without writing it falls back to ``ru_maxrss`` from ``os.wait4``.
     """
     out_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"kirie-cli-{os.getpid()}-{id(args)}"
     with open(f"{out_path}.out", "w+b") as out, open(f"{out_path}.err", "w+b") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "app.cli", *map(str, args)], cwd=cwd, stdout=out,
-                                stderr=err, env={**os.environ, **(env or {})})  # fmt: skip
+        hwm = Path(f"{out_path}.hwm")
+        proc = subprocess.Popen([sys.executable, "-c", _PEAK_WRAPPER, *map(str, args)], cwd=cwd, stdout=out,
+                                stderr=err, env={**os.environ, **(env or {}), "KIRIE_TEST_HWM": str(hwm)})  # fmt: skip
         try:
             _, status, usage = _wait4(proc, timeout_s)
         finally:
@@ -138,10 +141,27 @@ def run_measured(args: list[str], timeout_s: float = 300, env: dict[str, str] | 
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    for suffix in (".out", ".err"):
+    peak_mb = usage.ru_maxrss / 1024.0
+    if hwm.exists() and hwm.read_text().split():
+        peak_mb = int(hwm.read_text().split()[1]) / 1024.0  # "VmHWM:  123456 kB"
+    for suffix in (".out", ".err", ".hwm"):
         Path(f"{out_path}{suffix}").unlink(missing_ok=True)
     code = os.waitstatus_to_exitcode(status)
-    return code, stdout, stderr, usage.ru_maxrss / 1024.0
+    return code, stdout, stderr, peak_mb
+
+
+_PEAK_WRAPPER = """
+import atexit, os, sys
+
+def _peak():
+    with open("/proc/self/status") as st, open(os.environ["KIRIE_TEST_HWM"], "w") as f:
+        f.write(next(line for line in st if line.startswith("VmHWM")))
+
+atexit.register(_peak)
+sys.argv[0] = "kirie"
+from app.cli.main import main
+raise SystemExit(main())
+"""
 
 
 def _wait4(proc: subprocess.Popen, timeout_s: float):
