@@ -47,7 +47,8 @@ def test_list_shows_every_model_and_cache_state(shared_models, monkeypatch, caps
     assert set(lines) == set(REGISTRY)
     assert "3.8 MB" in lines["face_landmarker"] and " yes " in lines["face_landmarker"]
     assert "176.1 MB" in lines["anime_seg_isnetis"] and " no " in lines["anime_seg_isnetis"]
-    assert all("Apache-2.0" in line for line in lines.values())
+    assert all(REGISTRY[name].licence.spdx in line for name, line in lines.items())
+    assert "pull needs --unpinned" in out and "non-commercial" in out
     assert f"path: {shared_models / 'isnetis.onnx'}" in out
 
 
