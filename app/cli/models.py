@@ -49,18 +49,23 @@ def run(args: argparse.Namespace) -> int:
 def _list() -> int:
     out = sys.stdout
     out.write(f"model cache: {cache_dir()} (override with ${CACHE_ENV})\n")
-    out.write(f"{'NAME':<22}{'SIZE':>10}  {'LICENCE':<12}{'CACHED':<8}PURPOSE\n")
+    out.write(f"{'NAME':<25}{'SIZE':>10}  {'LICENCE':<12}{'CACHED':<8}PURPOSE\n")
     for spec in REGISTRY.values():
         path = cached_model(spec)
         cached = "yes" if path is not None else "no"
         out.write(
-            f"{spec.name:<22}{('~' if not spec.size_exact else '') + format_size(spec.size_bytes):>10}  {spec.licence.spdx:<12}{cached:<8}{spec.purpose}\n"
+            f"{spec.name:<25}{('~' if not spec.size_exact else '') + format_size(spec.size_bytes):>10}  {spec.licence.spdx:<12}{cached:<8}{spec.purpose}\n"
         )
-        out.write(f"{'':<22}path: {path or cache_dir() / spec.filename}\n")
+        out.write(f"{'':<25}path: {path or cache_dir() / spec.filename}\n")
         if spec.notes:
-            out.write(f"{'':<22}note: {spec.notes}\n")
+            out.write(f"{'':<25}note: {spec.notes}\n")
         if not spec.pinned:
-            out.write(f"{'':<22}sha256: unpinned ({spec.pin_note}); pull needs --unpinned\n")
+            out.write(f"{'':<25}sha256: unpinned ({spec.pin_note}); pull needs --unpinned\n")
+    from inference.models.candidates import CANDIDATES
+
+    out.write("\n  not offered (inference.models.candidates):\n")
+    for c in CANDIDATES:
+        out.write(f"  {c.name:<23}licence: {c.licence}\n  {'':<23}why: {c.missing}\n")
     return 0
 
 

@@ -49,6 +49,7 @@ def test_list_shows_every_model_and_cache_state(shared_models, monkeypatch, caps
     assert "176.1 MB" in lines["anime_seg_isnetis"] and " no " in lines["anime_seg_isnetis"]
     assert all(REGISTRY[name].licence.spdx in line for name, line in lines.items())
     assert "pull needs --unpinned" in out and "non-commercial" in out
+    assert "not offered" in out and "see_through" in out and "anime_face_hrnetv2" in out
     assert f"path: {shared_models / 'isnetis.onnx'}" in out
 
 
