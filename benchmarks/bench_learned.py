@@ -94,11 +94,47 @@ def fake_cache(root: Path, image: Path) -> None:
         (root / landmarker.name).symlink_to(landmarker)
 
 
+def micro(repeat: int = 20) -> None:
+    """Per-call overhead of each learned path with the stand-ins (median ms): crop/resize/session only."""
+    import numpy as np
+
+    from inference.layers import inpaint_learned as IL
+    from inference.models.registry import get_model
+    from inference.models.runtime import create_session
+    from inference.segmentation import depth as D
+    from tests.inference.learned.tiny_models import const_lama, const_migan, depth_map
+
+    def median_ms(fn):
+        fn()
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return 1000 * statistics.median(times)
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (300, 420, 3), dtype=np.uint8)
+    known = np.ones((300, 420), bool)
+    known[80:200, 120:300] = False
+    with tempfile.TemporaryDirectory() as tmp:
+        lama = IL.LearnedInpainter(create_session(const_lama(Path(tmp) / "l.onnx", (0.2, 0.6, 0.4)),
+                                                  get_model("lama"), prefer_gpu=False))
+        migan = IL.LearnedInpainter(create_session(const_migan(Path(tmp) / "m.onnx", (51, 153, 102)),
+                                                   get_model("migan"), prefer_gpu=False), kind="migan")
+        path = depth_map(Path(tmp) / "d.onnx", np.eye(64, dtype=np.float32))
+        big = rng.integers(0, 256, (1024, 768, 3), dtype=np.uint8)
+        print(f"micro (stand-ins, median of {repeat}): paint 300x420 crop lama {median_ms(lambda: lama.paint(rgb, known)):.1f} ms, "
+              f"migan {median_ms(lambda: migan.paint(rgb, known)):.1f} ms; depth 1024x768 "
+              f"{median_ms(lambda: D.estimate_depth(big, path=path, prefer_gpu=False)):.1f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     ap.add_argument("--fake", action="store_true", help="tiny stand-in graphs: overhead only")
+    ap.add_argument("--micro", action="store_true", help="only the per-call overhead of each learned path")
     ap.add_argument("--completion", choices=("best", "migan"), default="best",
                     help="migan: hide LaMa so the completion stage runs MI-GAN")
     args = ap.parse_args()
@@ -112,6 +148,9 @@ def main() -> int:
     from inference.pipeline import generate
 
     print(f"CUDA provider available: {cuda_available()}; device {args.device}; fake models: {args.fake}")
+    if args.micro:
+        micro()
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         for rel in IMAGES:
             image = DATA / rel
