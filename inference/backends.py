@@ -177,7 +177,7 @@ def resolve(stage: str, choice: BackendChoice, *, kind: str = "anime") -> StageB
     if choice.backend == "classical":
         return StageBackend(stage, "classical", reason="--backend classical")
     if spec.real_only and kind != "real":
-        return StageBackend(stage, "classical", reason=f"{', '.join(spec.models)} parses real faces; the face is {kind}")
+        return StageBackend(stage, "classical", reason=f"{', '.join(spec.models)} runs on photos of real people only (face: {kind})")
     strict = choice.backend == "learned"
 
     def fallback(reason: str, *, skippable: bool = False) -> StageBackend:

@@ -7,11 +7,13 @@ Pre-processing (``DepthAnything/Depth-Anything-V2 : depth_anything_v2/dpt.py`` `
 ``util/transform.py`` ``Resize(518, 518, keep_aspect_ratio=True, ensure_multiple_of=14,
 resize_method="lower_bound")``, written here from those formulas): scale = max(518 / h, 518 / w), so
 the shorter side reaches 518; each side is ``round(scale * side / 14) * 14``, taken up to the next
-multiple of 14 when that falls below 518; bicubic resize; RGB / 255; ImageNet mean (0.485, 0.456,
-0.406) and std (0.229, 0.224, 0.225); NCHW float32.
+multiple of 14 when that falls below 518 (``np.round``: halves to even); RGB / 255 *then* a bicubic
+resize of the float image (as ``image2tensor`` does); ImageNet mean (0.485, 0.456, 0.406) and std
+(0.229, 0.224, 0.225); NCHW float32.
 
 Post-processing: the (1, h', w') output (relative inverse depth: larger = nearer) is resized
-bilinearly to the canvas and normalised to [0, 1] by its 2nd and 98th percentiles over the
+bilinearly to the canvas (OpenCV's half-pixel centres; the reference uses ``align_corners=True``, a
+sub-pixel difference that does not matter for per-layer medians) and normalised to [0, 1] by its 2nd and 98th percentiles over the
 foreground; each layer's depth is the median over its visible pixels.
 
 Use (a heuristic, clamped so a poor depth map cannot break a rig):
@@ -96,7 +98,7 @@ def preprocess(rgb: np.ndarray) -> np.ndarray:
 
     h, w = rgb.shape[:2]
     nh, nw = resized_shape(h, w)
-    small = cv2.resize(rgb, (nw, nh), interpolation=cv2.INTER_CUBIC).astype(np.float32) / 255.0
+    small = cv2.resize(rgb.astype(np.float32) / 255.0, (nw, nh), interpolation=cv2.INTER_CUBIC)
     return np.ascontiguousarray(((small - MEAN) / STD).transpose(2, 0, 1)[None])
 
 

@@ -89,5 +89,5 @@ def test_pipeline_uses_it_for_photos_only(portrait, shared_data, shared_models, 
     assert used.backend == "learned" and used.models == ("bisenet_face_parsing",)
     assert result.methods["parts"].endswith("+bisenet")
     anime = generate(shared_data / "anime" / "crypko_00.png", backend="auto")
-    assert anime.backends["face_parsing"].backend == "classical" and "real faces" in anime.backends["face_parsing"].reason
+    assert anime.backends["face_parsing"].backend == "classical" and "real people" in anime.backends["face_parsing"].reason
     assert B.resolve("face_parsing", B.BackendChoice("learned"), kind="anime").backend == "classical"
