@@ -23,7 +23,8 @@ Sources, read with the project's search tool (no network here):
   The ONNX export is the one the fork ``clibdev/face-parsing.PyTorch`` publishes on its GitHub
   release with its sha256 in its README (``face-parsing-bisenet.onnx``, 50.7 MB,
   ``37cc52ff…47ff37``; the converted ``.pth`` there has sha256 ``468e13ca…``). Its ``export.py``
-  names the tensors ``input`` (1, 3, 512, 512) and ``output`` (1, 19, 512, 512). The training set,
+  names the tensors ``input`` (1, 3, 512, 512) and ``output`` (1, 19, 512, 512), the main head; the
+  model's two auxiliary heads may be exported too, so extra outputs are allowed. The training set,
   CelebAMask-HQ, is for non-commercial research only: the note says so before download.
 """
 
@@ -115,6 +116,7 @@ BISENET_FACE_PARSING = ModelSpec(
                    "logits; argmax over the 19 classes", "output"),
     ),
     size_exact=False,
+    extra_outputs_ok=True,  # zllrunning's BiSeNet returns (out, out16, out32); exports may keep all three
     notes="NON-COMMERCIAL TRAINING DATA: the weights were trained on CelebAMask-HQ, which is distributed "
     "for non-commercial research and education only; the code is MIT. Real faces only.",
     pin_note="sha256 published by the fork that converted the weights (not by zllrunning); the release "

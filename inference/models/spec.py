@@ -81,6 +81,9 @@ class ModelSpec:
         Shown with the licence before any download: training-data terms, non-commercial caveats.
     pin_note : str
         Why ``sha256`` is None (or where a non-official hash was reported), in words.
+    extra_outputs_ok : bool
+        The published graph may have more outputs than the contract (e.g. BiSeNet's two auxiliary
+        heads); the contract's outputs are bound by name, else the first ones by position.
     """
 
     name: str
@@ -101,6 +104,7 @@ class ModelSpec:
     size_exact: bool = True
     notes: str = ""
     pin_note: str = ""
+    extra_outputs_ok: bool = False
 
     @property
     def pinned(self) -> bool:

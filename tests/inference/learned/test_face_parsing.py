@@ -57,10 +57,11 @@ def classical_parts(path):
     return img, fg, face, segment_parts(img, fg, face)
 
 
-def test_relabels_only_confident_pixels_it_may_take(portrait, tmp_path):
+@pytest.mark.parametrize("aux_heads", [False, True])
+def test_relabels_only_confident_pixels_it_may_take(portrait, tmp_path, aux_heads):
     img, fg, face, base = classical_parts(portrait)
     assert face.kind == "real"
-    model = bisenet_classes(tmp_path / "b.onnx", nose_grid())
+    model = bisenet_classes(tmp_path / "b.onnx", nose_grid(), aux_heads)
     out = FP.bisenet_parts(img, fg, face, base, path=model, prefer_gpu=False)
     assert out.method == base.method + "+bisenet"
     x0, y0, side = FP.crop_box(face)

@@ -88,9 +88,10 @@ def depth_map(path: Path, depth: np.ndarray) -> Path:
     return _save(helper.make_graph(nodes, "depth_map", [x], [y]), path)
 
 
-def bisenet_classes(path: Path, classes: np.ndarray) -> Path:
+def bisenet_classes(path: Path, classes: np.ndarray, aux_heads: bool = False) -> Path:
     """BiSeNet contract (``input`` 1×3×512×512 -> ``output`` 1×19×512×512 logits) whose argmax is the
-    known (16, 16) class grid ``classes`` upsampled ×32 (nearest), with softmax ≈ 0.999 for that class."""
+    known (16, 16) class grid ``classes`` upsampled ×32 (nearest), with softmax ≈ 0.999 for that class.
+    ``aux_heads``: also the two auxiliary outputs (zeros) that a plain export of the model keeps."""
     onehot = np.zeros((1, 19, 16, 16), np.float32)
     for c in range(19):
         onehot[0, c][classes == c] = 10.0
@@ -105,7 +106,12 @@ def bisenet_classes(path: Path, classes: np.ndarray) -> Path:
         helper.make_node("Resize", ["z", "", "scales"], ["big"], mode="nearest"),
         helper.make_node("Add", ["big", "m0"], ["output"]),
     ]
-    return _save(helper.make_graph(nodes, "bisenet_classes", [x], [y]), path)
+    outs = [y]
+    if aux_heads:
+        for name in ("onnx::Aux16", "onnx::Aux32"):
+            nodes.append(helper.make_node("Mul", ["output", "zero"], [name]))
+            outs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, 19, 512, 512]))
+    return _save(helper.make_graph(nodes, "bisenet_classes", [x], outs), path)
 
 
 def sam_encoder(path: Path) -> Path:
