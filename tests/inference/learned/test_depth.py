@@ -152,3 +152,29 @@ def test_pipeline_reorders_layers_with_a_known_depth_map(shared_data, tmp_path, 
     assert after["HairAccessory"] < after["FrontHair"] < after["Glasses"]  # the depth map's
     unchanged = set(before) - {"Glasses", "FrontHair", "HairAccessory"}
     assert {n: after[n] for n in unchanged} == {n: before[n] for n in unchanged}
+
+
+@pytest.mark.parametrize("stage", ["depth", "completion"])
+def test_a_corrupt_depth_or_migan_file_falls_back_in_auto_and_stops_learned(image, tmp_path, monkeypatch, stage):
+    from inference.backends import LearnedBackendError
+
+    name = {"depth": "depth_anything_v2_small", "completion": "migan"}[stage]
+    root = tmp_path / "models"
+    root.mkdir()
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"\0" * 4096)
+    install(monkeypatch, root, name, bad)
+    result = generate(image, backend="auto", device="cpu" if stage == "depth" else "auto")
+    used = result.backends[stage]
+    assert used.backend == "classical" and "learned backend failed" in used.reason
+    assert stage != "depth" or "depth" not in result.methods
+    from inference.backends import BackendChoice, resolve, run_stage
+    from inference.layers.inpaint_learned import load_inpainter
+    from inference.segmentation.depth import estimate_depth
+
+    strict = BackendChoice("learned")
+    chosen = resolve(stage, strict)
+    assert chosen.models == (name,)
+    load = (lambda: estimate_depth(np.zeros((64, 64, 3), np.uint8))) if stage == "depth" else (lambda: load_inpainter(name))
+    with pytest.raises(LearnedBackendError, match=f"kirie models pull {name}"):
+        run_stage(chosen, strict, load, lambda: None)
