@@ -13,6 +13,15 @@ stage in :data:`LEARNED_STAGES` :func:`resolve` turns that choice into a :class:
 
 ``device="cuda"`` asks for onnxruntime's ``CUDAExecutionProvider`` (package ``onnxruntime-gpu``);
 ``cpu`` forbids it; ``auto`` takes CUDA when onnxruntime offers it.
+
+A stage may have alternatives (completion: LaMa, then the fast MI-GAN): the first whose models are
+cached and that suits the device runs; with ``--device auto`` and no CUDA the CPU-friendly ones come
+first (MI-GAN), since LaMa at 512² per hidden region is too slow on a CPU.
+
+*Optional* stages (depth ordering, photo face parsing) have no classical counterpart to stop for: a
+missing model means the stage is skipped (classical = the template's order / the heuristic label
+map), in ``learned`` as in ``auto``, and the reason (with the pull line) is recorded; a corrupt model
+still stops a ``learned`` run.
 """
 
 from __future__ import annotations
@@ -52,18 +61,36 @@ class LearnedStage:
         (isnetis ≈ 2 s per image; LaMa runs once per hidden region at 512², too slow on a CPU).
     anime_only : bool
         The model was trained on anime illustrations; ``auto`` skips it for real photos.
+    real_only : bool
+        The model parses real faces only; every backend skips it for anime faces.
+    optional : bool
+        A missing model skips the stage even under ``learned`` (see the module docstring).
+    alternatives : tuple of LearnedStage
+        Other models for the same stage, tried after this one (each with its own ``cpu_ok``).
     """
 
     stage: str
     models: tuple[str, ...]
     cpu_ok: bool
     anime_only: bool = False
+    real_only: bool = False
+    optional: bool = False
+    alternatives: tuple[LearnedStage, ...] = ()
+
+    @property
+    def options(self) -> tuple[LearnedStage, ...]:
+        return (self, *self.alternatives)
 
 
 LEARNED_STAGES: dict[str, LearnedStage] = {
     "foreground": LearnedStage("foreground", ("anime_seg_isnetis",), cpu_ok=True),
     "parts": LearnedStage("parts", ("mobile_sam_encoder", "mobile_sam_decoder"), cpu_ok=True),
-    "completion": LearnedStage("completion", ("lama",), cpu_ok=False),
+    "completion": LearnedStage(
+        "completion", ("lama",), cpu_ok=False, alternatives=(LearnedStage("completion", ("migan",), cpu_ok=True),)
+    ),
+    "depth": LearnedStage("depth", ("depth_anything_v2_small",), cpu_ok=True, optional=True),
+    "face_parsing": LearnedStage("face_parsing", ("bisenet_face_parsing",), cpu_ok=True, real_only=True,
+                                 optional=True),
 }
 
 
@@ -149,31 +176,44 @@ def resolve(stage: str, choice: BackendChoice, *, kind: str = "anime") -> StageB
     spec = LEARNED_STAGES[stage]
     if choice.backend == "classical":
         return StageBackend(stage, "classical", reason="--backend classical")
+    if spec.real_only and kind != "real":
+        return StageBackend(stage, "classical", reason=f"{', '.join(spec.models)} runs on photos of real people only (face: {kind})")
     strict = choice.backend == "learned"
 
-    def fallback(reason: str) -> StageBackend:
-        if strict:
+    def fallback(reason: str, *, skippable: bool = False) -> StageBackend:
+        if strict and not (skippable and spec.optional):
             raise LearnedBackendError(f"--backend learned: stage {stage!r}: {reason}")
         log.info("stage %s: classical backend (%s)", stage, reason)
         return StageBackend(stage, "classical", reason=reason)
 
-    missing = [m for m in spec.models if cached_model(m) is None]
-    if missing:
-        return fallback(f"model {', '.join(missing)} not in the model cache; run: {pull_line(missing)}")
+    cached = [o for o in spec.options if all(cached_model(m) is not None for m in o.models)]
+    if not cached:
+        missing = [m for m in spec.models if cached_model(m) is None]
+        also = "".join(f" (or {'+'.join(o.models)}: {pull_line(o.models)})" for o in spec.alternatives)
+        return fallback(f"model {', '.join(missing)} not in the model cache; run: {pull_line(missing)}{also}",
+                        skippable=True)
     if not onnxruntime_available():
         return fallback("onnxruntime is not installed (pip install onnxruntime, or onnxruntime-gpu for CUDA)")
     cuda = cuda_available()
     if choice.device == "cuda" and not cuda:
         return fallback("--device cuda, but onnxruntime offers no CUDAExecutionProvider (install onnxruntime-gpu)")
     provider = CUDA if cuda and choice.device != "cpu" else CPU
+    if provider == CPU and choice.device == "auto":
+        cached.sort(key=lambda o: not o.cpu_ok)  # stable: CPU-friendly models first, then the order given
     if not strict:
         if spec.anime_only and kind != "anime":
             return fallback(f"{', '.join(spec.models)} is trained on anime; the face is {kind}")
-        if provider == CPU and not spec.cpu_ok and choice.device == "auto":
-            return fallback(f"no CUDA device and {', '.join(spec.models)} is slow on a CPU (--device cpu forces it)")
+        if provider == CPU and choice.device == "auto":
+            slow = [o for o in cached if not o.cpu_ok]
+            cached = [o for o in cached if o.cpu_ok]
+            if not cached:
+                fast = "".join(f"; {pull_line(o.models)} runs on a CPU" for o in spec.alternatives if o.cpu_ok)
+                names = ", ".join(m for o in slow for m in o.models)
+                return fallback(f"no CUDA device and {names} is slow on a CPU (--device cpu forces it){fast}")
+    chosen = cached[0]
     reason = "--backend learned" if strict else "model cached and runnable"
-    log.info("stage %s: learned backend %s on %s", stage, ", ".join(spec.models), provider)
-    return StageBackend(stage, "learned", spec.models, provider, reason)
+    log.info("stage %s: learned backend %s on %s", stage, ", ".join(chosen.models), provider)
+    return StageBackend(stage, "learned", chosen.models, provider, reason)
 
 
 def run_stage(

@@ -201,6 +201,7 @@ def generate(
     scene = run.run("layers", lambda: make_scene(img, fg, face, parts))
     layers = run.run("layers", lambda: _cut(scene, cancel, choice, backends, cut_scene))
     layers = reach_past_canvas(layers, scene.shape, int(MOVE_REACH_FW * scene.fw))
+    tpl, depth_note = run.run("layers", lambda: _depth(img, fg, scene, tpl, choice, backends))
     meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
     fg_alpha = fg.alpha
     if up > 1.0:
@@ -216,7 +217,10 @@ def generate(
     if up > 1.0:
         rig.source = _full_source(rig.source, full.rgba, alpha, face)
     methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method,
-               "completion": "lama" if backends["completion"].backend == "learned" else "telea"}
+               "completion": "+".join(backends["completion"].models) if backends["completion"].backend == "learned"
+               else "telea"}
+    if depth_note:
+        methods["depth"] = depth_note
     for stage, b in backends.items():
         log.info("backend %s: %s%s (%s)", stage, b.backend, f" {'+'.join(b.models)} on {b.provider}" if b.models else "", b.reason)
     return GenerationResult(rig, run.timings, [*full.notices, *search.notices], face, methods, fg_alpha, backends)
@@ -277,7 +281,33 @@ def _parts(img, fg, face, cancel, choice, backends, classical):
 
     chosen = resolve("parts", choice, kind=face.kind)
     parts, backends["parts"] = run_stage(chosen, choice, learned, lambda: classical(img, fg, face, cancel=cancel))
+
+    def parsed():
+        from inference.segmentation.face_parsing import bisenet_parts
+
+        return bisenet_parts(img, fg, face, parts, prefer_gpu=choice.prefer_gpu)
+
+    chosen = resolve("face_parsing", choice, kind=face.kind)  # photos only; skipped when not cached
+    parts, backends["face_parsing"] = run_stage(chosen, choice, parsed, lambda: parts)
     return parts
+
+
+def _depth(img, fg, scene, tpl, choice, backends):
+    """(template, note): the template with depth's draw order and parallax applied when the optional
+    depth model ran (:mod:`inference.segmentation.depth`), else the template unchanged and ""."""
+    from inference.backends import resolve, run_stage
+    from inference.segmentation import depth
+
+    def learned():
+        d = depth.estimate_depth(img.rgba[..., :3], fg.alpha > 0.0, prefer_gpu=choice.prefer_gpu)
+        report = depth.plan({n: s.order for n, s in tpl.layers.items()}, tpl.motion,
+                            depth.layer_depths(d, scene.visible))
+        log.info("depth: %s", report.summary())
+        return depth.apply_to_template(tpl, report), report.summary()
+
+    chosen = resolve("depth", choice)
+    out, backends["depth"] = run_stage(chosen, choice, learned, lambda: (tpl, ""))
+    return out
 
 
 def _cut(scene, cancel, choice, backends, cut_scene):
@@ -285,9 +315,10 @@ def _cut(scene, cancel, choice, backends, cut_scene):
     from inference.layers import inpaint_learned
 
     def learned():
-        with inpaint_learned.using(inpaint_learned.load_lama(prefer_gpu=choice.prefer_gpu)) as painter:
+        name = chosen.models[0]
+        with inpaint_learned.using(inpaint_learned.load_inpainter(name, prefer_gpu=choice.prefer_gpu)) as painter:
             layers = cut_scene(scene, cancel=cancel)
-        log.info("completion: %d regions painted by LaMa", painter.calls)
+        log.info("completion: %d regions painted by %s", painter.calls, name)
         return layers
 
     chosen = resolve("completion", choice)

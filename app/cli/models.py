@@ -3,7 +3,8 @@
 ``kirie models list`` prints name, size, licence, whether it is cached, purpose and path.
 ``kirie models pull NAME [--yes]`` shows the licence and size, asks on the terminal (unless ``--yes``),
 downloads with a text progress bar on stderr and verifies the sha256. Ctrl-C cancels and leaves
-nothing behind.
+nothing behind. A model without an official sha256 ("unpinned" in the list) is refused unless
+``--unpinned`` is given; then its digest is printed to be pinned.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from inference.models.cache import CACHE_ENV, cache_dir
 from inference.models.download import (
     DownloadDeclinedError,
+    UnpinnedModelError,
     cached_model,
     describe,
     download_model,
@@ -34,36 +36,51 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pull.add_argument("name", help="model name, as in 'kirie models list'")
     pull.add_argument("-y", "--yes", action="store_true", help="accept the licence and size without asking")
     pull.add_argument("--force", action="store_true", help="download again even if the model is cached")
+    pull.add_argument("--unpinned", action="store_true",
+                      help="accept a model that has no official sha256 (its digest is printed to pin)")
 
 
 def run(args: argparse.Namespace) -> int:
     if args.models_command == "pull":
-        return _pull(args.name, yes=args.yes, force=args.force)
+        return _pull(args.name, yes=args.yes, force=args.force, unpinned=getattr(args, "unpinned", False))
     return _list()
 
 
 def _list() -> int:
     out = sys.stdout
     out.write(f"model cache: {cache_dir()} (override with ${CACHE_ENV})\n")
-    out.write(f"{'NAME':<22}{'SIZE':>10}  {'LICENCE':<12}{'CACHED':<8}PURPOSE\n")
+    out.write(f"{'NAME':<25}{'SIZE':>10}  {'LICENCE':<12}{'CACHED':<8}PURPOSE\n")
     for spec in REGISTRY.values():
         path = cached_model(spec)
         cached = "yes" if path is not None else "no"
         out.write(
-            f"{spec.name:<22}{format_size(spec.size_bytes):>10}  {spec.licence.spdx:<12}{cached:<8}{spec.purpose}\n"
+            f"{spec.name:<25}{('~' if not spec.size_exact else '') + format_size(spec.size_bytes):>10}  {spec.licence.spdx:<12}{cached:<8}{spec.purpose}\n"
         )
-        out.write(f"{'':<22}path: {path or cache_dir() / spec.filename}\n")
+        out.write(f"{'':<25}path: {path or cache_dir() / spec.filename}\n")
+        if spec.notes:
+            out.write(f"{'':<25}note: {spec.notes}\n")
+        if not spec.pinned:
+            out.write(f"{'':<25}sha256: unpinned ({spec.pin_note}); pull needs --unpinned\n")
+    from inference.models.candidates import CANDIDATES
+
+    out.write("\n  not offered (inference.models.candidates):\n")
+    for c in CANDIDATES:
+        out.write(f"  {c.name:<23}licence: {c.licence}\n  {'':<23}why: {c.missing}\n")
     return 0
 
 
-def _pull(name: str, *, yes: bool, force: bool) -> int:
+def _pull(name: str, *, yes: bool, force: bool, unpinned: bool = False) -> int:
     spec = REGISTRY.get(name)
     if spec is None:
         log.error("unknown model %r; known models: %s", name, ", ".join(REGISTRY))
         return 2
     bar = _ProgressBar()
     try:
-        path = download_model(spec, confirm=lambda s: _confirm(s, yes), progress=bar, force=force)
+        path = download_model(spec, confirm=lambda s: _confirm(s, yes), progress=bar, force=force,
+                              allow_unpinned=unpinned)
+    except UnpinnedModelError as exc:
+        log.error("%s", exc)
+        return 1
     except DownloadDeclinedError:
         sys.stderr.write("nothing was downloaded\n")
         return 1

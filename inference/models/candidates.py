@@ -1,5 +1,7 @@
 """Learned models Kirie means to use but cannot register yet, each with what is missing (issue 12).
 
+MI-GAN, Depth Anything V2 Small and BiSeNet moved to :mod:`inference.models.registry_learned`.
+
 :data:`inference.models.registry.REGISTRY` only holds models with an official URL, exact size and
 sha256, so ``kirie models pull`` can verify them. The entries here lack one of those (or need a
 one-off ONNX conversion, models.md §2.1: never unpickle ``.pth`` from the network) and are kept so the
@@ -25,38 +27,29 @@ class Candidate:
 
 CANDIDATES: tuple[Candidate, ...] = (
     Candidate(
-        "migan", "completion", "small fast inpainter (MI-GAN, ICCV 2023), 512² pipeline graph",
-        "Hugging Face andraniksargsyan/migan (the first author's account) / migan_pipeline_v2.onnx; "
-        "code Picsart-AI-Research/MI-GAN",
-        "MIT (Picsart-AI-Research/MI-GAN LICENSE)",
-        "sha256 and size not found in public sources from here (no network): pin on first download; its "
-        "pipeline graph takes uint8 image + mask (0 = hole) and returns uint8, a contract of its own",
-    ),
-    Candidate(
         "anime_face_hrnetv2", "landmarks", "28 anime-face landmarks (HRNetV2-W18, 256² crop -> 28×64×64)",
-        "github.com/hysts/anime-face-detector releases v0.0.1 / mmpose_anime-face_hrnetv2.pth; "
-        "Hugging Face hysts/anime-face-detector-hrnetv2 / model.safetensors",
+        "github.com/hysts/anime-face-detector releases v0.0.1 / mmpose_anime-face_hrnetv2.pth (with "
+        "mmdet_anime-face_yolov3.pth / _faster-rcnn.pth for the boxes); Hugging Face "
+        "hysts/anime-face-detector-hrnetv2 / model.safetensors",
         "MIT",
-        "published as PyTorch weights only: needs the one-off ONNX export (torch extra) and the hash of "
-        "the converted file; pre/post-processing is ready in inference.landmarks.anime_hrnet",
+        "published only as PyTorch mmpose/mmdet checkpoints (pickles, which Kirie never loads from the "
+        "network) and a safetensors state dict. Running it needs either a one-off ONNX export (torch + "
+        "mmcv/mmpose, with the weights, offline) whose converted file has a host and a hash, or a torch "
+        "re-implementation of HRNetV2-W18 loading the safetensors, which could not be checked against "
+        "the real weights here (no network). Neither exists yet, so it is not offered; the "
+        "pre/post-processing is ready in inference.landmarks.anime_hrnet",
     ),
     Candidate(
-        "depth_anything_v2_small", "layers", "relative depth to order layers and scale parallax",
-        "Hugging Face onnx-community/depth-anything-v2-small / onnx/model.onnx (99.1 MB; fp16 49.6 MB)",
-        "Apache-2.0 (Small only; Base/Large are CC-BY-NC-4.0)",
-        "sha256 and exact size not available offline: pin on first download; no consumer in the "
-        "pipeline yet (layer order comes from the template)",
-    ),
-    Candidate(
-        "bisenet_face_parsing", "parts", "19-class face parsing for photos (CelebAMask-HQ classes)",
-        "zllrunning/face-parsing.PyTorch / 79999_iter.pth",
-        "code MIT; training data CelebAMask-HQ is non-commercial only (shown to the user)",
-        "PyTorch weights only (needs ONNX export and hash) and the weights' status needs review",
-    ),
-    Candidate(
-        "see_through", "layers", "23 amodally completed semantic layers with depth order (arXiv 2602.03749)",
-        "shitagaki-lab/see-through",
-        "code Apache-2.0; weights' licence not shown in any source available here",
-        "weights' licence cannot be shown honestly from here; 8–16 GB GPU pipeline (torch), not ONNX",
+        "see_through", "layers", "up to 23 amodally completed semantic layers with depth order (arXiv 2602.03749)",
+        "shitagaki-lab/see-through (code Apache-2.0); weights layerdifforg/seethroughv0.0.2_layerdiff3d "
+        "(SDXL LayerDiff 3D), layerdifforg/seethroughv0.0.1_marigold (depth), 24yearsold/l2d_sam_iter2 "
+        "(SAM body parsing)",
+        "code Apache-2.0; LayerDiff 3D card says apache-2.0 but it is an SDXL fine-tune (SDXL: CreativeML "
+        "Open RAIL++-M, whose use restrictions carry to derivatives); the Marigold LICENSE adds Stable "
+        "Diffusion 2's use restrictions; SAM body parsing: no licence found",
+        "the weights' terms cannot be shown as one clear licence (see licence), the training data comes "
+        "from commercial Live2D models with no stated rights, and it is a torch + diffusers SDXL "
+        "pipeline (12–16 GB VRAM at 1280 px, ~4 min on an 8 GB GPU with NF4), not an ONNX graph: not "
+        "registered",
     ),
 )

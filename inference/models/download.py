@@ -3,6 +3,12 @@
 The rules: ask first (the caller shows licence and size through ``confirm``), report progress, honour
 Cancel, write to a temporary file beside the target, verify size and sha256, then rename atomically.
 A failed, cancelled or mismatching download leaves nothing behind. Nothing here runs at import time.
+
+*Unpinned* models (``spec.sha256 is None``: no official source publishes the digest) are refused
+with :class:`UnpinnedModelError` unless the caller passes ``allow_unpinned=True`` (``kirie models pull
+NAME --unpinned``). Then the download is checked against the rounded size (within
+:data:`SIZE_SLACK`), its sha256 is logged as a warning ("pin this in the registry") and written beside
+the file as ``<filename>.sha256``; a later pull of the same file compares against that local pin.
 """
 
 from __future__ import annotations
@@ -31,21 +37,36 @@ ConfirmCallback = Callable[[ModelSpec], bool]
 
 CHUNK_BYTES = 1 << 20
 TIMEOUT_S = 30.0
+SIZE_SLACK = 0.05
+"""Relative tolerance on the size of a model whose registered size is the host's rounded figure."""
 
 
 class DownloadDeclinedError(ModelDownloadError):
     """The user answered no when asked to download a model."""
 
 
+class UnpinnedModelError(ModelDownloadError):
+    """The model has no registered sha256 and the caller did not accept an unpinned download."""
+
+
+def pin_path(spec: ModelSpec) -> Path:
+    """Where the sha256 of an unpinned model's first download is kept (beside the file)."""
+    return cache_dir() / f"{spec.filename}.sha256"
+
+
 def describe(spec: ModelSpec) -> str:
     """What the user is asked to accept: name, size, licence with link, model card and source URL."""
-    return (
-        f"{spec.name} ({spec.purpose})\n"
-        f"  size:    {format_size(spec.size_bytes)} ({spec.size_bytes:,} bytes)\n"
-        f"  licence: {spec.licence.spdx} <{spec.licence.url}>\n"
-        f"  model:   {spec.homepage}\n"
-        f"  from:    {spec.url}"
-    )
+    size = f"{spec.size_bytes:,} bytes" if spec.size_exact else "rounded, as the host shows it"
+    lines = [
+        f"{spec.name} ({spec.purpose})",
+        f"  size:    {'' if spec.size_exact else 'about '}{format_size(spec.size_bytes)} ({size})",
+        f"  licence: {spec.licence.spdx} <{spec.licence.url}>",
+    ]
+    if spec.notes:
+        lines.append(f"  note:    {spec.notes}")
+    lines += [f"  model:   {spec.homepage}", f"  from:    {spec.url}"]
+    lines.append(f"  sha256:  {spec.sha256}" if spec.pinned else f"  sha256:  NOT PINNED ({spec.pin_note})")
+    return "\n".join(lines)
 
 
 def format_size(n_bytes: int) -> str:
@@ -69,13 +90,15 @@ def cached_model(model: str | ModelSpec) -> Path | None:
     cached file if present with its registered size, else None.
 
     For the cache only the size is checked (cheap); the sha256 was verified when the file was downloaded.
+    A model whose size is only known rounded (``size_exact`` False) is accepted when present; a damaged
+    file is then caught when it loads (:mod:`inference.models.runtime`), and ``auto`` falls back.
     """
     spec = get_model(model) if isinstance(model, str) else model
     shipped = shipped_path(spec.filename)
     if shipped is not None:
         return shipped
     path = cache_dir() / spec.filename
-    if path.is_file() and path.stat().st_size == spec.size_bytes:
+    if path.is_file() and (not spec.size_exact or path.stat().st_size == spec.size_bytes):
         return path
     return None
 
@@ -87,6 +110,7 @@ def download_model(
     progress: DownloadProgress | None = None,
     cancel: CancelToken | None = None,
     force: bool = False,
+    allow_unpinned: bool = False,
 ) -> Path:
     """Download ``model`` from its official URL into the cache, unless it is already there.
 
@@ -103,6 +127,8 @@ def download_model(
         Checked before every chunk.
     force : bool
         Download even if a file of the right size is cached (it is replaced only on success).
+    allow_unpinned : bool
+        Accept a model without a registered sha256 (see the module docstring); refused otherwise.
 
     Returns
     -------
@@ -113,6 +139,8 @@ def download_model(
     ------
     DownloadDeclinedError
         ``confirm`` returned False.
+    UnpinnedModelError
+        The model has no registered sha256 and ``allow_unpinned`` is False (nothing is fetched).
     rig.errors.CancelledError
         ``cancel`` was set; the partial file was deleted.
     rig.errors.ModelDownloadError
@@ -125,6 +153,12 @@ def download_model(
     if cached is not None and not force:
         log.info("model %s is already cached at %s", spec.name, cached)
         return cached
+    if not spec.pinned and not allow_unpinned:
+        raise UnpinnedModelError(
+            f"model {spec.name!r} has no sha256 from an official source ({spec.pin_note}), so its download "
+            f"cannot be verified. To download it anyway and pin the digest it has, run: "
+            f"kirie models pull {spec.name} --unpinned"
+        )
     if not confirm(spec):
         raise DownloadDeclinedError(f"download of model {spec.name!r} was declined; nothing was written")
     target = ensure_cache_dir() / spec.filename
@@ -140,8 +174,19 @@ def download_model(
     except BaseException:  # KeyboardInterrupt included: never leave a partial file behind
         tmp.unlink(missing_ok=True)
         raise
+    if not spec.pinned:
+        pin_path(spec).write_text(f"{digest}  {spec.filename}\n", encoding="utf-8")
+        log.warning(
+            "model %s was downloaded UNPINNED (%d bytes, sha256 %s); compare it with %s and pin it in the "
+            "registry", spec.name, n_bytes, digest, spec.pin_note or "an official source",
+        )
+        return target
     log.info("downloaded model %s (%d bytes, sha256 ok) to %s", spec.name, n_bytes, target)
     return target
+
+
+def _max_bytes(spec: ModelSpec) -> int:
+    return spec.size_bytes if spec.size_exact else int(spec.size_bytes * (1 + SIZE_SLACK))
 
 
 def _fetch(
@@ -172,7 +217,7 @@ def _fetch(
                 out.write(chunk)
                 digest.update(chunk)
                 done += len(chunk)
-                if done > spec.size_bytes:
+                if done > _max_bytes(spec):
                     raise ModelDownloadError(
                         f"model {spec.name!r} from {spec.url} is larger than the registered "
                         f"{spec.size_bytes:,} bytes; the download was stopped and deleted"
@@ -188,15 +233,26 @@ def _fetch(
 
 
 def _verify(spec: ModelSpec, n_bytes: int, digest: str) -> None:
-    """Raise ModelDownloadError unless size and sha256 match the registry."""
-    if n_bytes != spec.size_bytes:
+    """Raise ModelDownloadError unless size and sha256 match the registry (or, for an unpinned model,
+    the size is within :data:`SIZE_SLACK` of the rounded one and any earlier local pin matches)."""
+    if not spec.size_exact:
+        if abs(n_bytes - spec.size_bytes) > SIZE_SLACK * spec.size_bytes:
+            raise ModelDownloadError(
+                f"model {spec.name!r}: got {n_bytes:,} bytes from {spec.url}, expected about "
+                f"{format_size(spec.size_bytes)}; the file was deleted"
+            )
+    elif n_bytes != spec.size_bytes:
         raise ModelDownloadError(
             f"model {spec.name!r}: got {n_bytes:,} bytes from {spec.url}, expected {spec.size_bytes:,}; "
             "the partial file was deleted. Try again."
         )
-    if digest != spec.sha256:
+    expected = spec.sha256
+    if expected is None:
+        pin = pin_path(spec)
+        expected = pin.read_text(encoding="utf-8").split()[0] if pin.is_file() else digest
+    if digest != expected:
         raise ModelDownloadError(
-            f"model {spec.name!r}: sha256 mismatch (expected {spec.sha256}, got {digest}); the file was "
+            f"model {spec.name!r}: sha256 mismatch (expected {expected}, got {digest}); the file was "
             f"deleted. The download was corrupted or the file at {spec.url} changed: try again, and "
             "report it if it persists."
         )

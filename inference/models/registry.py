@@ -5,8 +5,11 @@ where the host has them). The embedded default (models.md §1) stays the fallbac
 the network or the disk: :mod:`inference.models.download` fetches, :mod:`inference.models.runtime`
 loads and checks the tensor contract.
 
-Models that models.md lists as "pin on first download" (no hash yet: the HRNetV2 anime landmarks, the
-anime face detectors, BiSeNet, MI-GAN) and ``selfie_multiclass_256x256`` (hash from a third party) are
+MI-GAN, Depth Anything V2 Small and BiSeNet face parsing are in :mod:`inference.models.registry_learned`;
+the first two have no sha256 from an official source and are *unpinned* (``spec.pinned`` is False:
+``kirie models pull`` refuses them unless asked with ``--unpinned``, then prints the digest to pin).
+The HRNetV2 anime landmarks, the anime face detectors (PyTorch only, see
+:mod:`inference.models.candidates`) and ``selfie_multiclass_256x256`` (hash from a third party) are
 deliberately absent. MobileSAM is registered from the Hugging Face repo ``Acly/MobileSAM``, whose LFS
 sha256 are the host's own (models.md §2.2); the repo says its ONNX files are an unchanged export of
 ``ChaoningZhang/MobileSAM`` (weights Apache-2.0), which is still to be confirmed against the origin.
@@ -14,6 +17,7 @@ sha256 are the host's own (models.md §2.2); the repo says its ONNX files are an
 
 from __future__ import annotations
 
+from inference.models.registry_learned import LEARNED_MODELS
 from inference.models.registry_sam import SAM_MODELS
 from inference.models.spec import (  # noqa: F401 - re-exported: the registry's public names
     APACHE_2_0_URL,
@@ -121,7 +125,7 @@ _LAMA = ModelSpec(
 )
 
 REGISTRY: dict[str, ModelSpec] = {
-    spec.name: spec for spec in (_FACE_LANDMARKER, _SELFIE_SEGMENTATION, _ANIME_SEG, _LAMA, *SAM_MODELS)
+    spec.name: spec for spec in (_FACE_LANDMARKER, _SELFIE_SEGMENTATION, _ANIME_SEG, _LAMA, *SAM_MODELS, *LEARNED_MODELS)
 }
 """Every known model by name. Tests may swap an entry (e.g. a ``file://`` URL) with monkeypatch."""
 

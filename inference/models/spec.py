@@ -59,9 +59,11 @@ class ModelSpec:
     url : str
         Official download URL (for Hugging Face: ``/resolve/<revision>/<file>``).
     size_bytes : int
-        Exact file size.
-    sha256 : str
-        Lower-case hex digest the downloaded file must have.
+        File size in bytes: exact when ``size_exact``, else the host's rounded figure (``"99.1 MB"``).
+    sha256 : str or None
+        Lower-case hex digest the downloaded file must have; None when no official source publishes it
+        ("pin on first download": ``kirie models pull`` refuses unless asked with ``--unpinned``, then
+        prints the digest to pin, see :mod:`inference.models.download`).
     licence : Licence
     homepage : str
         Model card or official page, shown with the licence.
@@ -73,6 +75,15 @@ class ModelSpec:
         The tensor contract (models.md §2.3).
     hf_repo, hf_file, hf_revision : str or None
         The Hugging Face coordinates, when the model lives there.
+    size_exact : bool
+        False when ``size_bytes`` is only the host's rounded size (no official exact figure).
+    notes : str
+        Shown with the licence before any download: training-data terms, non-commercial caveats.
+    pin_note : str
+        Why ``sha256`` is None (or where a non-official hash was reported), in words.
+    extra_outputs_ok : bool
+        The published graph may have more outputs than the contract (e.g. BiSeNet's two auxiliary
+        heads); the contract's outputs are bound by name, else the first ones by position.
     """
 
     name: str
@@ -80,7 +91,7 @@ class ModelSpec:
     filename: str
     url: str
     size_bytes: int
-    sha256: str
+    sha256: str | None
     licence: Licence
     homepage: str
     source: str
@@ -90,6 +101,18 @@ class ModelSpec:
     hf_repo: str | None = None
     hf_file: str | None = None
     hf_revision: str | None = None
+    size_exact: bool = True
+    notes: str = ""
+    pin_note: str = ""
+    extra_outputs_ok: bool = False
+
+    @property
+    def pinned(self) -> bool:
+        """True when the registry holds the file's sha256 (every pull is verified against it)."""
+        return self.sha256 is not None
+
+
+MIT_URL = "https://opensource.org/license/mit"
 
 
 def hf_url(repo: str, filename: str, revision: str) -> str:

@@ -47,7 +47,9 @@ def test_list_shows_every_model_and_cache_state(shared_models, monkeypatch, caps
     assert set(lines) == set(REGISTRY)
     assert "3.8 MB" in lines["face_landmarker"] and " yes " in lines["face_landmarker"]
     assert "176.1 MB" in lines["anime_seg_isnetis"] and " no " in lines["anime_seg_isnetis"]
-    assert all("Apache-2.0" in line for line in lines.values())
+    assert all(REGISTRY[name].licence.spdx in line for name, line in lines.items())
+    assert "pull needs --unpinned" in out and "non-commercial" in out
+    assert "not offered" in out and "see_through" in out and "anime_face_hrnetv2" in out
     assert f"path: {shared_models / 'isnetis.onnx'}" in out
 
 
@@ -106,3 +108,17 @@ def test_ctrl_c_cancels_cleanly(cache_root, local_lama, monkeypatch, capsys):
     assert main(["models", "pull", "lama", "--yes"]) == 130
     assert "cancelled" in capsys.readouterr().err
     assert list(cache_root.iterdir()) == []
+
+
+def test_pull_of_an_unpinned_model_needs_consent(cache_root, tmp_path, monkeypatch, capsys, caplog):
+    data = np.random.default_rng(5).integers(0, 256, SIZE, dtype=np.uint8).tobytes()
+    src = tmp_path / "migan_src.onnx"
+    src.write_bytes(data)
+    monkeypatch.setitem(REGISTRY, "migan", dataclasses.replace(REGISTRY["migan"], url=src.as_uri(), size_bytes=SIZE))
+    assert main(["models", "pull", "migan", "--yes"]) == 1
+    assert "--unpinned" in caplog.text and not (cache_root / "migan_pipeline_v2.onnx").exists()
+    assert main(["models", "pull", "migan", "--yes", "--unpinned"]) == 0
+    err = capsys.readouterr().err
+    assert "NOT PINNED" in err and "Places2" in err and "MIT" in err
+    assert (cache_root / "migan_pipeline_v2.onnx").read_bytes() == data
+    assert (cache_root / "migan_pipeline_v2.onnx.sha256").read_text().split()[0] == hashlib.sha256(data).hexdigest()

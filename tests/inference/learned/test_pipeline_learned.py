@@ -87,7 +87,9 @@ def test_missing_models_auto_is_classical_learned_stops_early(image, tmp_path, m
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "empty"))
     result = generate(image, backend="auto")
     assert {k: v.backend for k, v in result.backends.items()} == {
-        "foreground": "classical", "parts": "classical", "completion": "classical"}
+        "foreground": "classical", "parts": "classical", "face_parsing": "classical", "completion": "classical",
+        "depth": "classical"}
+    assert "kirie models pull depth_anything_v2_small" in result.backends["depth"].reason
     assert "kirie models pull mobile_sam_encoder" in result.backends["parts"].reason
     with pytest.raises(LearnedBackendError, match="kirie models pull mobile_sam_encoder"):
         generate(image, backend="learned")

@@ -1,5 +1,6 @@
-"""Tiny ONNX stand-ins with the tensor contracts of LaMa and MobileSAM, whose outputs are known exactly,
-and a helper that puts them in a temporary model cache under their registry names."""
+"""Tiny ONNX stand-ins with the tensor contracts of LaMa, MI-GAN, MobileSAM, Depth Anything V2 and BiSeNet,
+whose outputs are known exactly, and a helper that puts them in a temporary model cache under their
+registry names."""
 
 from __future__ import annotations
 
@@ -43,6 +44,74 @@ def const_lama(path: Path, colour: tuple[float, float, float], size: int = 512) 
         helper.make_node("Add", ["z", "colour"], ["output"]),
     ]
     return _save(helper.make_graph(nodes, "const_lama", [image, mask], [out]), path)
+
+
+def const_migan(path: Path, colour: tuple[int, int, int]) -> Path:
+    """MI-GAN pipeline contract (``image`` uint8 N×3×H×W, ``mask`` uint8 N×1×H×W with 255 = known;
+    output ``result`` uint8): like the real pipeline it composites, keeping known pixels and putting
+    ``colour`` (0-255) in the hole, so a mask of the wrong polarity shows at once."""
+    dims = ["n", "h", "w"]
+    image = helper.make_tensor_value_info("image", TensorProto.UINT8, [dims[0], 3, dims[1], dims[2]])
+    mask = helper.make_tensor_value_info("mask", TensorProto.UINT8, [dims[0], 1, dims[1], dims[2]])
+    out = helper.make_tensor_value_info("result", TensorProto.UINT8, [dims[0], 3, dims[1], dims[2]])
+    nodes = [
+        _const("k255", np.array(255.0, np.float32)),
+        _const("one", np.array(1.0, np.float32)),
+        _const("colour", np.asarray(colour, np.float32).reshape(1, 3, 1, 1)),
+        helper.make_node("Cast", ["image"], ["imf"], to=TensorProto.FLOAT),
+        helper.make_node("Cast", ["mask"], ["mf"], to=TensorProto.FLOAT),
+        helper.make_node("Div", ["mf", "k255"], ["m"]),
+        helper.make_node("Sub", ["one", "m"], ["hole"]),
+        helper.make_node("Mul", ["imf", "m"], ["keep"]),
+        helper.make_node("Mul", ["colour", "hole"], ["fill"]),
+        helper.make_node("Add", ["keep", "fill"], ["sum"]),
+        helper.make_node("Cast", ["sum"], ["result"], to=TensorProto.UINT8),
+    ]
+    return _save(helper.make_graph(nodes, "const_migan", [image, mask], [out]), path)
+
+
+def depth_map(path: Path, depth: np.ndarray) -> Path:
+    """Depth Anything V2 contract (``pixel_values`` N×3×H×W float32 -> ``predicted_depth`` N×H×W) that
+    returns the known map ``depth`` (h0, w0), bilinearly resized to the input's H×W."""
+    x = helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, ["n", 3, "h", "w"])
+    y = helper.make_tensor_value_info("predicted_depth", TensorProto.FLOAT, ["n", "h", "w"])
+    nodes = [
+        _const("d", np.asarray(depth, np.float32)[None, None]),
+        _const("s2", np.array([2], np.int64)), _const("s4", np.array([4], np.int64)),
+        _const("ones", np.array([1, 1], np.int64)), _const("ax1", np.array([1], np.int64)),
+        helper.make_node("Shape", ["pixel_values"], ["shape"]),
+        helper.make_node("Slice", ["shape", "s2", "s4"], ["hw"]),
+        helper.make_node("Concat", ["ones", "hw"], ["sizes"], axis=0),
+        helper.make_node("Resize", ["d", "", "", "sizes"], ["big"], mode="linear"),
+        helper.make_node("Squeeze", ["big", "ax1"], ["predicted_depth"]),
+    ]
+    return _save(helper.make_graph(nodes, "depth_map", [x], [y]), path)
+
+
+def bisenet_classes(path: Path, classes: np.ndarray, aux_heads: bool = False) -> Path:
+    """BiSeNet contract (``input`` 1×3×512×512 -> ``output`` 1×19×512×512 logits) whose argmax is the
+    known (16, 16) class grid ``classes`` upsampled ×32 (nearest), with softmax ≈ 0.999 for that class.
+    ``aux_heads``: also the two auxiliary outputs (zeros) that a plain export of the model keeps."""
+    onehot = np.zeros((1, 19, 16, 16), np.float32)
+    for c in range(19):
+        onehot[0, c][classes == c] = 10.0
+    x = helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 512, 512])
+    y = helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 19, 512, 512])
+    nodes = [
+        _const("z", onehot),
+        _const("scales", np.array([1, 1, 32, 32], np.float32)),
+        _const("zero", np.zeros((), np.float32)),
+        helper.make_node("ReduceMean", ["input"], ["m"], keepdims=0),
+        helper.make_node("Mul", ["m", "zero"], ["m0"]),
+        helper.make_node("Resize", ["z", "", "scales"], ["big"], mode="nearest"),
+        helper.make_node("Add", ["big", "m0"], ["output"]),
+    ]
+    outs = [y]
+    if aux_heads:
+        for name in ("onnx::Aux16", "onnx::Aux32"):
+            nodes.append(helper.make_node("Mul", ["output", "zero"], [name]))
+            outs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, 19, 512, 512]))
+    return _save(helper.make_graph(nodes, "bisenet_classes", [x], outs), path)
 
 
 def sam_encoder(path: Path) -> Path:
@@ -105,5 +174,5 @@ def install(monkeypatch, root: Path, name: str, path: Path) -> Path:
     target = root / spec.filename
     if path != target:
         target.write_bytes(path.read_bytes())
-    monkeypatch.setitem(REGISTRY, name, dataclasses.replace(spec, size_bytes=target.stat().st_size))
+    monkeypatch.setitem(REGISTRY, name, dataclasses.replace(spec, size_bytes=target.stat().st_size, size_exact=True))
     return target

@@ -184,3 +184,40 @@ def test_http_404_is_a_download_error(payload, cache_root, http_root):
     with pytest.raises(ModelDownloadError, match="404"):
         download_model(spec_for(payload, url=f"{http_root}/nope.bin"), confirm=yes)
     assert list(cache_root.iterdir()) == []
+
+
+def test_unpinned_model_is_refused_without_consent(payload, cache_root):
+    from inference.models.download import UnpinnedModelError
+
+    spec = spec_for(payload, sha256=None, size_exact=False, pin_note="no official sha256")
+    asked = []
+    with pytest.raises(UnpinnedModelError, match=r"kirie models pull tiny --unpinned"):
+        download_model(spec, confirm=lambda s: asked.append(s) or True)
+    assert asked == [] and not cache_root.exists()  # refused before asking or fetching
+
+
+def test_unpinned_download_pins_its_digest_and_checks_it_next_time(payload, cache_root, caplog):
+    from inference.models.download import pin_path
+
+    rounded = round(PAYLOAD_BYTES, -4)  # the host shows a rounded size
+    spec = spec_for(payload, sha256=None, size_bytes=rounded, size_exact=False, pin_note="no official sha256")
+    with caplog.at_level("WARNING", logger="inference.models.download"):
+        path = download_model(spec, confirm=yes, allow_unpinned=True)
+    digest = sha256_file(payload)
+    assert path.read_bytes() == payload.read_bytes()
+    assert pin_path(spec).read_text().split()[0] == digest
+    assert any("UNPINNED" in r.getMessage() and digest in r.getMessage() for r in caplog.records)
+    # a later forced pull must match the local pin: a changed file at the URL is refused and deleted
+    changed = bytearray(payload.read_bytes())
+    changed[100] ^= 0xFF
+    payload.write_bytes(bytes(changed))
+    with pytest.raises(ModelDownloadError, match="sha256 mismatch"):
+        download_model(spec, confirm=yes, allow_unpinned=True, force=True)
+    assert path.read_bytes() != bytes(changed)  # the first, pinned file is kept
+
+
+def test_unpinned_size_far_from_the_rounded_one_is_refused(payload, cache_root):
+    spec = spec_for(payload, sha256=None, size_bytes=PAYLOAD_BYTES * 2, size_exact=False)
+    with pytest.raises(ModelDownloadError, match="expected about"):
+        download_model(spec, confirm=yes, allow_unpinned=True)
+    assert sorted(p.name for p in cache_root.iterdir()) == []

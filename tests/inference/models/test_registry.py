@@ -20,16 +20,19 @@ def test_required_entries_present():
 def test_entry_is_complete_and_pinned(name):
     spec = REGISTRY[name]
     assert spec.name == name
-    assert HEX64.match(spec.sha256), spec.sha256
+    if spec.pinned:
+        assert HEX64.match(spec.sha256), spec.sha256
+    else:  # "pin on first download": the reason is written down, and the size is the host's rounded one
+        assert spec.pin_note and not spec.size_exact
     assert spec.size_bytes > 0
     assert spec.url.startswith("https://")
-    assert spec.licence.spdx == "Apache-2.0" and spec.licence.url.startswith("https://")
+    assert spec.licence.spdx in ("Apache-2.0", "MIT") and spec.licence.url.startswith("https://")
     assert spec.runtime in ("onnxruntime", "mediapipe")
     assert spec.inputs and spec.outputs
     assert all(t.role and t.shape for t in spec.inputs + spec.outputs)
     if spec.hf_repo is not None:
         assert spec.url == hf_url(spec.hf_repo, spec.hf_file, spec.hf_revision)
-        assert spec.url.endswith("/" + spec.filename)
+        assert spec.url.endswith("/" + spec.hf_file)
 
 
 def test_catalogue_values():
@@ -63,3 +66,18 @@ def test_cached_model_uses_the_cache_env(shared_models, monkeypatch):
 def test_unknown_model_names_the_known_ones():
     with pytest.raises(KeyError, match="anime_seg_isnetis"):
         get_model("nope")
+
+
+def test_learned_entries_say_what_they_must_before_download():
+    from inference.models.download import describe
+
+    assert {"migan", "depth_anything_v2_small", "bisenet_face_parsing"} <= set(REGISTRY)
+    migan, depth, bisenet = REGISTRY["migan"], REGISTRY["depth_anything_v2_small"], REGISTRY["bisenet_face_parsing"]
+    assert migan.licence.spdx == "MIT" and migan.url.startswith("https://huggingface.co/andraniksargsyan/migan/")
+    assert [t.dtype for t in migan.inputs + migan.outputs] == ["uint8"] * 3
+    assert [t.name for t in migan.inputs + migan.outputs] == ["image", "mask", "result"]
+    assert depth.licence.spdx == "Apache-2.0" and "CC-BY-NC-4.0" in depth.notes
+    assert not migan.pinned and not depth.pinned and bisenet.pinned
+    text = describe(bisenet)
+    assert "NON-COMMERCIAL" in text and "CelebAMask-HQ" in text and bisenet.sha256 in text
+    assert "NOT PINNED" in describe(migan) and "Places2" in describe(migan)
