@@ -219,8 +219,13 @@ class MainWindow(QMainWindow):
         self.bridge.state.selection.clear()
         self.files.set_untitled(Path(image_path).stem)
         self.viewport.fit_view()
-        for notice in getattr(result, "notices", ()):
+        detection = getattr(result, "detection", "")
+        log.info("landmarks: %s (tried: %s)", detection, "; ".join(getattr(result, "detectors_tried", ())))
+        notices = list(getattr(result, "notices", ()))
+        for notice in notices:
             log.warning("%s", notice)
+        # the detector's caveat (a photo rigged as anime) outranks the plain line
+        self.show_status(notices[-1] if notices else f"Generated {name}: {detection}", 30_000)
 
     def show_generation_error(self, message: str, details: str) -> None:
         self.dialogs.error("New from image", message, details)

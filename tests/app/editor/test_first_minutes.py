@@ -123,3 +123,26 @@ def test_tracking_dock_fits_at_1280x800(window, qtbot):
     assert visible_rows >= 5, f"the mapping table shows {visible_rows:.1f} rows"
     dock = window.docks["tracking"]
     assert panel.geometry().bottom() <= dock.height()  # nothing spills below the dock (over its tabs)
+
+
+def test_a_photo_without_the_face_model_tells_the_user_it_was_rigged_as_anime(window, qtbot, shared_data, monkeypatch):
+    from inference.landmarks import real
+    from tests.app.conftest import generate_into
+
+    def no_face_model(*args, **kwargs):
+        raise FileNotFoundError(real.MODEL)
+
+    monkeypatch.setattr(real, "run_mesh", no_face_model)
+    generate_into(window, qtbot, shared_data / "portraits" / "s2.jpg")
+    status = window.statusBar().currentMessage()
+    assert "rigged as an anime face" in status and "kirie models pull face_landmarker" in status
+    log_text = window.panels["log"].text.toPlainText()
+    assert "landmarks: anime face found by animeface at" in log_text
+    assert "The real-face model (face_landmarker.task) is not installed" in log_text
+
+
+def test_an_anime_image_names_its_detector_in_the_status_bar(window, qtbot, shared_data):
+    from tests.app.conftest import generate_into
+
+    generate_into(window, qtbot, shared_data / "anime" / "waifu_00.png")
+    assert window.statusBar().currentMessage().startswith("Generated waifu_00.png: anime face found by animeface at")
