@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
+        self.panels["tracking"].project_folder = self.project_folder  # recorded motions go beside the project
         self.files = ProjectFiles(self.bridge, self.settings, lambda: self.dialogs, self)
         self.generation = GenerationController(self, self.apply_generation, self.show_generation_error)
         self.modes = ModeController(self)  # the viewport tool follows the mode and the selection
@@ -190,6 +191,9 @@ class MainWindow(QMainWindow):
 
     def dialog_parent(self) -> QWidget:
         return self
+
+    def project_folder(self) -> str | None:
+        return str(self.files.path.parent) if self.files.path is not None else None
 
     def update_title(self) -> None:
         self.setWindowModified(self.files.is_modified)
