@@ -76,6 +76,11 @@ class EditorSettings(SettingsGroup):
         """Last folder used for ``kind`` ("project" or "image"); the home folder at first."""
         return str(self._get(f"last_folder/{kind}", str(Path.home())))
 
+    def remembered_folder(self, kind: str) -> str | None:
+        """The last folder used for ``kind`` if one was remembered and still exists, else None."""
+        value = self._get(f"last_folder/{kind}", None)
+        return str(value) if value and Path(str(value)).is_dir() else None
+
     def set_last_folder(self, kind: str, path: str | Path) -> None:
         p = Path(path)
         self._set(f"last_folder/{kind}", str(p if p.is_dir() else p.parent))

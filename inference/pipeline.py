@@ -55,6 +55,8 @@ class GenerationResult:
     methods: dict[str, str] = field(default_factory=dict)
     foreground_alpha: np.ndarray | None = None  # (H, W) float32 in [0, 1], canvas frame
     backends: dict[str, Any] = field(default_factory=dict)  # stage -> inference.backends.StageBackend
+    detection: str = ""  # inference.landmarks.FaceSearch.report(): "anime face found by animeface at 512 px"
+    detectors_tried: list[str] = field(default_factory=list)  # FaceSearch.tried, one line per detector run
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: stages with seconds, parts, parameters, vertices, meshes."""
@@ -63,7 +65,8 @@ class GenerationResult:
             "canvas_px": [r.canvas_width_px, r.canvas_height_px],
             "stages_s": {k: round(v, 4) for k, v in self.timings_s.items()},
             "total_s": round(sum(self.timings_s.values()), 4),
-            "face": {"kind": self.face.kind, "method": self.face.method, "face_width_px": round(self.face.face_width_px, 1)},
+            "face": {"kind": self.face.kind, "method": self.face.method, "face_width_px": round(self.face.face_width_px, 1),
+                     "detection": self.detection, "tried": self.detectors_tried},
             "methods": self.methods,
             "backends": {k: b.to_json() for k, b in self.backends.items()},
             "parts": [p.id for p in r.parts],
@@ -223,7 +226,8 @@ def generate(
         methods["depth"] = depth_note
     for stage, b in backends.items():
         log.info("backend %s: %s%s (%s)", stage, b.backend, f" {'+'.join(b.models)} on {b.provider}" if b.models else "", b.reason)
-    return GenerationResult(rig, run.timings, [*full.notices, *search.notices], face, methods, fg_alpha, backends)
+    return GenerationResult(rig, run.timings, [*full.notices, *search.notices], face, methods, fg_alpha, backends,
+                            search.report(), search.tried)
 
 
 

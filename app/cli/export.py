@@ -1,7 +1,8 @@
 """``kirie export PROJECT.kirie -o OUT --format cubism|inp|psd``: export a project headless.
 
-* ``cubism`` (default): OUT is a folder; a Cubism model folder is written into it
-  (:func:`rig.formats.cubism.export_cubism`); ``--name`` sets the file-name stem.
+* ``cubism`` (default): OUT is the model folder (created when missing): it receives ``NAME.model3.json``,
+  ``NAME.moc3``, ``NAME.<size>/texture_00.png`` ... (:func:`rig.formats.cubism.export_cubism`), the same
+  layout as the editor's File > Export into a chosen folder; ``--name`` sets the file-name stem.
 * ``inp``: OUT is an Inochi2D ``.inp`` file (``rig.formats.inochi.export_inp``).
 * ``psd``: OUT is a layered ``.psd`` file (``rig.formats.psd.export_psd``).
 

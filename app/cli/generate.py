@@ -90,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     for stage, used in result.backends.items():
         models = f" ({'+'.join(used.models)} on {used.provider})" if used.models else ""
         log.info("%s: %s backend%s: %s", stage, used.backend, models, used.reason)
+    log.info("landmarks: %s (tried: %s)", result.detection, "; ".join(result.detectors_tried))
     for notice in result.notices:
         log.warning("%s", notice)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ class EditorActions:
     Attributes
     ----------
     new_from_image, open, save, save_as, quit, undo, redo, fit_view, zoom_in, zoom_out, wireframe,
-    gizmos, checkerboard, reset_parameters : QAction
+    gizmos, checkerboard, reset_parameters, user_guide, keyboard_shortcuts, about : QAction
     recent_menu, export_menu, view_menu, mesh_menu, help_menu : QMenu
         ``export_menu`` holds the exporters' actions (:class:`app.editor.export_actions.ExportController`).
 
@@ -65,6 +65,10 @@ class EditorActions:
         self.gizmos = self._toggle("Deformer &Gizmos", "show_gizmos", QKeySequence("G"))
         self.checkerboard = self._toggle("&Checkerboard Background", "checkerboard", None)
         self.reset_parameters = self._action("&Reset Parameters", self._reset_values, QKeySequence("Ctrl+R"))
+        self.user_guide = self._action("&User Guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents,
+                                       "Read the user guide: first run, generating, editing, tracking, export")
+        self.keyboard_shortcuts = self._action("&Keyboard Shortcuts", self.show_shortcuts, QKeySequence("Ctrl+/"),
+                                               "Every action with a key, from the menus and toolbars")
         self.about = self._action("&About Kirie", self.show_about)
         self._build_menus(deform_menu, list(mesh_actions))
         w.bridge.history_changed.connect(self.update_undo)
@@ -102,6 +106,27 @@ class EditorActions:
     def show_about(self) -> None:
         QMessageBox.about(self.window.dialog_parent(), "About Kirie",
                           "<b>Kirie</b><br>One character image in, a Live2D-style rig out.")
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard Shortcuts (:class:`app.editor.help.ShortcutsDialog`), modeless; one at a time."""
+        from app.editor.help import ShortcutsDialog
+
+        self._show_once("shortcuts_dialog", ShortcutsDialog)
+
+    def show_user_guide(self) -> None:
+        """Help > User Guide (:class:`app.editor.help.UserGuideDialog`), modeless; one at a time."""
+        from app.editor.help import UserGuideDialog
+
+        self._show_once("guide_dialog", UserGuideDialog)
+
+    def _show_once(self, attribute: str, factory) -> None:
+        dialog = getattr(self, attribute, None)
+        if dialog is None:
+            dialog = factory(self.window.dialog_parent())
+            setattr(self, attribute, dialog)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
 
     def clear_recent(self) -> None:
         self.window.settings.clear_recent()
@@ -171,6 +196,9 @@ class EditorActions:
                 self.mesh_menu.addAction(action)
         self.mesh_menu.menuAction().setVisible(bool(mesh_actions))
         self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.user_guide)
+        self.help_menu.addAction(self.keyboard_shortcuts)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.about)
 
     def update_undo(self) -> None:

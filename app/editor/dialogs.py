@@ -7,6 +7,8 @@ opens file dialogs or message boxes directly, so a test can drive the whole wind
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 PROJECT_FILTER = "Kirie projects (*.kirie)"
@@ -35,9 +37,12 @@ class Dialogs:
         return path or None
 
     def export_path(self, title: str, suggested: str, file_filter: str | None) -> str | None:
-        """A file to export to (``file_filter`` given), or the folder to export into (``file_filter`` None)."""
+        """A file to export to (``file_filter`` given), or the folder to export into (``file_filter`` None:
+        :class:`FolderChooser`, which starts at ``suggested`` or, when that does not exist, in its parent
+        with its name typed in, and creates a new folder name)."""
         if file_filter is None:
-            path = QFileDialog.getExistingDirectory(self.parent, title, suggested)
+            chooser = FolderChooser(self.parent, title, suggested)
+            path = chooser.selectedFiles()[0] if chooser.exec() and chooser.selectedFiles() else None
         else:
             path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, file_filter)
         return path or None
@@ -68,3 +73,42 @@ class Dialogs:
         if details:
             box.setDetailedText(details)
         box.exec()
+
+
+class FolderChooser(QFileDialog):
+    """A folder chooser that also takes the name of a folder that does not exist yet and creates it
+    (``QFileDialog.getExistingDirectory`` refuses one), as a save dialog takes a new file name.
+
+    Parameters
+    ----------
+    parent : QWidget
+    title : str
+    suggested : str
+        An existing folder to start in, or a path whose parent exists: the chooser starts in the parent
+        with the new name typed in.
+    """
+
+    def __init__(self, parent: QWidget | None, title: str, suggested: str) -> None:
+        path = Path(suggested)
+        start, name = (path, "") if path.is_dir() or not path.parent.is_dir() else (path.parent, path.name)
+        super().__init__(parent, title, str(start))
+        self.setFileMode(QFileDialog.FileMode.Directory)
+        self.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        self.setOption(QFileDialog.Option.DontUseNativeDialog, True)  # the native one refuses new names too
+        self.setLabelText(QFileDialog.DialogLabel.FileName, "Folder:")
+        self.setLabelText(QFileDialog.DialogLabel.Accept, "Export Here")
+        if name:
+            self.selectFile(name)
+
+    def accept(self) -> None:
+        """Create the typed folder when it does not exist (its parent must), then accept as usual."""
+        chosen = self.selectedFiles()
+        if chosen:
+            target = Path(chosen[0])
+            if not target.exists() and target.parent.is_dir():
+                try:
+                    target.mkdir()
+                except OSError as exc:
+                    QMessageBox.warning(self, self.windowTitle(), f"Cannot create {target}: {exc.strerror or exc}")
+                    return
+        super().accept()

@@ -1,9 +1,11 @@
 """File > Export: the menu actions and the outcome; the exporters run off the GUI thread with a progress
 dialog (:mod:`app.jobs.export`, style.md section 4).
 
-* **Cubism model (model3.json + moc3)...** asks for a folder and writes the model folder
-  ``<chosen>/<NAME>/`` with :func:`rig.formats.cubism.export_cubism` (``NAME`` = the rig's name made
-  file-safe). Its progress callback reports stages; **Cancel** takes effect at the next stage, and
+* **Cubism model (model3.json + moc3)...** asks for a folder (an existing one, or a new name that the
+  chooser creates; a new ``<NAME>`` folder is offered) and writes ``<chosen>/<NAME>.model3.json``,
+  ``<NAME>.moc3``, ``<NAME>.<size>/texture_00.png`` ... into it with
+  :func:`rig.formats.cubism.export_cubism` (``NAME`` = the rig's name made file-safe): the same layout
+  as ``kirie export -o <chosen>``. Its progress callback reports stages; **Cancel** takes effect at the next stage, and
   every stage before the writing comes first, so a cancelled export writes nothing.
 * **Inochi2D puppet (.inp)...** -> :func:`rig.formats.inochi.export_inp`,
   **Layered PSD...** -> :func:`rig.formats.psd.export_psd`: one file each, no stages, so the dialog
@@ -13,7 +15,8 @@ The rig is copied on the GUI thread before the worker starts, so editing during 
 race with it. Every exporter validates first and writes atomically: a refused rig
 (:class:`~rig.errors.CubismFormatError`, :class:`~rig.errors.ValidationError`...) writes nothing and
 its message is shown through :meth:`app.editor.dialogs.Dialogs.error`, the traceback behind "Show
-Details...". The last export folder is kept in the settings (``last_folder/export``).
+Details...". The chooser starts in the last export folder (``last_folder/export``, remembered after a
+successful export), else the saved project's folder, else the home folder.
 """
 
 from __future__ import annotations
@@ -111,14 +114,21 @@ class ExportController(JobRunner):
             chosen = self._ask(fmt, rig)
             if chosen is None:
                 return False
-        self.window.settings.set_last_folder(SETTINGS_KIND, chosen)
         self._start(fmt, copy.deepcopy(rig), export_target(fmt, rig, chosen))
         return True
 
+    def start_folder(self) -> str:
+        """Where the export chooser starts: the last export folder, else the project's, else home."""
+        remembered = self.window.settings.remembered_folder(SETTINGS_KIND)
+        return remembered or self.window.project_folder() or str(Path.home())
+
     def _ask(self, fmt: ExportFormat, rig: Rig) -> str | None:
-        folder = self.window.settings.last_folder(SETTINGS_KIND)
-        suggested = folder if fmt.file_filter is None else str(Path(folder) / f"{model_folder_name(rig)}{fmt.suffix}")
-        return self.window.dialogs.export_path(f"Export {fmt.noun}", suggested, fmt.file_filter)
+        folder, name = Path(self.start_folder()), model_folder_name(rig)
+        if fmt.file_filter is None:  # a new <NAME> folder is offered unless the chooser starts in one
+            suggested = folder if folder.name == name else folder / name
+        else:
+            suggested = folder / f"{name}{fmt.suffix}"
+        return self.window.dialogs.export_path(f"Export {fmt.noun}", str(suggested), fmt.file_filter)
 
     def _start(self, fmt: ExportFormat, rig: Rig, target: Path) -> None:
         self.cancel_event = threading.Event()
@@ -148,6 +158,7 @@ class ExportController(JobRunner):
         self.update_enabled()
         if status == "done":
             self.last_written = [Path(p) for p in payload]
+            self.window.settings.set_last_folder(SETTINGS_KIND, target if fmt.file_filter is None else target.parent)
             log.info("exported the %s to %s in %.2f s", fmt.noun, target, time.perf_counter() - self.started_at)
             self.window.show_status(f"Exported the {fmt.noun} to {target}", 10_000)
         elif status == "failed":

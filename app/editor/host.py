@@ -50,6 +50,9 @@ class EditorHost(Protocol):
     def dialog_parent(self) -> QWidget:
         """The widget that parents actions, toolbars and dialogs (the window)."""
 
+    def project_folder(self) -> str | None:
+        """The folder of the saved project file; None while the document is untitled."""
+
 
 class WindowCommands(EditorHost, Protocol):
     """An :class:`EditorHost` that also carries out the window's own commands (File menu, docks).

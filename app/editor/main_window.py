@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.panels: dict[str, QWidget] = {}
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
+        self.panels["tracking"].project_folder = self.project_folder  # recorded motions go beside the project
         self.files = ProjectFiles(self.bridge, self.settings, lambda: self.dialogs, self)
         self.generation = GenerationController(self, self.apply_generation, self.show_generation_error)
         self.modes = ModeController(self)  # the viewport tool follows the mode and the selection
@@ -191,6 +192,9 @@ class MainWindow(QMainWindow):
     def dialog_parent(self) -> QWidget:
         return self
 
+    def project_folder(self) -> str | None:
+        return str(self.files.path.parent) if self.files.path is not None else None
+
     def update_title(self) -> None:
         self.setWindowModified(self.files.is_modified)
         self.setWindowTitle(f"{self.files.display_name}[*] \u2014 {APP_NAME}")
@@ -219,8 +223,13 @@ class MainWindow(QMainWindow):
         self.bridge.state.selection.clear()
         self.files.set_untitled(Path(image_path).stem)
         self.viewport.fit_view()
-        for notice in getattr(result, "notices", ()):
+        detection = getattr(result, "detection", "")
+        log.info("landmarks: %s (tried: %s)", detection, "; ".join(getattr(result, "detectors_tried", ())))
+        notices = list(getattr(result, "notices", ()))
+        for notice in notices:
             log.warning("%s", notice)
+        # the detector's caveat (a photo rigged as anime) outranks the plain line
+        self.show_status(notices[-1] if notices else f"Generated {name}: {detection}", 30_000)
 
     def show_generation_error(self, message: str, details: str) -> None:
         self.dialogs.error("New from image", message, details)

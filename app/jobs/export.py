@@ -65,10 +65,12 @@ def model_folder_name(rig: Rig) -> str:
 
 
 def export_target(fmt: ExportFormat, rig: Rig, chosen: str | Path) -> Path:
-    """Where an export goes: ``chosen/<NAME>`` for a Cubism model, else ``chosen`` with the suffix."""
+    """Where an export goes: the ``chosen`` folder itself for a Cubism model (it receives
+    ``<NAME>.model3.json``, ``<NAME>.moc3``, ``<NAME>.<size>/`` ..., as ``kirie export -o`` does), else
+    ``chosen`` with the format's suffix."""
     chosen = Path(chosen)
     if fmt.file_filter is None:
-        return chosen / model_folder_name(rig)
+        return chosen
     return chosen if chosen.suffix.lower() == fmt.suffix else chosen.with_name(chosen.name + fmt.suffix)
 
 

@@ -1,6 +1,8 @@
 """The Parts & Layers dock: the part tree with its art meshes (layer thumbnails), topmost first.
 
-Column 0 is the name (editable: :class:`RenameObject`) with a visibility checkbox
+Column 0 is the name (editable: :class:`RenameObject`) with a visibility checkbox and an icon (a folder
+for a part, the layer's thumbnail for an art mesh; every row as tall as a thumbnail, so empty parts are
+not squeezed)
 (:class:`SetObjectProperty` ``visible``); column 1 a lock checkbox (editor-only, kept in
 ``editor_meta["locked_ids"]``: locked meshes are not picked in the viewport). Below the tree: the
 opacity of the active part or mesh (every keyform, :class:`SetKeyformValues`) and Raise / Lower.
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyle,
     QWidget,
 )
 
@@ -109,12 +112,19 @@ class PartsPanel(TreePanel):
         if kind == "art_mesh":
             flags |= _MESH_FLAGS
             name.setIcon(self._icon(obj.layer_id))
+        else:  # a folder, so a part reads as one even with no children (no expand arrow)
+            name.setIcon(self._part_icon())
         name.setFlags(flags | Qt.ItemFlag.ItemIsEditable)
         lock.setFlags(flags & ~_MESH_FLAGS)
         name.setText(obj.name)
         name.setToolTip(object_id)
         name.setCheckState(CHECKED if obj.visible else UNCHECKED)
         lock.setCheckState(CHECKED if locked else UNCHECKED)
+
+    def _part_icon(self):
+        if "part" not in self._icons:
+            self._icons["part"] = self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        return self._icons["part"]
 
     def _icon(self, layer_id: str):
         try:

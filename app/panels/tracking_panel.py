@@ -20,6 +20,8 @@ and the Log; the editor keeps working. Settings persist in QSettings (:mod:`app.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
@@ -76,6 +78,9 @@ class TrackingPanel(QWidget):
         Frames of the current (or last) session.
     message : str
         The text of the dock's status line.
+    project_folder : callable() -> str or None
+        The saved project's folder (None while untitled); the window sets it. A recorded motion is
+        offered in the folder the last one went to, else there, else the home folder.
     """
 
     def __init__(self, bridge: DocumentBridge, settings: QSettings | None = None, probe: bool = True,
@@ -89,6 +94,7 @@ class TrackingPanel(QWidget):
         self.controller, self.driver = self.live.controller, self.live.driver
         self.probe = CameraProbe(self)
         self.message = ""
+        self.project_folder: Callable[[], str | None] = lambda: None
         self._pending_preview = None
         self._build()
         self._load_settings()
@@ -321,7 +327,17 @@ class TrackingPanel(QWidget):
         if on:
             self.live.start_recording()
         else:
-            self.live.finish_recording(self.dialogs.save_motion_path)
+            self.live.finish_recording(self._ask_motion_path)
+
+    def motion_folder(self) -> str:
+        """Where the save dialog of a recorded motion starts: the last motion's folder, else the project's."""
+        return self.settings.motion_folder() or self.project_folder() or str(Path.home())
+
+    def _ask_motion_path(self, suggested: str) -> str | None:
+        path = self.dialogs.save_motion_path(str(Path(self.motion_folder()) / Path(suggested).name))
+        if path:
+            self.settings.set_motion_folder(path)
+        return path
 
     # ---------------------------------------------------------------- display
     def _set_running_ui(self, running: bool) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QStyledItemDelegate, QTreeView, QVBoxLayout, QWidget
 
 from app.bridge import DocumentBridge
 
@@ -152,8 +152,21 @@ class ObjectTreeModel(QStandardItemModel):
             self._taken[cells[0].data(ID_ROLE)] = cells
 
 
+class RowHeightDelegate(QStyledItemDelegate):
+    """Every row at least as tall as the view's icon size (plus 4 px): a part row without a thumbnail, or
+    a part with no children, is as tall as an art mesh row instead of squeezed between them."""
+
+    def sizeHint(self, option, index):  # noqa: N802 - Qt's name
+        hint = super().sizeHint(option, index)
+        view = self.parent()
+        if isinstance(view, QTreeView):
+            hint.setHeight(max(hint.height(), view.iconSize().height() + 4))
+        return hint
+
+
 class ObjectTreeView(QTreeView):
-    """A tree view that reports drops as ids instead of moving rows itself.
+    """A tree view that reports drops as ids instead of moving rows itself. Rows are at least the icon
+    size tall (:class:`RowHeightDelegate`).
 
     Parameters
     ----------
@@ -176,6 +189,7 @@ class ObjectTreeView(QTreeView):
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.collapsed_ids: set[str] = set()
+        self.setItemDelegate(RowHeightDelegate(self))
         self.collapsed.connect(lambda index: self.collapsed_ids.add(index_id(index)))
         self.expanded.connect(lambda index: self.collapsed_ids.discard(index_id(index)))
 

@@ -38,6 +38,14 @@ class TrackingSettings(SettingsGroup):
     def video_folder(self) -> str:
         return str(self._get("video_folder", str(Path.home())))
 
+    def motion_folder(self) -> str | None:
+        """The folder the last recorded motion was saved in, if it still exists (else None)."""
+        value = self._get("motion_folder", None)
+        return str(value) if value and Path(str(value)).is_dir() else None
+
+    def set_motion_folder(self, path: str | Path) -> None:
+        self._set("motion_folder", str(Path(path).parent))
+
     # ---------------------------------------------------------------- mapper options
     def smoothing(self) -> float:
         try:

@@ -38,10 +38,18 @@ class FaceSearch:
     face: FaceLandmarks | None
     tried: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # for the user: "3 faces found; rigging the largest ..."
+    detector: str = ""  # the run that found ``face``: "animeface at 1024 px", "mediapipe FaceLandmarker"
 
     def summary(self) -> str:
         """One sentence for a ``NoFaceFoundError`` message."""
         return "; ".join(self.tried) if self.tried else "no detector ran"
+
+    def report(self) -> str:
+        """Which detector found the face and what kind it is rigged as: "anime face found by animeface at
+        512 px" (:meth:`summary` lists every run)."""
+        if self.face is None:
+            return f"no face found (tried: {self.summary()})"
+        return f"{self.face.kind} face found by {self.detector}"
 
 
 def detect_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = None) -> FaceLandmarks | None:
@@ -102,6 +110,7 @@ def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = Non
         if mesh is not None and mesh.accepted:
             _choice(search, mesh.faces_found, mesh.index, face_index)
             search.face = scale_landmarks(real.real_landmarks(mesh), 1.0 / s)
+            search.detector = "mediapipe FaceLandmarker"
             return search
         for retry in (r for r in RETRY_SIDES_PX if r < side):
             if cancel:
@@ -109,15 +118,36 @@ def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = Non
             raw = anime.run_animeface(rgb, retry, index)
             search.tried.append(f"animeface at {retry} px: {'face' if raw else 'no face'}")
             if raw is not None:
+                side = retry
                 break
+        if raw is not None:
+            search.notices.append(_anime_fallback_notice(mesh, side, skipped="skipped" in search.tried[1]))
     if raw is None:
         return search
+    search.detector = f"animeface at {side} px"
     _choice(search, raw.faces_found, raw.index, face_index)
     if cancel:
         cancel.check()
     face = anime.anime_landmarks(rgb, fgm if fgm.any() else np.ones_like(fgm), raw, cancel)
     search.face = scale_landmarks(face, 1.0 / s)
     return search
+
+
+def _anime_fallback_notice(mesh, side: int, skipped: bool) -> str:
+    """What the user is told when only the anime detector's retry at ``side`` px found the face: it fires
+    on some photographs, so the rig may be an anime rig of a real person. ``mesh`` is the MediaPipe result
+    (None: no face, or ``skipped`` because the model is not installed)."""
+    from inference.landmarks import real
+
+    found = f"The face was found only by the anime detector (animeface at {side} px) and is rigged as an anime face."
+    if skipped:
+        return (f"{found} The real-face model ({real.MODEL}) is not installed, so a photo of a real person "
+                "cannot be recognised as one: run 'kirie models pull face_landmarker' and generate again.")
+    if mesh is None:
+        return (f"{found} The real-face detector found no face; if this is a photo, a larger, sharper, "
+                "front-facing portrait gives a real-face rig.")
+    return (f"{found} The real-face detector rejected its face ({mesh.reason}); if this is a photo, a larger, "
+            "front-facing portrait with the whole face visible gives a real-face rig.")
 
 
 def _choice(search: FaceSearch, found: int, index: int, requested: int | None) -> None:

@@ -115,8 +115,10 @@ def default_rules() -> list[MappingRule]:
         r("ParamEyeBallY", "gaze_y", -0.5, 0.5, -1.0, 1.0),
         r("ParamBrowLY", "brow_l", -0.5, 0.5, -1.0, 1.0),
         r("ParamBrowRY", "brow_r", -0.5, 0.5, -1.0, 1.0),
-        # dead zone: below 0.08 of a wide-open mouth the mouth stays shut
-        r("ParamMouthOpenY", "mouth_open", 0.08, 0.85, 0.0, 1.0, smoothing_scale=0.6),
+        # dead zone: below 0.06 the mouth stays shut. Full open at 0.55, measured on the driving clips
+        # (scripts/measure_expressions.py): a wide "O" reaches 0.64-1.4, a big grin with the teeth apart
+        # 0.31-0.36, speech 0.2-0.7; the old 0.85 gave the grin 0.3 and a wide "O" 0.77.
+        r("ParamMouthOpenY", "mouth_open", 0.06, 0.55, 0.0, 1.0, smoothing_scale=0.6),
         r("ParamMouthForm", "mouth_form", -0.6, 0.6, -1.0, 1.0),
     ]
 

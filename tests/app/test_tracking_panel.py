@@ -231,3 +231,28 @@ def test_settings_are_remembered(window, tmp_path):
     again.reset_ranges()
     assert again.table.ranges()["ParamAngleX"]["in_max"] == 30.0
     again.deleteLater()
+
+
+def test_the_motion_dialog_starts_beside_the_project_then_where_the_last_motion_went(window, panel, qtbot, d3,
+                                                                                   tmp_path):  # fmt: skip
+    project = tmp_path / "work" / "tiny.kirie"
+    project.parent.mkdir()
+    window.dialogs.save_path = str(project)
+    assert window.save_as()
+    asked, takes = [], tmp_path / "takes"
+    takes.mkdir()
+
+    class Scripted:
+        def save_motion_path(self, suggested):
+            asked.append(suggested)
+            return str(takes / f"take{len(asked)}.motion3.json")
+
+    panel.dialogs = Scripted()
+    panel.set_source(str(d3))  # the video's folder is not where motions go
+    for _ in range(2):
+        panel.record_button.setChecked(True)
+        _run_until(qtbot, panel, 5)
+        panel.stop()
+        qtbot.waitUntil(lambda: not panel.running, timeout=10_000)
+    assert asked == [str(project.parent / "tracking.motion3.json"), str(takes / "tracking.motion3.json")]
+    assert (takes / "take1.motion3.json").is_file() and (takes / "take2.motion3.json").is_file()

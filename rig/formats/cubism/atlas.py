@@ -1,8 +1,10 @@
 """Texture atlas for Cubism export: pack layer images into square power-of-two pages, remap uvs.
 
 Each layer used by an art mesh is cropped to the union of its opaque pixels and the uvs its meshes
-reach, then shelf-packed (tallest first) into pages of 2048 px, or 4096 px when one crop needs it;
-a crop larger than a 4096 page is scaled down to fit. Around each crop a ``padding``-px gutter
+reach, then shelf-packed (tallest first) at full resolution into **one page of the smallest power of
+two that holds them all** (from :data:`MIN_PAGE_PX` to :data:`MAX_PAGE_PX`): a 256 px character gets
+a 512 px page, not a 2048 px page that is mostly empty. When even a 4096 px page cannot hold them,
+they go on several 4096 px pages; a crop larger than a 4096 page is scaled down to fit. Around each crop a ``padding``-px gutter
 repeats the crop's edge pixels (as clamp-to-edge sampling would), and inside the crop the colour of
 every transparent pixel is replaced by that of the nearest opaque pixel ("colour bleed"), so bilinear
 filtering and mipmaps never pull dark fringes into the art. Pixels stay straight (non-premultiplied)
@@ -25,7 +27,8 @@ import numpy as np
 from rig.errors import CubismFormatError
 from rig.model import Rig
 
-PAGE_SIZES = (2048, 4096)
+MIN_PAGE_PX = 128
+MAX_PAGE_PX = 4096
 DEFAULT_PADDING = 4
 
 
@@ -104,20 +107,47 @@ def _scaled(image: np.ndarray, scale: float) -> np.ndarray:
 
 
 def _shelf_pack(sizes: list[tuple[int, int]], page: int) -> list[tuple[int, int, int]]:
-    """(page, x, y) for each (w, h) box (padding included), shelf packing, tallest first."""
+    """(page, x, y) for each (w, h) box (padding included): first-fit decreasing-height shelf packing.
+
+    Boxes are taken tallest first; each goes on the first shelf (of any page) with room left for its
+    width, else on a new shelf below the last one, else on a new page.
+    """
     order = sorted(range(len(sizes)), key=lambda i: (-sizes[i][1], -sizes[i][0], i))
     out: list[tuple[int, int, int]] = [(0, 0, 0)] * len(sizes)
-    pg, x, y, shelf = 0, 0, 0, 0
+    shelves: list[list[int]] = []  # [page, y, height, x used]
+    bottom: list[int] = []  # per page: the y below its last shelf
     for i in order:
         w, h = sizes[i]
-        if x + w > page:
-            x, y, shelf = 0, y + shelf, 0
-        if y + h > page:
-            pg, x, y, shelf = pg + 1, 0, 0, 0
-        out[i] = (pg, x, y)
-        x += w
-        shelf = max(shelf, h)
+        shelf = next((sh for sh in shelves if sh[3] + w <= page and h <= sh[2]), None)
+        if shelf is None:
+            pg = next((k for k, y in enumerate(bottom) if y + h <= page), None)
+            if pg is None:
+                pg = len(bottom)
+                bottom.append(0)
+            shelf = [pg, bottom[pg], h, 0]
+            bottom[pg] += h
+            shelves.append(shelf)
+        out[i] = (shelf[0], shelf[3], shelf[1])
+        shelf[3] += w
     return out
+
+
+def page_size(boxes: list[tuple[int, int]]) -> int:
+    """The smallest power-of-two page side (px) in [:data:`MIN_PAGE_PX`, :data:`MAX_PAGE_PX`] whose one
+    page holds every (w, h) box (px, padding included) by :func:`_shelf_pack`; :data:`MAX_PAGE_PX` when
+    none does (the boxes then spill onto more pages, or are scaled down when one is larger)."""
+    size = MIN_PAGE_PX
+    while size < MAX_PAGE_PX:
+        if all(w <= size and h <= size for w, h in boxes) and all(pg == 0 for pg, _, _ in _shelf_pack(boxes, size)):
+            return size
+        size *= 2
+    return MAX_PAGE_PX
+
+
+def fill_ratio(atlas: Atlas) -> float:
+    """Share of the pages' texels covered by the packed crops (their gutters excluded), 0 to 1."""
+    used = sum(round(p.width * p.scale) * round(p.height * p.scale) for p in atlas.placements.values())
+    return used / float(len(atlas.pages) * atlas.size * atlas.size)
 
 
 def pack_atlas(rig: Rig, padding: int = DEFAULT_PADDING) -> Atlas:
@@ -126,7 +156,8 @@ def pack_atlas(rig: Rig, padding: int = DEFAULT_PADDING) -> Atlas:
     Returns
     -------
     Atlas
-        ``size`` 2048 or 4096; pages in order; one :class:`Placement` per used layer.
+        ``size`` from :func:`page_size` (a power of two, 128 to 4096 px); pages in order (several only
+        at 4096 px); one :class:`Placement` per used layer.
 
     Raises
     ------
@@ -143,8 +174,7 @@ def pack_atlas(rig: Rig, padding: int = DEFAULT_PADDING) -> Atlas:
         x0, y0, x1, y1 = _crop_box(rig, lid, img)
         boxes[lid] = (x0, y0, x1, y1)
         crops[lid] = bleed(np.ascontiguousarray(img[y0:y1, x0:x1]))
-    biggest = max([max(c.shape[:2]) + 2 * padding for c in crops.values()], default=1)
-    size = PAGE_SIZES[0] if biggest <= PAGE_SIZES[0] else PAGE_SIZES[-1]
+    size = page_size([(c.shape[1] + 2 * padding, c.shape[0] + 2 * padding) for c in crops.values()])
     scales = {lid: min(1.0, (size - 2 * padding) / max(c.shape[:2])) for lid, c in crops.items()}
     for lid, s in scales.items():
         if s < 1.0:

@@ -36,3 +36,26 @@ def test_failures_exit_2_and_write_nothing(case, shared_data, tmp_path):
     out = tmp_path / "x.kirie"
     assert main(["generate", str(src), "-o", str(out)]) == 2
     assert not out.exists() and not list(tmp_path.glob("*.tmp*"))
+
+
+def _no_face_model(*args, **kwargs):
+    from inference.landmarks import real
+
+    raise FileNotFoundError(real.MODEL)
+
+
+@pytest.mark.gl
+def test_cli_generate_reports_the_detector_in_json_and_log(shared_data, tmp_path, monkeypatch, capsys, caplog):
+    from inference.landmarks import real
+
+    monkeypatch.setattr(real, "run_mesh", _no_face_model)
+    caplog.set_level("INFO")
+    assert main(["generate", str(shared_data / "portraits" / "s2.jpg"), "-o", str(tmp_path / "s2.kirie"), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["face"]["kind"] == "anime"
+    assert summary["face"]["detection"].startswith("anime face found by animeface at ")
+    assert any("skipped" in t for t in summary["face"]["tried"])
+    assert any("kirie models pull face_landmarker" in n for n in summary["notices"])
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("rigged as an anime face" in w for w in warnings)
+    assert any(r.getMessage().startswith("landmarks: anime face found by animeface") for r in caplog.records)

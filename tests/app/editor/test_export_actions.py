@@ -75,7 +75,7 @@ def test_cubism_export_writes_a_model_folder_with_progress(window, qtbot, dialog
 
     window.exports._start = spy_start
     assert _run(window, qtbot, "cubism") == "done", dialogs.errors
-    folder = tmp_path / "models" / "waifu_00"
+    folder = tmp_path / "models"  # the chosen folder receives the files, as `kirie export -o` does
     model3 = folder / "waifu_00.model3.json"
     assert window.exports.last_written[0] == model3
     refs = json.loads(model3.read_text())["FileReferences"]
@@ -182,3 +182,59 @@ def test_run_export_checks_cancellation_before_every_stage(tmp_path):
     with pytest.raises(CancelledError):
         run_export("inp", tiny_rig(), tmp_path / "m.inp", None, cancel)
     assert not (tmp_path / "m.inp").exists()
+
+
+def test_editor_and_cli_write_the_same_cubism_layout(window, qtbot, dialogs, tmp_path):
+    from app.cli.main import main
+    from rig.formats.project import save_project
+
+    rig = tiny_rig()
+    _load(window, copy.deepcopy(rig))
+    dialogs.export_answer = str(tmp_path / "editor")
+    assert _run(window, qtbot, "cubism") == "done", dialogs.errors
+    save_project(tmp_path / "tiny.kirie", rig)
+    assert main(["export", str(tmp_path / "tiny.kirie"), "-o", str(tmp_path / "cli"), "--format", "cubism"]) == 0
+
+    def layout(folder):
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+    assert layout(tmp_path / "editor") == layout(tmp_path / "cli")
+    assert any(name.endswith(".model3.json") and "/" not in name for name in layout(tmp_path / "cli"))
+
+
+def test_the_chooser_starts_in_the_project_folder_then_the_last_export_folder(window, qtbot, dialogs, tmp_path):
+    project = tmp_path / "work" / "tiny.kirie"
+    project.parent.mkdir()
+    load_tiny(window)
+    dialogs.save_path = str(project)
+    assert window.save_as()
+    name = window.bridge.rig.name.replace(" ", "_")
+    dialogs.export_answer = None
+    window.exports.actions["cubism"].trigger()
+    assert dialogs.export_suggested == str(project.parent / name), "a new model folder beside the project"
+    window.exports.actions["psd"].trigger()
+    assert dialogs.export_suggested == str(project.parent / f"{name}.psd")
+    dialogs.export_answer = str(tmp_path / "vtube" / name)  # a folder that does not exist yet
+    assert _run(window, qtbot, "cubism") == "done", dialogs.errors
+    assert (tmp_path / "vtube" / name / f"{name}.model3.json").is_file()
+    dialogs.export_answer = None
+    window.exports.actions["cubism"].trigger()
+    assert dialogs.export_suggested == str(tmp_path / "vtube" / name), "the remembered folder, no nested folder"
+
+
+def test_the_real_folder_chooser_accepts_a_new_folder_name(qtbot, tmp_path):
+    from app.editor.dialogs import FolderChooser
+
+    chooser = FolderChooser(None, "Export Cubism model", str(tmp_path / "MyModel"))
+    qtbot.addWidget(chooser)
+    chooser.show()
+    assert chooser.directory().absolutePath() == str(tmp_path)
+    assert chooser.selectedFiles() == [str(tmp_path / "MyModel")]
+    chooser.accept()
+    assert chooser.result() == 1 and (tmp_path / "MyModel").is_dir()
+    existing = FolderChooser(None, "Export Cubism model", str(tmp_path / "MyModel"))
+    qtbot.addWidget(existing)
+    existing.show()
+    assert existing.directory().absolutePath() == str(tmp_path / "MyModel")
+    existing.accept()
+    assert existing.result() == 1 and existing.selectedFiles() == [str(tmp_path / "MyModel")]

@@ -123,3 +123,54 @@ def test_tracking_dock_fits_at_1280x800(window, qtbot):
     assert visible_rows >= 5, f"the mapping table shows {visible_rows:.1f} rows"
     dock = window.docks["tracking"]
     assert panel.geometry().bottom() <= dock.height()  # nothing spills below the dock (over its tabs)
+
+
+def test_a_photo_without_the_face_model_tells_the_user_it_was_rigged_as_anime(window, qtbot, shared_data, monkeypatch):
+    from inference.landmarks import real
+    from tests.app.conftest import generate_into
+
+    def no_face_model(*args, **kwargs):
+        raise FileNotFoundError(real.MODEL)
+
+    monkeypatch.setattr(real, "run_mesh", no_face_model)
+    generate_into(window, qtbot, shared_data / "portraits" / "s2.jpg")
+    status = window.statusBar().currentMessage()
+    assert "rigged as an anime face" in status and "kirie models pull face_landmarker" in status
+    log_text = window.panels["log"].text.toPlainText()
+    assert "landmarks: anime face found by animeface at" in log_text
+    assert "The real-face model (face_landmarker.task) is not installed" in log_text
+
+
+def test_an_anime_image_names_its_detector_in_the_status_bar(window, qtbot, shared_data):
+    from tests.app.conftest import generate_into
+
+    generate_into(window, qtbot, shared_data / "anime" / "waifu_00.png")
+    assert window.statusBar().currentMessage().startswith("Generated waifu_00.png: anime face found by animeface at")
+
+
+def test_empty_parts_are_as_tall_as_art_mesh_rows_and_look_like_parts(window, qtbot, sample_rig):
+    from rig.document.commands.objects import AddPart
+    from rig.model import Part
+
+    window.bridge.push(ReplaceRig(window.bridge.rig, sample_rig))
+    for i in range(3):
+        window.bridge.push(AddPart(window.bridge.rig, Part(f"PartEmpty{i}", f"Empty {i}")))
+    window.docks["parts"].raise_()
+    qtbot.wait(50)
+    panel = window.panels["parts"]
+    tree, model = panel.tree, panel.model
+    from app.panels.tree_sync import KIND_ROLE, walk
+
+    heights: dict[str, list[int]] = {"part": [], "empty part": [], "art_mesh": []}
+    for item in walk(model):
+        index = item.index()
+        tree.scrollTo(index)
+        kind = item.data(KIND_ROLE)
+        if kind == "part":
+            assert not item.icon().isNull(), f"part {item.text()} has no folder icon"
+            kind = "part" if item.rowCount() else "empty part"
+        heights[kind].append(tree.visualRect(index).height())
+    assert len(heights["empty part"]) >= 3 and heights["part"] and heights["art_mesh"]
+    mesh_height = min(heights["art_mesh"])
+    assert mesh_height >= tree.iconSize().height()
+    assert min(heights["empty part"]) >= mesh_height and min(heights["part"]) >= mesh_height, heights

@@ -17,7 +17,7 @@ def test_folder_contents_and_references(tmp_path):
     out = tmp_path / "model"
     written = export_cubism(tiny_rig_with_physics(), out, name="Tiny Rig", progress=lambda f, s: stages.append(f))
     names = sorted(p.relative_to(out).as_posix() for p in written)
-    assert names == ["Tiny_Rig.2048/texture_00.png", "Tiny_Rig.cdi3.json", "Tiny_Rig.moc3", "Tiny_Rig.model3.json",
+    assert names == ["Tiny_Rig.128/texture_00.png", "Tiny_Rig.cdi3.json", "Tiny_Rig.moc3", "Tiny_Rig.model3.json",
                      "Tiny_Rig.physics3.json", "motions/idle.motion3.json"]  # fmt: skip
     assert written[0].name == "Tiny_Rig.model3.json" and stages[-1] == 1.0
     model = json.loads(written[0].read_text())

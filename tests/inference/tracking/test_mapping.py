@@ -40,7 +40,7 @@ def test_default_table_drives_the_standard_parameters():
     assert v["ParamAngleX"] == pytest.approx(30.0)  # clamped to +-30
     assert v["ParamAngleY"] == pytest.approx(-10.0, abs=1e-6) and v["ParamAngleZ"] == pytest.approx(5.0, abs=1e-6)
     assert v["ParamMouthOpenY"] == 0.0 and v["ParamMouthForm"] == pytest.approx(1.0)
-    v = mapper.update(face(40, jaw=0.45, lip=0.45))
+    v = mapper.update(face(40, jaw=0.3, lip=0.3))
     assert 0.5 < v["ParamMouthOpenY"] < 1.0
     v = mapper.update(face(80, jaw=0.06, lip=0.05))  # barely open: inside the dead zone
     assert v["ParamMouthOpenY"] == 0.0

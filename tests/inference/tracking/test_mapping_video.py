@@ -82,3 +82,24 @@ def test_left_right_decision_on_a_wink(tracked):
     assert plain["ParamEyeLOpen"][16] < plain["ParamEyeROpen"][16] - 0.3
     # selfie view: her left eye appears on screen left -> the character's right eye, like a mirror
     assert mirrored["ParamEyeROpen"][16] < mirrored["ParamEyeLOpen"][16] - 0.3
+
+
+def _whole(tracked, clip, count):
+    return [f for f in tracked(clip, 0, count) if f.found]
+
+
+def test_default_mouth_range_opens_fully_at_the_widest_and_shuts_when_closed(tracked):
+    """Issue 17: a big grin or a wide "O" on the driving clips gave a barely open mouth."""
+    d9 = run(_whole(tracked, "d9", 300), calibrate_on=8, smoothing=0.0)["ParamMouthOpenY"]  # shut, then an "O"
+    d10 = run(_whole(tracked, "d10", 300), calibrate_on=5, smoothing=0.0)["ParamMouthOpenY"]  # a shout, speech
+    for mouth in (d9, d10):
+        assert mouth.max() > 0.95, "the widest mouth opens the character's fully"
+        assert np.percentile(mouth, 5) < 0.05, "a closed mouth stays shut"
+    assert np.median(d9) < 0.05 and (d9 > 0.9).mean() < 0.1  # mostly shut; saturated only briefly
+    grin = _whole(tracked, "d0", 120)  # a big grin, teeth apart, the whole clip
+    mapper = ParameterMapper(smoothing=0.0)  # population defaults: the grin has no neutral frame to calibrate on
+    v = [mapper.update(f) for f in grin]
+    form = np.array([x["ParamMouthForm"] for x in v])
+    opened = np.array([x["ParamMouthOpenY"] for x in v])
+    smiling = form > 0.8
+    assert smiling.mean() > 0.5 and np.median(opened[smiling]) > 0.45  # was 0.30 with the old range
