@@ -94,7 +94,8 @@ def test_wheel_carries_shaders_templates_icons_models_and_sample(installed):
     for name in ("shaders/art_mesh.glsl", "shaders/include/view.glsl", "resources/templates/default.json",
                  "resources/icons/kirie.svg", "resources/models/face_landmarker.task",
                  "resources/models/selfie_segmentation.tflite", "resources/models/LICENSE",
-                 "resources/models/README.md", "resources/samples/tadne_r1c0.png", "resources/samples/README.md"):
+                 "resources/models/README.md", "resources/samples/tadne_r1c0.png", "resources/samples/README.md",
+                 "resources/docs/user-guide.md"):
         assert name in names, name
     assert not any(n.startswith("tests/") for n in names)
 

@@ -2,7 +2,7 @@
 
 :func:`shortcut_rows` reads the window's real actions (every ``QAction`` with a shortcut, found under
 the window, named by the menu it sits in), so the list cannot drift from the key bindings.
-:class:`ShortcutsDialog` shows them in a table; :class:`UserGuideDialog` shows ``docs/user-guide.md``
+:class:`ShortcutsDialog` shows them in a table; :class:`UserGuideDialog` shows ``resources/docs/user-guide.md``
 (Markdown, rendered by ``QTextBrowser``) inside the editor.
 """
 
@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-#: The user guide, a Markdown file of the repository (``docs/user-guide.md``).
-USER_GUIDE = Path(__file__).resolve().parents[2] / "docs" / "user-guide.md"
+#: The user guide, a Markdown file shipped with the package (``resources/docs/user-guide.md``), so an
+#: installed Kirie (wheel, bundle) finds it as well as a clone does.
+USER_GUIDE = Path(__file__).resolve().parents[2] / "resources" / "docs" / "user-guide.md"
 
 
 def _plain(text: str) -> str:
@@ -98,7 +99,7 @@ class ShortcutsDialog(QDialog):
 
 
 class UserGuideDialog(QDialog):
-    """Help > User Guide: ``docs/user-guide.md`` rendered as Markdown (links to other files open in it).
+    """Help > User Guide: ``resources/docs/user-guide.md`` rendered as Markdown (links to other files open in it).
 
     Parameters
     ----------
@@ -117,7 +118,7 @@ class UserGuideDialog(QDialog):
             self.browser.setMarkdown(path.read_text(encoding="utf-8"))
         else:
             self.browser.setMarkdown(f"# User guide not found\n\nKirie looked for it at `{path}`; it is "
-                                     "`docs/user-guide.md` in the Kirie source.")
+                                     "`resources/docs/user-guide.md` in the Kirie source.")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -1,5 +1,5 @@
 """Help > Keyboard Shortcuts (generated from the window's real actions) and Help > User Guide
-(docs/user-guide.md in a QTextBrowser), in the real main window."""
+(resources/docs/user-guide.md in a QTextBrowser), in the real main window."""
 
 from __future__ import annotations
 
