@@ -45,13 +45,17 @@ class GenerationOptions(SettingsGroup):
 
 
 def stage_status(choice: BackendChoice) -> dict[str, str]:
-    """Per learnable stage, one line: what would run under ``choice`` and why (never raises)."""
+    """Per learnable stage, one line: what would run under ``choice`` and why (never raises).
+
+    No image is loaded here, so a stage that runs on real faces only says what it would do on a photo.
+    """
     out = {}
-    for stage in LEARNED_STAGES:
+    for stage, spec in LEARNED_STAGES.items():
+        photos = "on photos: " if spec.real_only else ""
         try:
-            got = resolve(stage, choice)
-            out[stage] = (f"learned: {'+'.join(got.models)} on {got.provider}" if got.backend == "learned"
-                          else f"classical ({got.reason})")
+            got = resolve(stage, choice, kind="real" if spec.real_only else "anime")
+            out[stage] = photos + (f"learned: {'+'.join(got.models)} on {got.provider}" if got.backend == "learned"
+                                   else f"classical ({got.reason})")
         except LearnedBackendError as exc:
             out[stage] = f"cannot run: {exc}"
     return out

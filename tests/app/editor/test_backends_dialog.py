@@ -19,6 +19,8 @@ def test_dialog_stores_the_choice_and_shows_each_stage(qtbot, tmp_path, monkeypa
     dialog = BackendsDialog(options)
     qtbot.addWidget(dialog)
     assert "kirie models pull lama" in dialog.stage_labels["completion"].text()
+    parsing = dialog.stage_labels["face_parsing"].text()
+    assert parsing.startswith("on photos: ") and "kirie models pull bisenet_face_parsing" in parsing, parsing
     dialog.backend.setCurrentIndex(dialog.backend.findData("learned"))
     assert dialog.stage_labels["completion"].text().startswith("cannot run")
     dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
