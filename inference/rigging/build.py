@@ -33,6 +33,7 @@ WARP_RECIPES = {
     "body_xy_breath": recipes_body.body_xy_breath,
     "sway_front": recipes_body.sway_front,
     "sway_back": recipes_body.sway_back,
+    "sway_earrings": recipes_body.sway_earrings,
     "face_xy": recipes_head.face_xy,
     "feature_xy": recipes_head.feature_xy,
     "back_hair_xy": recipes_head.back_hair_xy,
