@@ -116,13 +116,16 @@ def _ramp(x: float, zero: float, one: float) -> float:
 
 
 def chibi_degree(p: Proportions, cfg: dict[str, Any]) -> float:
-    """0 (realistic) … 1 (chibi): a wide round face alone (``chibi_aspect``: [zero, one]), or a face
+    """0 (realistic) … 1 (chibi): a wide round face alone (``chibi_aspect``: [zero, one]), a face
     somewhat wider than realistic (``chibi_aspect_loose``) on a whole figure whose head is a large
-    share of it (``chibi_head_ratio``)."""
+    share of it (``chibi_head_ratio``), or a whole figure whose head is about half of it
+    (``chibi_head_ratio_alone``; the face box of a chibi may be found too narrow and tall). The
+    shared images' whole figures have head ratios 0.36–0.39."""
     by_face = _ramp(p.face_aspect, *cfg["chibi_aspect"])
     loose = _ramp(p.face_aspect, *cfg["chibi_aspect_loose"])
     by_figure = _ramp(p.head_ratio, *cfg["chibi_head_ratio"]) if p.full_figure else 0.0
-    return max(by_face, min(loose, by_figure))
+    by_head = _ramp(p.head_ratio, *cfg["chibi_head_ratio_alone"]) if p.full_figure else 0.0
+    return max(by_face, min(loose, by_figure), by_head)
 
 
 def _lerp(a: float, b: float, t: float) -> float:

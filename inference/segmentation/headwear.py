@@ -14,7 +14,7 @@ of the hair beside and below the face, from the brows down, where a hat never re
   outline and paler parts (pixels half as far from the hair colours).
 - **Earrings**: small solid blobs beside the jaw, below the ears, outside the face outline, off the
   skin and the hair colours and distinct from their surroundings (ΔE > ``EARRING_DE`` to the local
-  median colour): area (``EARRING_AREA_FW``)², at most ``EARRING_SIZE_FW`` across, filling at least
+  median colour): area (``EARRING_AREA_FW``)² and at least ``EARRING_MIN_PX``, at most ``EARRING_SIZE_FW`` across, filling at least
   ``EARRING_FILL`` of their box, down to ``EARRING_BELOW_CHIN_FW`` under the chin, neither on nor
   ringed by clothes.
 """
@@ -38,7 +38,9 @@ REFERENCE_BELOW_CHIN_FW = 0.6
 """The hair of reference runs from the brows to this far below the chin (its shading and highlights)."""
 EARRING_DE = 30.0
 EARRING_HAIR_DE = 25.0
-EARRING_AREA_FW = (0.02, 0.12)
+EARRING_AREA_FW = (0.05, 0.12)
+EARRING_MIN_PX = 16
+"""Smallest earring (px, working frame): a speck of background between strands is not one."""
 EARRING_SIZE_FW = 0.18
 EARRING_FILL = 0.5
 EARRING_BELOW_CHIN_FW = 0.2
@@ -158,7 +160,7 @@ def earring_mask(
     distinct = np.linalg.norm(lab - med, axis=-1) > EARRING_DE
     cand = morph(zone & distinct & (_dist(lab, hair_ref) > EARRING_HAIR_DE), "open", max(1.0, 0.01 * fw))
     n, comp, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
-    lo, hi = (EARRING_AREA_FW[0] * fw) ** 2, (EARRING_AREA_FW[1] * fw) ** 2
+    lo, hi = max(EARRING_MIN_PX, (EARRING_AREA_FW[0] * fw) ** 2), (EARRING_AREA_FW[1] * fw) ** 2
     for i in range(1, n):
         sx, sy, sw, sh, area = stats[i]
         if not (lo <= area <= hi and max(sw, sh) <= EARRING_SIZE_FW * fw and area >= EARRING_FILL * sw * sh):
