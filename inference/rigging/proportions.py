@@ -34,7 +34,8 @@ from inference.rigging.context import smoothstep
 from inference.rigging.template import Template
 from inference.types import CutLayer, FaceLandmarks
 
-HEAD_LAYERS = ("BackHair", "FrontHair", "Face", "EarL", "EarR", "Hat", "HairAccessory", "HairAccessoryBack")
+HEAD_LAYERS = ("BackHair", "FrontHair", "Face", "EarL", "EarR", "HairAccessory", "HairAccessoryBack")
+"""The layers whose silhouette is the head (a hat is not: a tall one would make any head look big)."""
 BOTTOM_MARGIN = 0.02
 """A figure whose lowest pixel is within this share of the canvas height of its bottom is cut by the canvas."""
 
