@@ -7,7 +7,8 @@ of the hair beside and below the face, from the brows down, where a hat never re
 
 - **Hat** (or headband, cap, hood brim): hair- or clothes-labelled pixels above the eyes, off every
   reference hair colour (ΔE > ``HAT_DE`` with a hue/chroma difference > ``HAT_AB``, or ΔE >
-  ``HAT_DE_DARK`` for a black or white hat on coloured hair), solid (an opening of 0.02 FW), in
+  ``HAT_DE_DARK`` for a black or white hat on coloured hair), not a lighter or darker shade of a
+  hair colour (hue within ``SHADE_HUE_DEG``: the crown's sheen), solid (an opening of 0.02 FW), in
   components at least ``HAT_MIN_WIDTH_FW`` wide that **cross the head top** (they hold pixels on the
   columns within 0.1 FW of the head's midline) and sit on the head (centre within ``HAT_REACH_FW`` of the
   face centre, bottom no higher than 0.6 FW above the face box). The mask grows ``GROW_FW`` into the hat's
@@ -26,14 +27,17 @@ import numpy as np
 from inference.masks import morph
 from inference.types import FaceLandmarks
 
-HAT_DE = 30.0
-HAT_AB = 15.0
+HAT_DE = 20.0
+HAT_AB = 8.0
 HAT_DE_DARK = 60.0
 HAT_MIN_WIDTH_FW = 0.6
 HAT_MIN_AREA_FW2 = 0.03
 HAT_REACH_FW = (1.0, 1.4)
 """Semi-axes (x, y) in FW of the ellipse about the face centre that a hat's centre lies in."""
-GROW_FW = 0.12
+GROW_FW = 0.3
+SHADE_HUE_DEG = 30.0
+SHADE_GREY = 5.0
+"""Chroma (a*b*) under which a colour is grey and has no hue to compare."""
 REFERENCE_BELOW_CHIN_FW = 0.6
 """The hair of reference runs from the brows to this far below the chin (its shading and highlights)."""
 EARRING_DE = 30.0
@@ -82,6 +86,19 @@ def hair_reference(lab: np.ndarray, hair: np.ndarray, skin: np.ndarray, f: FaceL
     return _kmeans(lab[band & hair & ~skin], 5, 0.05)
 
 
+def _highlight(lab: np.ndarray, hair_ref: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels that are a lighter or darker shade of a hair colour (hue within
+    ``SHADE_HUE_DEG`` of it, or both nearly grey): the crown's sheen and shadows, not a hat."""
+    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    out = np.zeros(lab.shape[:2], bool)
+    for c in hair_ref:
+        c_hue, c_chroma = np.degrees(np.arctan2(c[2], c[1])), float(np.hypot(c[1], c[2]))
+        dh = np.abs((hue - c_hue + 180.0) % 360.0 - 180.0)
+        out |= ((dh < SHADE_HUE_DEG) & (chroma > SHADE_GREY)) | ((chroma <= SHADE_GREY) & (c_chroma <= SHADE_GREY))
+    return out
+
+
 def hat_mask(lab: np.ndarray, region: np.ndarray, skin: np.ndarray, hair_ref: np.ndarray, f: FaceLandmarks) -> np.ndarray:
     """The hat or headband, or an all-False mask.
 
@@ -103,7 +120,7 @@ def hat_mask(lab: np.ndarray, region: np.ndarray, skin: np.ndarray, hair_ref: np
     cx, cy = x + bw / 2, y + bh / 2
     eye_y = 0.5 * (f.eye_l.center[1] + f.eye_r.center[1])
     d, d_ab = _dist(lab, hair_ref), _dist(lab, hair_ref, slice(1, 3))
-    cand = region & ~skin & (((d > HAT_DE) & (d_ab > HAT_AB)) | (d > HAT_DE_DARK))
+    cand = region & ~skin & (((d > HAT_DE) & (d_ab > HAT_AB)) | (d > HAT_DE_DARK)) & ~_highlight(lab, hair_ref)
     cand[int(max(0, eye_y - 0.1 * fw)) :] = False
     cand = morph(cand, "open", max(1.0, 0.02 * fw))
     n, comp, stats, cents = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
