@@ -159,6 +159,8 @@ class PartLabel(enum.IntEnum):
     GLASSES = 17  # frames (and lenses where they differ from what is behind them)
     HAIR_ACCESSORY = 18  # clips, ribbons, bows worn in the front hair (move with it)
     HAIR_ACCESSORY_BACK = 19  # the same, worn in the back hair
+    HAT = 20  # hats, caps and headbands across the head top (move with the head)
+    EARRING = 21  # earrings beside the jaw (move with the head, swing)
 
 
 @dataclass(slots=True)

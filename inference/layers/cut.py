@@ -10,14 +10,15 @@ synthesised layers hidden, reproduces the input exactly over the foreground.
 
 Draw order, back to front (``LAYER_NAMES``)::
 
-    BackHair, HairAccessoryBack, Body, Neck, EarR, EarL, Face, Nose, MouthInterior, MouthTongue,
+    BackHair, HairAccessoryBack, Body, Neck, EarR, EarL, Earrings, Face, Nose, MouthInterior, MouthTongue,
     MouthTeeth, LipLower, LipUpper, Mouth,
     EyeWhiteL, EyeWhiteR, IrisL, IrisR, LashLowerL, LashLowerR, EyelidL, EyelidR,
-    LidLineL, LidLineR, LashUpperL, LashUpperR, BrowL, BrowR, Glasses, FrontHair, HairAccessory, Accessory
+    LidLineL, LidLineR, LashUpperL, LashUpperR, BrowL, BrowR, Glasses, FrontHair, HairAccessory, Hat, Accessory
 
 Ears sit behind the face so that the cheek outline overlaps their roots. Seams and line art on a
 boundary go to the part whose edge they draw (``inference.layers.ownership``); glasses are their own
-layer above the eyes and brows, the face completed beneath; hair ornaments are drawn over the hair.
+layer above the eyes and brows, the face completed beneath; hair ornaments and hats are drawn over the
+hair (the back hair completed under a hat on the skull), earrings behind the cheek outline.
 The mouth part is split into the lips and an open input's teeth/tongue pieces
 (``inference.layers.mouth``). ``LidLine*``, ``Eyelid*`` (lid skin; eye parts:
 ``inference.layers.eyes``) and the rest of the mouth are synthesised (``label`` None, empty
@@ -76,6 +77,8 @@ LAYER_LABELS: dict[str, PartLabel] = {
     "Glasses": PartLabel.GLASSES,
     "FrontHair": PartLabel.FRONT_HAIR,
     "HairAccessory": PartLabel.HAIR_ACCESSORY,
+    "Hat": PartLabel.HAT,
+    "Earrings": PartLabel.EARRING,
     "Accessory": PartLabel.ACCESSORY,
 }
 """The part each cut layer comes from (ears split off FACE, lips off MOUTH, lower lashes off LASH)."""
@@ -282,7 +285,7 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         near[int(mask_box(hair)[3] + 0.05 * fw) if hair.any() else 0 :] = False
         head = scene.vis("Face") | scene.vis("EarL") | scene.vis("EarR")
         behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(vis if vis.sum() >= 16 else hair, scene.rank < 0))
-        target = covered & (behind | scene.vis("FrontHair") | scene.vis("HairAccessory"))
+        target = covered & (behind | scene.vis("FrontHair") | scene.vis("HairAccessory") | (scene.vis("Hat") & zone))
         return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)

@@ -7,6 +7,7 @@ LAYER_NAMES: tuple[str, ...] = (
     "Neck",
     "EarR",
     "EarL",
+    "Earrings",
     "Face",
     "Nose",
     "MouthInterior",
@@ -25,6 +26,7 @@ LAYER_NAMES: tuple[str, ...] = (
     "Glasses",
     "FrontHair",
     "HairAccessory",
+    "Hat",
     "Accessory",
 )
 """Every layer name, in draw order (back to front)."""

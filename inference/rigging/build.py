@@ -18,6 +18,7 @@ from inference.layers.eyes import shapes_from_layers
 from inference.rigging import recipes_body, recipes_head
 from inference.rigging.context import Anchors
 from inference.rigging.physics import build_physics
+from inference.rigging.proportions import fit_template, measure_proportions
 from inference.rigging.recipes_mesh import MESH_RECIPES
 from inference.rigging.recipes_mouth import mouth_geometry
 from inference.rigging.spaces import Space, bbox_px, lattice_px
@@ -32,6 +33,7 @@ WARP_RECIPES = {
     "body_xy_breath": recipes_body.body_xy_breath,
     "sway_front": recipes_body.sway_front,
     "sway_back": recipes_body.sway_back,
+    "sway_earrings": recipes_body.sway_earrings,
     "face_xy": recipes_head.face_xy,
     "feature_xy": recipes_head.feature_xy,
     "back_hair_xy": recipes_head.back_hair_xy,
@@ -139,6 +141,7 @@ def build_rig(
         Validated; standard parameter ids and ranges; physics from the template. The default of
         ParamMouthOpenY is the input's own opening (0 for a closed mouth, ``recipes_mouth``).
     """
+    tpl = fit_template(tpl, face, measure_proportions(face, layers, canvas_size))  # chibi proportions (issue 14)
     by_name = {m.layer_name: m for m in meshes}
     b = _Builder(tpl, face, by_name, canvas_size, layers)
     b.a = dataclasses.replace(b.a, mouth=mouth_geometry(layers, b.a, tpl.motion["mouth"]["lower_share"]))

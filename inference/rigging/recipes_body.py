@@ -91,3 +91,18 @@ def sway_back(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
         return d
 
     return grid_keyforms([("ParamHairBack", SWAY_KEYS)], disp)
+
+
+def sway_earrings(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """Earrings swing with the side hair's physics (HairSide): each hangs from its top (the ear lobe),
+    its bottom swinging ``sway_fw.earrings`` FW; the lattice spans both, so the weight runs from the
+    lattice's top to its bottom."""
+    w = _tip_weight(pts)
+    amp = m["sway_fw"]["earrings"] * a.fw
+
+    def disp(v: dict[str, float]) -> np.ndarray:
+        d = np.zeros_like(pts)
+        d[:, 0] = w * v["ParamHairSide"] * amp
+        return d
+
+    return grid_keyforms([("ParamHairSide", SWAY_KEYS)], disp)

@@ -14,7 +14,8 @@ Rules (working frame, lengths in face widths FW):
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
   then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and
   **HAIR_ACCESSORY** / **HAIR_ACCESSORY_BACK**, ornaments in the front / back hair
-  (:mod:`inference.segmentation.ornaments`; drawings only);
+  (:mod:`inference.segmentation.ornaments`; drawings only), after **HAT** (hats and headbands across the
+  head top) and **EARRING** (small blobs beside the jaw) (:mod:`inference.segmentation.headwear`; drawings only);
 - cleanup: components smaller than (0.05 FW)² (body parts) or (0.012 FW)² (features) are relabelled by
   their nearest neighbours (holes filled, speckles removed); pixels with alpha > 0 all get a label.
 """
@@ -37,6 +38,7 @@ from inference.masks import (
 )
 from inference.segmentation import part_features as pf
 from inference.segmentation.glasses import glasses_mask
+from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
@@ -129,9 +131,14 @@ def _label(
     behind = (labels == P.BACK_HAIR) & anyfg
     labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind)] = P.GLASSES
     if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
+        skin_like = cc.d_skin < 2.5 * cc.skin.tol
+        hair_ref = hair_reference(lab, np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR)), skin_like, f)
+        hat_region = np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR, P.BODY)) & anyfg
+        labels[hat_mask(lab, hat_region, cc.skin_mask, hair_ref, f)] = P.HAT  # pale hats pass the loose skin test
+        ear = earring_mask(lab, anyfg, face_poly, skin_like, hair_ref, f, labels == P.BODY)
+        labels[ear & np.isin(labels, BIG_PARTS)] = P.EARRING
         x, y, bw, bh = f.face_box
         hair_labels = np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR, P.BODY))  # tips of a clip may read as clothes
-        skin_like = cc.d_skin < 2.5 * cc.skin.tol
         orn = ornament_mask(lab, hair_labels, anyfg, cc.hair, skin_like, fw, f.mouth_center[1], (x + bw / 2, y + bh / 2))
         labels[orn] = np.where(on_back_hair(orn, labels, fw), P.HAIR_ACCESSORY_BACK, P.HAIR_ACCESSORY)[orn]
     return _clean(labels, anyfg, fw)

@@ -431,3 +431,60 @@ def synthetic_chibi(size: int = 512) -> tuple[LoadedImage, Foreground, FaceLandm
         _scale_landmarks(face, size / 512.0),
         PartMap(labels, "synthetic"),
     )
+
+
+HAT_RGB = (40, 150, 90)
+EARRING_RGB = (235, 190, 40)
+
+
+def _drawn_on(base, draw) -> tuple[LoadedImage, Foreground, FaceLandmarks, PartMap, np.ndarray]:
+    """``base`` (the four inputs) with ``draw(rgb, mask)`` painting an accessory; the true mask last.
+    The accessory is opaque and outlined in dark ink (2 px at 512)."""
+    import cv2
+
+    img, _, face, parts = base
+    rgba = img.rgba.copy()
+    m = np.zeros(rgba.shape[:2], np.uint8)
+    draw(m)
+    mask = m.astype(bool)
+    rim = mask & ~cv2.erode(m, np.ones((5, 5), np.uint8)).astype(bool)
+    rgba[mask, 3] = 255
+    labels = parts.labels.copy()
+    return (LoadedImage(rgba, img.source, True), Foreground(rgba[..., 3].astype(np.float32) / 255.0, "alpha"), face,
+            PartMap(labels, parts.method), mask), rim
+
+
+def synthetic_with_hat(size: int = 512) -> tuple[LoadedImage, Foreground, FaceLandmarks, PartMap, np.ndarray]:
+    """:func:`synthetic_character` wearing a green cap (a dome over the crown and a brim over the
+    bangs, above the face); the fifth output is the cap's (H, W) bool mask, labelled HAT in the part map."""
+    import cv2
+
+    s = size / 512.0
+
+    def draw(m):
+        cv2.ellipse(m, (int(256 * s), int(100 * s)), (int(125 * s), int(72 * s)), 0, 180, 360, 1, -1)
+        cv2.ellipse(m, (int(256 * s), int(102 * s)), (int(136 * s), int(14 * s)), 0, 0, 360, 1, -1)
+
+    return _paint_accessory(synthetic_character(size), draw, HAT_RGB, L.HAT)
+
+
+def synthetic_with_earrings(size: int = 512) -> tuple[LoadedImage, Foreground, FaceLandmarks, PartMap, np.ndarray]:
+    """:func:`synthetic_character` wearing two round gold earrings beside the jaw, between the side
+    locks and the cheeks; the fifth output is their (H, W) bool mask, labelled EARRING in the part map."""
+    import cv2
+
+    s = size / 512.0
+
+    def draw(m):
+        for x in (182, 330):
+            cv2.circle(m, (int(x * s), int(306 * s)), int(7 * s), 1, -1)
+
+    return _paint_accessory(synthetic_character(size), draw, EARRING_RGB, L.EARRING)
+
+
+def _paint_accessory(base, draw, rgb, label):
+    (img, fg, face, parts, mask), rim = _drawn_on(base, draw)
+    img.rgba[mask, :3] = rgb
+    img.rgba[rim, :3] = (30, 25, 30)
+    parts.labels[mask] = int(label)
+    return img, fg, face, parts, mask

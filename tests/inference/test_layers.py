@@ -34,7 +34,8 @@ def test_order_and_names(synthetic):
     # a closed line mouth: one lip line (LipUpper), no lower lip, no teeth (anime); Mouth is split up;
     # the synthetic eyes have no lower lash
     expected = set(LAYER_NAMES) - {"EarL", "EarR", "Accessory", "Mouth", "LipLower", "MouthTeeth",
-                                   "Glasses", "HairAccessory", "HairAccessoryBack", "LashLowerL", "LashLowerR"}
+                                   "Glasses", "HairAccessory", "HairAccessoryBack", "LashLowerL", "LashLowerR",
+                                   "Hat", "Earrings"}
     assert set(names) == expected
     for name in SYNTHESISED & set(layers):
         assert layers[name].label is None and not layers[name].visible_mask.any()
