@@ -7,7 +7,7 @@ map (:mod:`.parent_space`), re-expressing keyforms under a new parent (:mod:`.re
 (:mod:`.physics`). The renderer imports only :mod:`rig.evaluate.types`; the editor's widgets import
 this package's API and its types, nothing else (import-linter).
 
-May import ``rig.model``, ``rig.errors``, numpy and scipy; never ``rig.document``, ``rig.drive``,
+May import ``rig.model``, ``rig.errors``, numpy, scipy and (optionally, :mod:`.kernel`) numba; never ``rig.document``, ``rig.drive``,
 ``rig.edit`` or ``rig.formats``.
 """
 

@@ -222,9 +222,8 @@ def blend(tables: KeyformTables, values: np.ndarray) -> tuple[np.ndarray, np.nda
     block = tables.scalars.take(tables.scalar_base + kidx, axis=0).reshape(
         tables.n_objects, tables.corners, SCALAR_WIDTH
     )
-    scalars = np.matmul(weights.reshape(tables.n_objects, 1, tables.corners), block).reshape(
-        tables.n_objects, SCALAR_WIDTH
-    )
+    # a sum over the corners in corner order (not matmul: BLAS may reorder or fuse), as the kernel does
+    scalars = (weights.reshape(tables.n_objects, tables.corners, 1) * block).sum(axis=1)
     offset = kidx * tables.point_count
     wc = weights.astype(np.complex64)
     parts = [tables.constant_points]

@@ -20,6 +20,9 @@ Steps (design.md "Evaluation and physics"):
    canvas origin and the image of the local point ``(0, -GIZMO_HANDLE_PX)`` (its "up" handle, so its
    length shows the scale), with the canvas angle (base angle included).
 
+Steps 2-3 run in one compiled call (:mod:`rig.evaluate.kernel`, numba) when the plan carries its packed
+arrays, else in numpy (the fallback; both give the same numbers to float32 rounding).
+
 Vertex arrays in the result are read-only views of one array made fresh on every call, so a result
 is never changed by a later evaluation. ``uvs`` and ``triangles`` are the plan's (the rig's) arrays.
 """
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rig.evaluate import kernel
 from rig.evaluate.blend import blend
 from rig.evaluate.plan import EvaluationPlan, compile_plan
 from rig.evaluate.rotation import (
@@ -100,6 +104,16 @@ def evaluate(
     if plan is None:
         plan = compile_plan(rig)
     x = _parameter_vector(plan, values)
+    done = kernel.run(plan.packed, x) if plan.packed is not None else None
+    if done is not None:  # the compiled path (rig.evaluate.kernel); same numbers as the numpy one below
+        scalars, xy, origin, angle, coef = done
+        points = xy.view(np.complex64).reshape(-1)
+        rot = _Rotations(*(None,) * 9)
+        if gizmos and plan.gizmos:
+            rot.origin, rot.angle = origin.view(np.complex64).reshape(-1), angle
+            rot.a = coef[:, :2].copy().view(np.complex64).reshape(-1)
+            rot.b = coef[:, 2:].copy().view(np.complex64).reshape(-1)
+        return _assemble(rig, plan, scalars, points, rot, gizmos)
     scalars, points = blend(plan.keyforms, x)
     rot = _rotations(plan, scalars)
     for step in plan.levels:

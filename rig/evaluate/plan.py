@@ -18,11 +18,13 @@ properties); compiling the 130-mesh benchmark rig takes a few milliseconds. To c
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from rig.errors import ValidationError
+from rig.evaluate import kernel
 from rig.evaluate import tree as tree_mod
 from rig.evaluate.blend import KeyedObject, KeyformTables, build_keyform_tables
 from rig.evaluate.tree import LevelStep
@@ -105,6 +107,7 @@ class EvaluationPlan:
     ]  # (id, kind, rotation no. or -1, offset, rows, cols)
     item_constants: tuple[tuple, ...] = ()  # per mesh: (id, offset, stop, uvs, triangles, layer_id,
     # blend_mode, mask_ids, invert_mask, topology_version), unpacked per frame by evaluate()
+    packed: tuple | None = None  # kernel.pack(plan) when the compiled kernel is available, else None
 
     def is_stale(self, rig: Rig) -> bool:
         """True when ``rig`` no longer matches this plan (structure changed or arrays replaced)."""
@@ -212,7 +215,7 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
     sources, source_ids = _sources(rig)
     params = rig.parameters
     meshes = tuple(_mesh_info(m, off) for m, off in zip(rig.art_meshes, mesh_offset))
-    return EvaluationPlan(
+    plan = EvaluationPlan(
         signature=topology_signature(rig),
         source_ids=source_ids,
         sources=sources,
@@ -245,6 +248,12 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
             for m in meshes
         ),
     )
+    return with_kernel(plan)
+
+
+def with_kernel(plan: EvaluationPlan) -> EvaluationPlan:
+    """``plan`` with its :attr:`EvaluationPlan.packed` kernel arguments (unchanged without the kernel)."""
+    return dataclasses.replace(plan, packed=kernel.pack(plan)) if kernel.AVAILABLE else plan
 
 
 def _mesh_info(m: ArtMesh, offset: int) -> MeshInfo:
