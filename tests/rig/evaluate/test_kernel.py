@@ -11,7 +11,7 @@ from rig.evaluate import compile_plan, evaluate, kernel
 from rig.model import RotationDeformer
 from rig.testing import benchmark_rig, synthetic_rig, tiny_rig
 
-pytestmark = pytest.mark.skipif(not kernel.AVAILABLE, reason="numba is not installed (numpy path only)")
+needs_kernel = pytest.mark.skipif(not kernel.AVAILABLE, reason="numba is not installed (numpy path only)")
 
 
 def _poses(rig, n: int, seed: int = 3) -> list[dict[str, float]]:
@@ -33,6 +33,7 @@ def _assert_same(a, b) -> None:
         assert g.angle_deg == pytest.approx(h.angle_deg, abs=1e-9)  # float64 atan2 / rad2deg: last bits
 
 
+@needs_kernel
 @pytest.mark.parametrize(
     "make", [tiny_rig, lambda: benchmark_rig("small"), lambda: benchmark_rig("medium"), lambda: synthetic_rig(20, 600, 16, 12, seed=5)]
 )
@@ -59,6 +60,7 @@ def test_benchmark_rigs_reach_the_extrapolated_ring():
     assert ((uv < 0) | (uv >= 1)).any() and ((uv >= 0) & (uv < 1)).all(axis=1).any()
 
 
+@needs_kernel
 def test_degenerate_probe_falls_back_to_the_numpy_path():
     """A rotation under a warp collapsed to one point has a zero quick probe: the kernel declines the frame
     (``run`` gives None) and evaluate() takes the numpy path with the Core's robust probe."""
@@ -73,3 +75,13 @@ def test_degenerate_probe_falls_back_to_the_numpy_path():
     x = np.array([*(p.default for p in rig.parameters), 0.0])
     assert kernel.run(plan.packed, x) is None
     _assert_same(evaluate(rig, {}, plan), evaluate(rig, {}, dataclasses.replace(plan, packed=None)))
+
+
+def test_items_are_frozen_draw_items():
+    from rig.evaluate.types import DrawItem
+
+    result = evaluate(tiny_rig(), {"ParamAngleX": 10.0})
+    item = result.items[0]
+    assert type(item) is DrawItem and dataclasses.replace(item, opacity=0.5).opacity == 0.5
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        item.opacity = 0.0
