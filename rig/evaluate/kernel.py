@@ -12,12 +12,15 @@ The numpy path is used when numba is not installed, when ``KIRIE_EVALUATE_KERNEL
 for a frame where a rotation deformer's quick probe is degenerate (the Core's robust probe,
 :func:`rig.evaluate.rotation.probe_direction`, is only in the numpy path): :func:`run` then returns
 ``None``. The kernel releases the GIL (``nogil``), so a tracking thread evaluates while the GUI
-thread runs. Compiled code is cached on disk by numba (``cache=True``; first use in a fresh
-checkout compiles for a few seconds).
+thread runs. Compiled code is cached on disk by numba (``cache=True``: next to this module, or in
+numba's per-user cache where that is read-only); the first use after an install or an edit of this
+file compiles it (about 5 s on an idle 2-core machine, longer under load). Should compiling fail
+(a numba error), a warning is logged once and every later frame takes the numpy path.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 
@@ -30,6 +33,7 @@ except ImportError:  # pragma: no cover
 
 #: Whether :func:`run` is compiled (numba importable and not disabled by ``KIRIE_EVALUATE_KERNEL=numpy``).
 AVAILABLE = numba is not None and os.environ.get("KIRIE_EVALUATE_KERNEL", "") != "numpy"
+log = logging.getLogger(__name__)
 
 _F0_5, _F0_25, _F1, _FM2, _F3 = (np.float32(v) for v in (0.5, 0.25, 1.0, -2.0, 3.0))
 _WARP_PROBE, _ROT_PROBE = np.float32(-0.1), np.float32(-10.0)
@@ -301,4 +305,15 @@ def run(packed: tuple, x: np.ndarray):
     rotation deformer its (R, 2) float32 canvas origin, (R,) float64 canvas angle in degrees and (R, 4)
     float32 coefficients ``A.real, A.imag, B.real, B.imag`` — or ``None`` for a degenerate probe.
     """
-    return _run(x, *packed)
+    global _failed
+    if _failed:
+        return None
+    try:
+        return _run(x, *packed)
+    except numba.core.errors.NumbaError as exc:  # cannot compile here (e.g. a frozen build): numpy from now on
+        _failed = True
+        log.warning("the compiled evaluation kernel is unavailable, using numpy: %s", exc)
+        return None
+
+
+_failed = False
