@@ -127,7 +127,7 @@ def _coefficients(angle, scale, rfx, rfy):  # pragma: no cover - compiled
 
 @_njit
 def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, t_stride, s_base, p_count,
-         s_table, pk, const, g_obj, g_base, g_corners, n_obj, n_corners,
+         s_table, pk, const, po_obj, po_start, po_n, po_kb, po_corners, n_pts, n_obj, n_corners,
          rot_kobj, rot_base, rot_anc, lv, w_idx, w_base, w_rows, w_cols, rot_w, r_idx, r_par, rot_r,
          m_w_idx, m_w_base, m_w_rows, m_w_cols, m_r_idx, m_r_par):  # pragma: no cover - compiled
     n_b, n_k = bind_param.shape[0], keys.shape[0]
@@ -163,20 +163,23 @@ def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, 
         for c in range(n_corners):
             j = o * n_corners + c
             row, w = s_base[j] + kidx[j], weights[j]
+            if w == 0:  # padding corner or t exactly 0 / 1: adds nothing (keyform values are finite)
+                continue
             for col in range(s_table.shape[1]):
                 scalars[o, col] += w * s_table[row, col]
     n0 = const.shape[0]
-    points = np.empty((n0 + g_obj.shape[0], 2), np.float32)
+    points = np.zeros((n_pts, 2), np.float32)
     points[:n0] = const
-    for q in range(g_obj.shape[0]):
-        j0 = g_obj[q] * n_corners
-        px, py = np.float32(0), np.float32(0)
-        for c in range(g_corners[q]):
+    for r in range(po_obj.shape[0]):  # object by object, corner by corner: contiguous inner loops
+        start, n, j0 = po_start[r], po_n[r], po_obj[r] * n_corners
+        for c in range(po_corners[r]):
             w = weights[j0 + c]
-            i = g_base[q] + kidx[j0 + c] * p_count[j0 + c]
-            px += pk[i, 0] * w
-            py += pk[i, 1] * w
-        points[n0 + q, 0], points[n0 + q, 1] = px, py
+            if w == 0:
+                continue
+            i0 = po_kb[r] + kidx[j0 + c] * n
+            for q in range(n):
+                points[start + q, 0] += pk[i0 + q, 0] * w
+                points[start + q, 1] += pk[i0 + q, 1] * w
     n_r = rot_kobj.shape[0]  # evaluate._rotations
     o_loc = np.empty((n_r, 2), np.float32)
     origin = np.empty((n_r, 2), np.float32)
@@ -265,11 +268,11 @@ def pack(plan) -> tuple:
     ``plan`` is an :class:`rig.evaluate.plan.EvaluationPlan` whose ``packed`` field is not yet set.
     """
     t = plan.keyforms
-    g_obj, g_base, g_corners = [], [], []
+    po = []  # (object, first blended point, points, first keyform point, corners) of each keyed point field
     for g in t.groups:
-        g_obj.append(g.weight_index[0] // t.corners)
-        g_base.append(g.point_base)
-        g_corners.append(np.full(len(g.point_base), g.corners, np.int64))
+        objs = dict.fromkeys((g.weight_index[0] // t.corners).tolist())
+        po += [(o, t.point_offset[o], t.point_count[o * t.corners], t.keyform_base[o], g.corners) for o in objs]
+    po_arr = np.asarray(po, np.int64).reshape(-1, 5).T.copy()
     i64 = np.zeros(0, np.int64)
     cat = lambda parts: np.concatenate(parts).astype(np.int64) if parts else i64  # noqa: E731
     lv_rows, w_idx, w_base, w_rows, w_cols, rot_w, r_idx, r_par, rot_r = [[0] * 6], [], [], [], [], [], [], [], []
@@ -290,7 +293,7 @@ def pack(plan) -> tuple:
         t.bind_param, t.keys_padded, t.inv_width, t.max_segment, t.term_binding, t.term_c0, t.term_c1, t.term_bit,
         t.term_cap, t.term_stride, t.scalar_base, t.point_count, t.scalars,
         t.point_keyforms.view(np.float32).reshape(-1, 2), t.constant_points.view(np.float32).reshape(-1, 2),
-        cat(g_obj), cat(g_base), cat(g_corners), t.n_objects, t.corners,
+        *po_arr, t.n_points, t.n_objects, t.corners,
         plan.rot_kobj, plan.rot_base_angle, plan.rot_scale_ancestors, np.asarray(lv_rows, np.int64),
         cat(w_idx), cat(w_base), cat(w_rows), cat(w_cols), cat(rot_w), cat(r_idx), cat(r_par), cat(rot_r),
         plan.mesh_warp_idx, mt.base, mt.rows, mt.cols, plan.mesh_rot_idx, plan.mesh_rot_parent,
