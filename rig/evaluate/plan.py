@@ -270,7 +270,7 @@ def refresh_plan(plan: EvaluationPlan, rig: Rig, object_ids=None) -> EvaluationP
         The changed rig.
     object_ids : iterable of str, optional
         Parts, deformers and art meshes whose keyform values changed (other ids are ignored); all
-        keyed objects when None.
+        keyed objects when None or when none of the ids is one (e.g. only a parameter's id).
 
     Returns
     -------
@@ -284,7 +284,9 @@ def refresh_plan(plan: EvaluationPlan, rig: Rig, object_ids=None) -> EvaluationP
     if any(m.uvs is not info.uvs or m.triangles is not info.triangles for m, info in zip(rig.art_meshes, plan.meshes)):
         return None
     index = {oid: o for o, oid in enumerate(plan.object_ids)}
-    wanted = plan.object_ids if object_ids is None else [i for i in object_ids if i in index]
+    wanted = [] if object_ids is None else [i for i in object_ids if i in index]
+    if not wanted:  # None, or only ids of other things (a parameter's key edit): every keyed object
+        wanted = plan.object_ids
     by_id = {obj.id: obj for obj in [*rig.parts, *rig.deformers, *rig.art_meshes]} if wanted else {}
     t = plan.keyforms
     scalars, keyforms, constant = t.scalars.copy(), t.point_keyforms.copy(), t.constant_points.copy()

@@ -122,3 +122,15 @@ def test_refresh_declines_structural_changes():
     plan = compile_plan(rig)
     rig.art_mesh("ArtMesh1").uvs = rig.art_mesh("ArtMesh1").uvs.copy()
     assert refresh_plan(plan, rig, {"ArtMesh1"}) is None
+
+
+def test_refresh_naming_no_keyed_object_refreshes_every_object():
+    from rig.evaluate import refresh_plan
+
+    rig = tiny_rig()
+    plan = compile_plan(rig)
+    rig.art_mesh("ArtMesh2").keyforms.values["positions"][...] += np.float32(2.0)
+    refreshed = refresh_plan(plan, rig, {"ParamAngleX"})  # e.g. a key edit reported by parameter id
+    fast, full = evaluate(rig, {}, refreshed), evaluate(rig, {}, compile_plan(rig))
+    assert all(np.array_equal(a.vertices_px, b.vertices_px) for a, b in zip(fast.items, full.items, strict=True))
+    assert not np.array_equal(fast.items[1].vertices_px, evaluate(rig, {}, plan).items[1].vertices_px)
