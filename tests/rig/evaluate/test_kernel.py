@@ -11,7 +11,7 @@ from rig.evaluate import compile_plan, evaluate, kernel
 from rig.model import RotationDeformer
 from rig.testing import benchmark_rig, synthetic_rig, tiny_rig
 
-needs_kernel = pytest.mark.skipif(not kernel.AVAILABLE, reason="numba is not installed (numpy path only)")
+needs_kernel = pytest.mark.skipif(not kernel.AVAILABLE, reason="no compiled kernel: numba is not installed or KIRIE_EVALUATE_KERNEL=numpy")
 
 
 def _poses(rig, n: int, seed: int = 3) -> list[dict[str, float]]:
