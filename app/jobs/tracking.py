@@ -9,10 +9,18 @@ between frames, so the mapper is only ever touched by the worker thread.
 
 :class:`TrackingController` is the job's :class:`~app.jobs.base.JobRunner` (no dialog): it starts and
 stops the thread and drops signals of a session that was already stopped. Camera discovery and the preview drawing live in :mod:`app.tracking.media`.
+
+Newest frame wins, at both ends: a camera is read on its own grabber thread that keeps only the
+latest capture (:class:`inference.tracking.sources.CameraSource`), and when the GUI thread falls
+behind (a long paint, a dialog), the updates that queued up meanwhile reach it marked
+:attr:`TrackingUpdate.stale` (a newer one is already waiting): they are still recorded, but only the
+newest drives the rig and the dock (:class:`app.tracking.controller.LiveTracking`), so the avatar
+never lags behind the camera by the length of a queue.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -58,6 +66,9 @@ class TrackingUpdate:
         Tracking + mapping time of this frame.
     session : int
         Number of the :class:`TrackingController` session that produced it.
+    stale : bool
+        Set by :class:`TrackingController` on the GUI thread: a newer frame had already been sent
+        when this one arrived (record it, do not draw it).
     """
 
     index: int
@@ -68,6 +79,7 @@ class TrackingUpdate:
     preview: np.ndarray | None
     process_ms: float
     session: int = 0
+    stale: bool = False
 
 
 class TrackingWorker(BackgroundJob):
@@ -118,6 +130,8 @@ class TrackingWorker(BackgroundJob):
         self._pending: dict = {}
         self._tracking = None
         self._calibration_wanted = 0.0
+        #: Index of the newest frame sent (written by the worker thread before each emit, read by the GUI).
+        self.newest_index = -1
 
     # ------------------------------------------------------------------ any thread
     def set_options(self, smoothing: float | None = None, mirror: bool | None = None, link_eyes: bool | None = None,
@@ -192,6 +206,7 @@ class TrackingWorker(BackgroundJob):
             if now - last_preview >= PREVIEW_INTERVAL_S:
                 last_preview = now
                 preview = draw_landmarks(tracked.frame.rgb, tracked.features.landmarks, self.mapper.mirror)
+            self.newest_index = tracked.frame.index  # before the emit: the GUI compares with it
             self.partial.emit(TrackingUpdate(
                 tracked.frame.index, tracked.timestamp_ms, tracked.features.found, dict(tracked.values),
                 raw_values(self.mapper, tracked.features), preview, tracked.timing.process_ms, self.session))
@@ -240,7 +255,7 @@ class TrackingController(JobRunner):
 
     Signals
     -------
-    The worker's ``opened``, frames (``frame``), ``calibrated`` and failure message (``failed``) are
+    The worker's ``opened``, frames (``frame``, every frame, the ones overtaken marked ``stale``), ``calibrated`` and failure message (``failed``) are
     re-emitted on the GUI thread, only while their session is the current one (frames still queued
     after :meth:`stop` are dropped); ``finished(str)`` (``"ended"``, ``"stopped"`` or ``"failed"``) comes
     after the thread has stopped.
@@ -307,6 +322,8 @@ class TrackingController(JobRunner):
     @Slot(object)
     def _on_frame(self, update: TrackingUpdate) -> None:
         if self._session(update.session) and not self.token.cancelled:
+            if update.index < self.worker.newest_index:  # a newer frame is queued behind this one
+                update = dataclasses.replace(update, stale=True)
             self.frame.emit(update)
 
     @Slot(int, object)

@@ -44,6 +44,8 @@ class LiveTracking(QObject):
     last_update : TrackingUpdate or None
     frames_received : int
         Frames of the current (or last) session.
+    frames_skipped : int
+        Of those, the stale ones (overtaken while the GUI thread was busy): recorded, not drawn.
     fps : float
         The source's frame rate (0 until known).
 
@@ -52,7 +54,8 @@ class LiveTracking(QObject):
     message(str, bool)
         A line for the dock and whether it reports an error.
     frame(object)
-        Each :class:`~app.jobs.tracking.TrackingUpdate` (after the rig was driven and it was recorded).
+        Each :class:`~app.jobs.tracking.TrackingUpdate` that drove the rig (after it was recorded);
+        stale ones are recorded only.
     finished(str)
         ``"ended"``, ``"stopped"`` or ``"failed"``, after the thread stopped and the values went back.
     """
@@ -67,7 +70,7 @@ class LiveTracking(QObject):
         self.controller = TrackingController(self)
         self.driver = RigDriver(bridge)
         self.last_update: TrackingUpdate | None = None
-        self.frames_received = 0
+        self.frames_received = self.frames_skipped = 0
         self.fps = 0.0
         self.closing = False
         self._source_is_camera = False
@@ -99,6 +102,7 @@ class LiveTracking(QObject):
         mapper = ParameterMapper(rules, smoothing=smoothing, mirror=mirror, link_eyes=link_eyes,
                                  calibration=Calibration.from_dict(calibration) if calibration else None)
         self.frames_received, self.last_update, self.fps, self._calibrating = 0, None, 0.0, False
+        self.frames_skipped = 0
         self.driver.begin(mapper.parameter_ids)
         self.message.emit(f"Opening {name}...", False)
         return self.controller.start(spec, mapper)
@@ -166,9 +170,12 @@ class LiveTracking(QObject):
 
     def _on_frame(self, update: TrackingUpdate) -> None:
         self.frames_received += 1
-        self.last_update = update
-        if self._recorder is not None:
+        if self._recorder is not None:  # every frame, stale ones included: the motion keeps its timing
             self._recorder.add(update.timestamp_ms, update.values)
+        if update.stale:  # a newer frame is already queued: drive and show only that one
+            self.frames_skipped += 1
+            return
+        self.last_update = update
         self.driver.drive(update.timestamp_ms, update.values)
         self.frame.emit(update)
 

@@ -1,10 +1,11 @@
 """Evaluate-when-dirty with a cached evaluation plan (style.md section 4, "paintGL: if dirty").
 
 The viewport asks :meth:`RigEvaluator.evaluated` every frame; the rig is evaluated only after the
-parameter values or the document changed, and :func:`rig.evaluate.compile_plan` runs only after a
-document change. The plan is a snapshot that *copies* keyform values (``rig/evaluate/plan.py``,
-"Staleness"), so every document Change, keyform edits included, drops it; moving a slider (the
-per-frame case) reuses it.
+parameter values or the document changed. The plan is a snapshot that *copies* keyform values
+(``rig/evaluate/plan.py``, "Staleness"): a ``keyform`` or ``draw_order`` Change (a vertex drag, a
+keyform slider) refreshes it in place of a recompile (:func:`rig.evaluate.refresh_plan` copies the
+named objects' values and falls back to :func:`rig.evaluate.compile_plan` if the change turns out to
+be structural); every other Change drops it; moving a parameter (the per-frame case) reuses it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import time
 from collections.abc import Mapping
 
 from rig.document import Change
-from rig.evaluate import EvaluationPlan, compile_plan, evaluate
+from rig.evaluate import EvaluationPlan, compile_plan, evaluate, refresh_plan
 from rig.evaluate.types import EvaluatedRig
 from rig.model import Rig
 
@@ -25,6 +26,8 @@ class RigEvaluator:
     ----------
     plan_compiles : int
         How many plans were compiled (tests and benchmarks read it).
+    plan_refreshes : int
+        How many plans were refreshed after a keyform-value change instead of recompiled.
     evaluations : int
         How many times the rig was evaluated.
     last_evaluate_s : float
@@ -35,14 +38,21 @@ class RigEvaluator:
         self._rig: Rig | None = None
         self._plan: EvaluationPlan | None = None
         self._result: EvaluatedRig | None = None
+        self._refresh_ids: set[str] = set()  # objects whose keyform values changed since the plan
         self.plan_compiles = 0
+        self.plan_refreshes = 0
         self.evaluations = 0
         self.last_evaluate_s = 0.0
 
     def invalidate(self, change: Change | None = None) -> None:
-        """The document changed (``change``, or anything when None): drop the result and the plan."""
+        """The document changed (``change``, or anything when None): drop the result; refresh the
+        plan on the next frame for keyform-value changes, else drop it."""
         self._result = None
-        self._plan = None
+        if change is not None and change.kind in ("keyform", "draw_order") and change.ids:
+            self._refresh_ids |= change.ids
+        else:
+            self._plan = None
+            self._refresh_ids.clear()
 
     def values_changed(self) -> None:
         """Parameter values moved: evaluate again on the next frame (the plan stays)."""
@@ -62,9 +72,14 @@ class RigEvaluator:
         """
         if rig is not self._rig:
             self._rig, self._plan, self._result = rig, None, None
+            self._refresh_ids.clear()
         if self._result is not None:
             return self._result
         t0 = time.perf_counter()
+        if self._plan is not None and self._refresh_ids:
+            self._plan = refresh_plan(self._plan, rig, self._refresh_ids)
+            self._refresh_ids.clear()
+            self.plan_refreshes += self._plan is not None
         if self._plan is None:
             self._plan = compile_plan(rig)
             self.plan_compiles += 1

@@ -12,6 +12,23 @@ toggles it in the selection; a click on nothing clears it). Locked meshes
 (``editor_meta["locked_ids"]``) are not picked.
 
 ``QSurfaceFormat.setDefaultFormat(opengl_format())`` must run before the ``QApplication`` exists.
+
+Threads
+-------
+Painting stays on the GUI thread, on purpose. A ``QOpenGLWidget``'s context and framebuffer belong
+to the widget, and Qt composites that framebuffer into the window on the GUI thread; Qt lets another
+thread render into it only by moving the widget's context to that thread for each frame and holding
+the GUI thread while it composites (the ``aboutToCompose`` / ``frameSwapped`` hand-shake of the
+QOpenGLWidget "Threading" notes), and ``moderngl.create_context()`` wraps whichever context is
+current, so the renderer would have to be rebuilt around a context that changes threads. With the
+GUI thread waiting for the render either way, and software GL (llvmpipe) on the 2-core machines the
+live loop targets, that gains nothing. What keeps the GUI thread light instead: tracking runs on its
+own thread, the camera on another, and only the newest tracked frame drives the rig
+(:mod:`app.jobs.tracking`); the evaluation's numeric core is compiled and releases the GIL
+(:mod:`rig.evaluate.kernel`), so MediaPipe on the tracking thread and the evaluation here use both
+cores; ``update()`` coalesces paints, and a keyform edit refreshes the evaluation plan instead of
+recompiling it (:class:`app.viewport.evaluator.RigEvaluator`). Off-screen outputs that are not a
+widget (``app.render.offscreen``: its own EGL context) are free of this limit.
 """
 
 from __future__ import annotations

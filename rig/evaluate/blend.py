@@ -70,6 +70,7 @@ class KeyformTables:
     groups: tuple[PointGroup, ...]
     point_offset: np.ndarray  # (n_objects,) int64 start in the blended points, -1 if none
     n_points: int
+    keyform_base: np.ndarray  # (n_objects,) int64 start of the object's keyforms in point_keyforms, -1
 
 
 def build_keyform_tables(objects: Sequence[KeyedObject], param_index: dict[str, int]) -> KeyformTables:
@@ -97,7 +98,7 @@ def build_keyform_tables(objects: Sequence[KeyedObject], param_index: dict[str, 
     keys_padded, inv_width, max_segment = binding_tables([*bind_keys, (0.0,)])
     terms = _term_tables(objects, obj_bindings, n_bind, m_max, corners)
     scalars, scalar_base = _scalar_table(objects)
-    point_keyforms, constant, groups, offsets, n_points = _point_tables(objects, corners)
+    point_keyforms, constant, groups, offsets, n_points, pk_base = _point_tables(objects, corners)
     return KeyformTables(
         n_objects=len(objects),
         corners=corners,
@@ -119,6 +120,7 @@ def build_keyform_tables(objects: Sequence[KeyedObject], param_index: dict[str, 
         groups=groups,
         point_offset=offsets,
         n_points=n_points,
+        keyform_base=np.asarray([pk_base.get(o, -1) for o in range(len(objects))], np.int64),
     )
 
 
@@ -148,16 +150,22 @@ def _term_tables(objects, obj_bindings, n_bind, m_max, corners):
     return binding, bit, cap, stride
 
 
+def scalar_block(grid: KeyformGrid, fields: tuple[tuple[str, int], ...]) -> np.ndarray:
+    """(K, SCALAR_WIDTH) float32: the scalar columns ``fields`` of every keyform of ``grid``."""
+    k = grid.count
+    block = np.zeros((k, SCALAR_WIDTH), np.float32)
+    col = 0
+    for name, width in fields:
+        block[:, col : col + width] = np.asarray(grid.values[name], np.float32).reshape(k, width)
+        col += width
+    return block
+
+
 def _scalar_table(objects):
     blocks, base, row = [], [], 0
     for obj in objects:
         k = obj.grid.count
-        block = np.zeros((k, SCALAR_WIDTH), np.float32)
-        col = 0
-        for name, width in obj.scalar_fields:
-            block[:, col : col + width] = np.asarray(obj.grid.values[name], np.float32).reshape(k, width)
-            col += width
-        blocks.append(block)
+        blocks.append(scalar_block(obj.grid, obj.scalar_fields))
         base.append(row)
         row += k
     table = np.concatenate(blocks) if blocks else np.zeros((0, SCALAR_WIDTH), np.float32)
@@ -193,7 +201,7 @@ def _point_tables(objects, corners):
             continue
         weight_index = obj_of_pt[None, :] * corners + np.arange(c, dtype=np.int64)[:, None]
         groups.append(PointGroup(c, weight_index, base))
-    return point_keyforms, constant, tuple(groups), offsets, cursor
+    return point_keyforms, constant, tuple(groups), offsets, cursor, pk_base
 
 
 def blend(tables: KeyformTables, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -222,9 +230,8 @@ def blend(tables: KeyformTables, values: np.ndarray) -> tuple[np.ndarray, np.nda
     block = tables.scalars.take(tables.scalar_base + kidx, axis=0).reshape(
         tables.n_objects, tables.corners, SCALAR_WIDTH
     )
-    scalars = np.matmul(weights.reshape(tables.n_objects, 1, tables.corners), block).reshape(
-        tables.n_objects, SCALAR_WIDTH
-    )
+    # a sum over the corners in corner order (not matmul: BLAS may reorder or fuse), as the kernel does
+    scalars = (weights.reshape(tables.n_objects, tables.corners, 1) * block).sum(axis=1)
     offset = kidx * tables.point_count
     wc = weights.astype(np.complex64)
     parts = [tables.constant_points]

@@ -7,24 +7,29 @@ arrays (:mod:`rig.evaluate.blend`), and precomputes the index arrays that let
 Staleness
 ---------
 A plan is a **snapshot**: it copies the keyform values it was compiled from and keeps references to
-the uvs and triangles arrays (DrawItems hand those very arrays to the renderer). Recompile after any
-document change (topology, keyform values, parameter definitions, visibility, draw-order or mask
-properties); compiling the 130-mesh benchmark rig takes a few milliseconds. To check cheaply whether a plan still fits a rig, compare
-:func:`topology_signature` with :attr:`EvaluationPlan.signature`, or call
-:meth:`EvaluationPlan.is_stale`, which also notices keyform/uv/triangle arrays that were *replaced*
-(by identity). Arrays modified **in place** are not detected: recompile on every document
-``Change`` instead. Textures are not part of the plan; they are read from ``rig.layers`` each frame.
+the uvs and triangles arrays (DrawItems hand those very arrays to the renderer). After a document
+change either recompile (topology, parameter definitions, visibility, draw-order or mask properties;
+compiling the 130-mesh benchmark rig takes a few milliseconds) or, when only keyform **values**
+changed, call :func:`refresh_plan` with the ids of the objects concerned: it copies their values into
+a new plan and returns ``None`` when the change was structural after all (then recompile). To check
+cheaply whether a plan still fits a rig, compare :func:`topology_signature` with
+:attr:`EvaluationPlan.signature`, or call :meth:`EvaluationPlan.is_stale`, which also notices
+keyform/uv/triangle arrays that were *replaced* (by identity). Arrays modified **in place** are not
+detected: refresh or recompile on every document ``Change`` instead. Textures are not part of the
+plan; they are read from ``rig.layers`` each frame.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from rig.errors import ValidationError
+from rig.evaluate import kernel
 from rig.evaluate import tree as tree_mod
-from rig.evaluate.blend import KeyedObject, KeyformTables, build_keyform_tables
+from rig.evaluate.blend import KeyedObject, KeyformTables, build_keyform_tables, scalar_block
 from rig.evaluate.tree import LevelStep
 from rig.evaluate.warp import WarpTargets
 from rig.model import ArtMesh, KeyformGrid, Rig, WarpDeformer
@@ -105,6 +110,9 @@ class EvaluationPlan:
     ]  # (id, kind, rotation no. or -1, offset, rows, cols)
     item_constants: tuple[tuple, ...] = ()  # per mesh: (id, offset, stop, uvs, triangles, layer_id,
     # blend_mode, mask_ids, invert_mask, topology_version), unpacked per frame by evaluate()
+    packed: tuple | None = None  # kernel.pack(plan) when the compiled kernel is available, else None
+    object_ids: tuple[str, ...] = ()  # keyed objects' ids in KeyformTables order
+    object_fields: tuple[tuple, ...] = ()  # each keyed object's (scalar_fields, point_field)
 
     def is_stale(self, rig: Rig) -> bool:
         """True when ``rig`` no longer matches this plan (structure changed or arrays replaced)."""
@@ -192,6 +200,7 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
     tree = tree_mod.order_deformers(rig, part_visible)
     param_index = {p.id: i for i, p in enumerate(rig.parameters)}
     objects = keyed_objects(rig, tree.ordered)
+    object_ids = tuple(o.id for o in [*rig.parts, *tree.ordered, *rig.art_meshes])
     try:
         tables = build_keyform_tables(objects, param_index)
     except KeyError as exc:
@@ -212,7 +221,7 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
     sources, source_ids = _sources(rig)
     params = rig.parameters
     meshes = tuple(_mesh_info(m, off) for m, off in zip(rig.art_meshes, mesh_offset))
-    return EvaluationPlan(
+    plan = EvaluationPlan(
         signature=topology_signature(rig),
         source_ids=source_ids,
         sources=sources,
@@ -236,6 +245,8 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
             rig, tree, chains, deformer_kobj, part_kobj, mesh_start, tables.n_objects
         ),
         meshes=meshes,
+        object_ids=object_ids,
+        object_fields=tuple((o.scalar_fields, o.point_field) for o in objects),
         visible_meshes=np.flatnonzero(_mesh_visible(rig, tree, part_visible)).astype(np.int64),
         mask_sources=_mask_sources(rig),
         gizmos=tuple(_gizmo_info(d, tree, lattice_offset) for d in rig.deformers),
@@ -245,6 +256,62 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
             for m in meshes
         ),
     )
+    return with_kernel(plan)
+
+
+def refresh_plan(plan: EvaluationPlan, rig: Rig, object_ids=None) -> EvaluationPlan | None:
+    """``plan`` brought up to date after a change of keyform **values** only (no recompile).
+
+    Parameters
+    ----------
+    plan : EvaluationPlan
+        Compiled from ``rig`` before the change; not modified (the new plan has its own tables).
+    rig : Rig
+        The changed rig.
+    object_ids : iterable of str, optional
+        Parts, deformers and art meshes whose keyform values changed (other ids are ignored); all
+        keyed objects when None or when none of the ids is one (e.g. only a parameter's id).
+
+    Returns
+    -------
+    EvaluationPlan or None
+        A plan that evaluates exactly as ``compile_plan(rig)`` would, or ``None`` when the change
+        was not a value-only one (:func:`topology_signature` differs, or an art mesh's uvs or
+        triangles array was replaced): recompile then.
+    """
+    if topology_signature(rig) != plan.signature:
+        return None
+    if any(m.uvs is not info.uvs or m.triangles is not info.triangles for m, info in zip(rig.art_meshes, plan.meshes)):
+        return None
+    index = {oid: o for o, oid in enumerate(plan.object_ids)}
+    wanted = [] if object_ids is None else [i for i in object_ids if i in index]
+    if not wanted:  # None, or only ids of other things (a parameter's key edit): every keyed object
+        wanted = plan.object_ids
+    by_id = {obj.id: obj for obj in [*rig.parts, *rig.deformers, *rig.art_meshes]} if wanted else {}
+    t = plan.keyforms
+    scalars, keyforms, constant = t.scalars.copy(), t.point_keyforms.copy(), t.constant_points.copy()
+    for oid in wanted:
+        o, grid = index[oid], by_id[oid].keyforms
+        fields, point_field = plan.object_fields[o]
+        row = int(t.scalar_base[o * t.corners])
+        scalars[row : row + grid.count] = scalar_block(grid, fields)
+        if point_field is None:
+            continue
+        pts = np.ascontiguousarray(grid.values[point_field], np.float32).view(np.complex64).reshape(grid.count, -1)
+        start = int(t.keyform_base[o])
+        keyforms[start : start + pts.size] = pts.reshape(-1)
+        if not grid.bindings:  # unkeyed: its points are constant, stored blended already
+            off = int(t.point_offset[o])
+            constant[off : off + pts.shape[1]] = pts[0]
+    tables = dataclasses.replace(t, scalars=scalars, point_keyforms=keyforms, constant_points=constant)
+    sources, source_ids = _sources(rig)
+    return with_kernel(dataclasses.replace(plan, keyforms=tables, sources=sources, source_ids=source_ids,
+                                           packed=None))  # fmt: skip
+
+
+def with_kernel(plan: EvaluationPlan) -> EvaluationPlan:
+    """``plan`` with its :attr:`EvaluationPlan.packed` kernel arguments (unchanged without the kernel)."""
+    return dataclasses.replace(plan, packed=kernel.pack(plan)) if kernel.AVAILABLE else plan
 
 
 def _mesh_info(m: ArtMesh, offset: int) -> MeshInfo:

@@ -72,10 +72,24 @@ def rotation_coefficients(
 
 
 def apply_rotation(points: np.ndarray, origin: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``origin + A p + B conj(p)`` elementwise (complex64 in and out; arrays broadcast)."""
-    if not b.any():
-        return origin + a * points
-    return origin + a * points + b * np.conj(points)
+    """``origin + A p + B conj(p)`` elementwise (complex64 in and out; arrays broadcast).
+
+    Computed on float32 components, one rounding per product and per sum (numpy's complex64 multiply
+    may fuse a product into the subtraction), so the compiled kernel (:mod:`rig.evaluate.kernel`) gives
+    the very same numbers.
+    """
+    p, o = np.asarray(points, np.complex64), np.asarray(origin, np.complex64)
+    a, b = np.asarray(a, np.complex64), np.asarray(b, np.complex64)
+    px, py, ar, ai = p.real, p.imag, a.real, a.imag
+    x = o.real + (ar * px - ai * py)
+    y = o.imag + (ar * py + ai * px)
+    if b.any():
+        br, bi, ny = b.real, b.imag, -py
+        x = x + (br * px - bi * ny)
+        y = y + (br * ny + bi * px)
+    out = np.empty(np.broadcast(x, y).shape, np.complex64)
+    out.real, out.imag = x, y
+    return out
 
 
 def evaluate_rotation(

@@ -33,3 +33,22 @@ def test_live_tracking_drives_values_then_puts_them_back(qtbot, tmp_path, shared
     assert finished == ["stopped"] and not live.running
     assert bridge.values["ParamAngleX"] == 0.0  # the tracking layer put the value back
     assert messages[-1] == (f"Stopped after {live.frames_received} frames.", False)
+
+
+def test_stale_frames_are_recorded_but_do_not_drive_the_rig(qtbot, tmp_path):
+    from app.jobs.tracking import TrackingUpdate
+
+    bridge = DocumentBridge(Document(tiny_rig()))
+    live = LiveTracking(bridge, TrackingSettings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)))
+    live.driver.begin(["ParamAngleX"])
+    live.start_recording()
+    shown = []
+    live.frame.connect(shown.append)
+    for i, (angle, stale) in enumerate([(5.0, False), (20.0, True), (-7.0, False)]):
+        live._on_frame(TrackingUpdate(i, 33 * i, True, {"ParamAngleX": angle}, {}, None, 1.0, stale=stale))
+        if i == 1:
+            assert bridge.values["ParamAngleX"] == pytest.approx(5.0)  # the stale frame did not move it
+    assert bridge.values["ParamAngleX"] == pytest.approx(-7.0)
+    assert [u.index for u in shown] == [0, 2] and (live.frames_received, live.frames_skipped) == (3, 1)
+    assert len(live._recorder) == 3  # the motion keeps every frame
+    live.driver.end()

@@ -62,3 +62,28 @@ def test_stop_waits_for_the_thread_and_drops_queued_frames(qtbot, shared_data, s
     assert len(frames) == count
     assert [u.index for u in frames] == list(range(count))
     assert frames[0].preview is not None and frames[0].preview.shape[1] <= 360
+
+
+@pytest.mark.qt
+def test_frames_queued_behind_a_busy_gui_thread_are_marked_stale(qtbot, shared_data, shared_models):
+    """While the GUI thread sleeps, the worker keeps tracking; of the frames that queued up, all but the
+    newest arrive marked stale (recorded, not drawn), so the rig jumps to the newest frame."""
+    import time
+
+    if not (shared_models / "face_landmarker.task").is_file():
+        pytest.skip("face_landmarker.task not in ../shared/models")
+    controller = TrackingController()
+    frames = []
+    controller.frame.connect(frames.append)
+    assert controller.start(str(shared_data / "driving" / "d3.mp4"), ParameterMapper(), realtime=False)
+    qtbot.waitUntil(lambda: len(frames) >= 3, timeout=30_000)
+    seen = len(frames)
+    time.sleep(1.5)  # the GUI thread is busy; the worker goes on
+    newest = controller.worker.newest_index
+    qtbot.wait(100)
+    controller.stop()
+    burst = [u for u in frames[seen:] if u.index < newest]  # queued while the GUI thread slept
+    assert len(burst) >= 5, "the worker tracked while the GUI thread slept"
+    assert all(u.stale for u in burst)
+    assert any(not u.stale for u in frames[:seen])  # frames that were newest on arrival are drawn
+    assert [u.index for u in frames] == list(range(len(frames)))  # every frame still arrives, in order

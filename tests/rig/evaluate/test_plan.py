@@ -81,3 +81,56 @@ def test_plan_has_one_level_per_deformer_depth():
         return depth[did]
 
     assert len(compile_plan(rig).levels) == max(d_of(d.id) for d in rig.deformers)
+
+
+@pytest.mark.parametrize("size", ["tiny", "medium"])
+def test_refresh_after_keyform_edits_equals_a_full_recompile(size):
+    from rig.evaluate import refresh_plan
+    from rig.testing import benchmark_rig
+
+    rig = tiny_rig() if size == "tiny" else benchmark_rig("medium")
+    plan = compile_plan(rig)
+    pose = {p.id: p.min + 0.7 * (p.max - p.min) for p in rig.parameters}
+    before = evaluate(rig, pose, plan)
+    mesh, deformer, part = rig.art_meshes[-1], rig.deformers[-1], rig.parts[-1]
+    mesh.keyforms.values["positions"][...] *= np.float32(1.01)
+    mesh.keyforms.values["draw_order"][...] += 7.0
+    deformer.keyforms.values["opacity"][...] *= 0.5
+    part.keyforms.values["opacity"][...] = 0.25
+    changed = {mesh.id, deformer.id, part.id, "NotAnObject"}
+    refreshed = refresh_plan(plan, rig, changed)
+    assert refreshed is not None
+    fast, full = evaluate(rig, pose, refreshed), evaluate(rig, pose, compile_plan(rig))
+    assert [i.art_mesh_id for i in fast.items] == [i.art_mesh_id for i in full.items]
+    for a, b in zip(fast.items, full.items, strict=True):
+        np.testing.assert_array_equal(a.vertices_px, b.vertices_px)
+        assert (a.opacity, a.draw_order) == (b.opacity, b.draw_order)
+    assert any(not np.array_equal(a.vertices_px, b.vertices_px) for a, b in zip(fast.items, before.items))
+    # the old plan is untouched (a thread may still be evaluating it)
+    again = evaluate(rig, pose, plan)
+    assert all(np.array_equal(a.vertices_px, b.vertices_px) for a, b in zip(again.items, before.items))
+
+
+def test_refresh_declines_structural_changes():
+    from rig.evaluate import refresh_plan
+
+    rig = tiny_rig()
+    plan = compile_plan(rig)
+    rig.art_mesh("ArtMesh2").visible = False
+    assert refresh_plan(plan, rig, {"ArtMesh2"}) is None
+    rig = tiny_rig()
+    plan = compile_plan(rig)
+    rig.art_mesh("ArtMesh1").uvs = rig.art_mesh("ArtMesh1").uvs.copy()
+    assert refresh_plan(plan, rig, {"ArtMesh1"}) is None
+
+
+def test_refresh_naming_no_keyed_object_refreshes_every_object():
+    from rig.evaluate import refresh_plan
+
+    rig = tiny_rig()
+    plan = compile_plan(rig)
+    rig.art_mesh("ArtMesh2").keyforms.values["positions"][...] += np.float32(2.0)
+    refreshed = refresh_plan(plan, rig, {"ParamAngleX"})  # e.g. a key edit reported by parameter id
+    fast, full = evaluate(rig, {}, refreshed), evaluate(rig, {}, compile_plan(rig))
+    assert all(np.array_equal(a.vertices_px, b.vertices_px) for a, b in zip(fast.items, full.items, strict=True))
+    assert not np.array_equal(fast.items[1].vertices_px, evaluate(rig, {}, plan).items[1].vertices_px)
