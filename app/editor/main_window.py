@@ -305,6 +305,9 @@ def run_editor(project_path: str | None = None) -> int:
             "or run the editor under 'xvfb-run -a kirie'."
         )
         return 2
+    from rig.evaluate import kernel
+
+    kernel.compile_in_background()  # a first compile after an install takes seconds: never freeze the window
     QSurfaceFormat.setDefaultFormat(opengl_format())
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("Kirie")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import threading
 
 import numpy as np
 
@@ -306,17 +307,66 @@ def run(packed: tuple, x: np.ndarray):
     Returns ``(scalars, points, origin, angle, coef)``: (n_objects, 8) float32 blended scalars; (n, 2)
     float32 points (canvas px for mesh vertices, laid out as ``KeyformTables.point_offset``); per
     rotation deformer its (R, 2) float32 canvas origin, (R,) float64 canvas angle in degrees and (R, 4)
-    float32 coefficients ``A.real, A.imag, B.real, B.imag`` — or ``None`` for a degenerate probe.
+    float32 coefficients ``A.real, A.imag, B.real, B.imag`` — or ``None`` for a degenerate probe, and
+    (after :func:`compile_in_background`) for every frame until the compiled code is ready: the caller
+    then takes the numpy path, which gives the same numbers.
     """
     global _failed
     if _failed:
         return None
+    if not _compiled.is_set() and _background:
+        _start_compile(packed, x)
+        return None
     try:
-        return _run(x, *packed)
+        out = _run(x, *packed)
     except numba.core.errors.NumbaError as exc:  # cannot compile here (e.g. a frozen build): numpy from now on
         _failed = True
         log.warning("the compiled evaluation kernel is unavailable, using numpy: %s", exc)
         return None
+    _compiled.set()
+    return out
+
+
+def compile_in_background() -> None:
+    """From now on, compile the kernel on a daemon thread at its first use instead of in the caller.
+
+    The editor calls this at start-up: the first compile after an install takes seconds (cached on disk
+    after that), and meanwhile every frame takes the numpy path (same result, slower) instead of the
+    window freezing. Scripts and the CLI keep the default, compiling in the first call.
+    """
+    global _background
+    _background = AVAILABLE
+
+
+def wait_compiled(timeout: float | None = None) -> bool:
+    """Wait for a background compile started by :func:`run`; True once the compiled path is in use."""
+    thread = _thread
+    if thread is not None:
+        thread.join(timeout)
+    return _compiled.is_set()
+
+
+def _start_compile(packed: tuple, x: np.ndarray) -> None:
+    global _thread
+    with _lock:
+        if _thread is not None:
+            return
+
+        def work() -> None:
+            global _failed
+            try:
+                _run(x.copy(), *packed)
+                _compiled.set()
+            except Exception as exc:  # noqa: BLE001 - any failure: numpy from now on, said once
+                _failed = True
+                log.warning("the compiled evaluation kernel is unavailable, using numpy: %s", exc)
+
+        _thread = threading.Thread(target=work, name="kirie-kernel-compile", daemon=True)
+        _thread.start()
 
 
 _failed = False
+_background = False
+_compiled = threading.Event()
+_lock = threading.Lock()
+_thread: threading.Thread | None = None

@@ -41,6 +41,8 @@ def test_kernel_equals_numpy_path(make):
     rig = make()
     plan = compile_plan(rig)
     assert plan.packed is not None
+    kernel.wait_compiled()
+    assert kernel.run(plan.packed, np.array([*(p.default for p in rig.parameters), 0.0])) is not None, "compiled path"
     numpy_plan = dataclasses.replace(plan, packed=None)
     moved = 0
     for pose in _poses(rig, 12):
@@ -49,6 +51,25 @@ def test_kernel_equals_numpy_path(make):
         moved += any(not np.array_equal(i.vertices_px, j.vertices_px)
                      for i, j in zip(fast.items, evaluate(rig, {}, plan).items))  # fmt: skip
     assert moved > 0  # the poses really deform the rig
+
+
+@needs_kernel
+def test_background_compile_takes_the_numpy_path_until_ready(monkeypatch):
+    """The editor's mode: the first frame starts the compile on a thread and is answered by numpy
+    (``run`` gives None); once compiled, frames take the kernel, with the same numbers throughout."""
+    rig = benchmark_rig("small")
+    plan = compile_plan(rig)
+    x = np.array([*(p.default for p in rig.parameters), 0.0])
+    monkeypatch.setattr(kernel, "_compiled", kernel.threading.Event())
+    monkeypatch.setattr(kernel, "_thread", None)
+    monkeypatch.setattr(kernel, "_background", False)
+    kernel.compile_in_background()
+    first = evaluate(rig, {}, plan)
+    assert kernel.run(plan.packed, x) is None or kernel._compiled.is_set()
+    assert kernel._thread is not None and kernel._thread.name == "kirie-kernel-compile"
+    assert kernel.wait_compiled(timeout=300)
+    assert kernel.run(plan.packed, x) is not None
+    _assert_same(first, evaluate(rig, {}, plan))
 
 
 def test_benchmark_rigs_reach_the_extrapolated_ring():
