@@ -41,7 +41,7 @@ SMILE_ARCH_H = 0.22
 """Upward arch of the closed line at EyeSmile 1, in eye heights (at the centre)."""
 LASH_SQUEEZE = 0.6
 """Height of the upper lash above its bottom edge at EyeOpen 0, as a fraction of its rest height."""
-LASH_SQUEEZE_REAL = 0.4
+LASH_SQUEEZE_REAL = 0.5
 """The same on photos, whose lash label also holds the dark lid margin (the skin lid comes down)."""
 
 

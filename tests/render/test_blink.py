@@ -55,7 +55,7 @@ def _check(rig, face, gl, label: str) -> None:
 KNOWN = {
     "left": {"crypko_02", "tadne_r0c3", "tadne_r1c2", "tadne_r1c3", "tadne_r2c3", "waifu_06", "s2", "s3",
              "s9"},
-    "line": {"crypko_00", "crypko_05", "tadne_r1c2", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3", "s10", "s2"},
+    "line": {"crypko_00", "crypko_05", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3", "s10"},
     "outside": set(),
     "cover": {"tadne_r1c0", "tadne_r3c0", "tadne_r5c4"},
 }
