@@ -44,7 +44,8 @@ from inference.layers.completion import (
     polygon_mask,
     reach_up,
 )
-from inference.layers.eyes import complete_under_eyes, split_lashes, synthesise_eye_part
+from inference.layers.eyelid import complete_under_eyes, synthesise_eye_part
+from inference.layers.eyes import settle_drawn_closed, split_lashes
 from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.names import LAYER_NAMES
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper
@@ -213,6 +214,7 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     visible["EarL"], visible["EarR"] = ear_l, ear_r
     visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
     for side, eye in (("L", face.eye_l), ("R", face.eye_r)):
+        settle_drawn_closed(visible, img.rgba[..., :3], side)  # before the split: a closed stroke stays whole
         visible[f"LashUpper{side}"], visible[f"LashLower{side}"] = split_lashes(visible[f"LashUpper{side}"], eye)
     visible.update(split_mouth(visible["Mouth"], face, img.rgba[..., :3], visible["Face"]))  # Mouth left empty
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
@@ -334,7 +336,7 @@ def _iris_target(name: str, scene: Scene, covered: np.ndarray):
 
 
 def _synthesise(name: str, scene: Scene) -> CutLayer | None:
-    """The mouth interior pieces (``inference.layers.mouth``), LidLineL/R or EyelidL/R (``.eyes``)."""
+    """The mouth interior pieces (``inference.layers.mouth``), LidLineL/R or EyelidL/R (``.eyelid``)."""
     if name.startswith("Mouth"):
         return mouth_layer(name, scene)
     elif (painted := synthesise_eye_part(name, scene, LASH_DEFAULT)) is None:

@@ -89,7 +89,11 @@ def acceptance_report(rig: Rig) -> list[Check]:
         eye = rig.art_mesh(f"ArtMeshEyeWhite{side}") if any(m.id == f"ArtMeshEyeWhite{side}" for m in rig.art_meshes) else None
         if eye is not None and f"LashUpper{side}" in closed:
             h = float(np.ptp(p.rest[f"EyeWhite{side}"][:, 1]))
-            travel = float((closed[f"LashUpper{side}"][:, 1] - p.rest[f"LashUpper{side}"][:, 1]).mean()) / max(h, 1e-9)
+            # the lash line: the lash's lower half over the middle of the eye (its top flattens onto it)
+            r0 = p.rest[f"LashUpper{side}"]
+            mid = np.abs(r0[:, 0] - np.median(r0[:, 0])) <= 0.25 * max(float(np.ptp(r0[:, 0])), 1e-9)
+            sel = mid & (r0[:, 1] >= np.median(r0[mid, 1])) if mid.any() else np.ones(len(r0), bool)
+            travel = float((closed[f"LashUpper{side}"][sel, 1] - r0[sel, 1]).mean()) / max(h, 1e-9)
             out.append(Check(f"Eye{side}Open 0 lash travel (h)", travel, 0.45, 0.75))
         smile = p.pose({f"ParamEye{side}Smile": 1.0})
         moved = max(float(np.abs(smile[n] - p.rest[n]).max()) for n in p.rest)

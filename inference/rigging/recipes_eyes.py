@@ -6,7 +6,10 @@ landmark lids when the rig has none): the top edge of the opening ``top(x)``, it
 At ParamEyeOpen 0:
 
 - the upper lash (LashUpper) comes down column by column until its bottom edge lies on ``meet(x)``:
-  the centre travels most, the corners stay, so the lash bends from ∩ to the closed line's ∪;
+  the centre travels most, the corners stay, so the lash bends from ∩ to the closed line's ∪; its
+  height above that edge flattens to ``LASH_SQUEEZE`` (``LASH_SQUEEZE_REAL`` on photos), so the
+  closed eye is a line in the lash colour (tails and strands drawn above the lash come down onto it)
+  with the lid skin above, not the open eye's thick lash band;
 - the lower lash (LashLower) rises ``lower_rise_h`` of the opening and fades out over the last half;
 - the eye white (the iris clip mask) collapses onto the line inside the lash's thickness, so the
   iris disappears through the clip; a middle key at 0.5 keeps its bottom on the lower lid while the
@@ -16,7 +19,8 @@ At ParamEyeOpen 0:
 - the drawn closed-eye line (LidLine, lying on ``meet(x)`` at rest) fades in over the last half.
 
 ParamEyeSmile bends all of them into an upward arch (∩) and lifts the lower lid, only while closed
-(2x2 grid, the open row identical). Displacements are canvas px, +y down.
+(2x2 grid, the open row identical). An eye drawn closed (``EyeShape.closed``: no opening) is left as
+drawn at every key. Displacements are canvas px, +y down.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from inference.layers.eyes import EyeShape, eye_shape, lid_bands_px
+from inference.layers.eyelid import lid_bands_px
+from inference.layers.eyes import EyeShape, eye_shape
 from inference.rigging.context import Anchors, grid_keyforms
 
 OPEN_KEYS = (0.0, 1.0)
@@ -34,6 +39,10 @@ SMILE_KEYS = (0.0, 1.0)
 UNIT_KEYS = (-1.0, 0.0, 1.0)
 SMILE_ARCH_H = 0.22
 """Upward arch of the closed line at EyeSmile 1, in eye heights (at the centre)."""
+LASH_SQUEEZE = 0.6
+"""Height of the upper lash above its bottom edge at EyeOpen 0, as a fraction of its rest height."""
+LASH_SQUEEZE_REAL = 0.5
+"""The same on photos, whose lash label also holds the dark lid margin (the skin lid comes down)."""
 
 
 def shape_of(a: Anchors, side: str) -> EyeShape:
@@ -56,11 +65,17 @@ def _arch(s: EyeShape, x: np.ndarray) -> np.ndarray:
 
 
 def lash(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """The upper lash: each column's bottom edge comes down onto the closed line."""
+    """The upper lash: each column's bottom edge comes down onto the closed line, and the lash above
+    it flattens to ``LASH_SQUEEZE`` of its height (a drawn closed eye stays)."""
     s = shape_of(a, spec.side)
-    x = pts[:, 0]
-    travel = s.meet_y(x) - s.top_y(x)
+    x, y = pts[:, 0], pts[:, 1]
+    top, meet = s.top_y(x), s.meet_y(x)
+    above = np.maximum(top - y, 0.0)  # height above the lash's bottom edge (the opening's top)
+    squeeze = LASH_SQUEEZE_REAL if getattr(a.face, "kind", "anime") == "real" else LASH_SQUEEZE
+    travel = (meet - top) + (1.0 - squeeze) * above
     arch = _arch(s, x)
+    if s.closed:
+        travel, arch = np.zeros_like(travel), np.zeros_like(arch)
     p_open, p_smile = _params(spec.side)
 
     def kf(v: dict[str, float]):
@@ -82,6 +97,8 @@ def lash_lower(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     p_open, p_smile = _params(spec.side)
 
     def kf(v: dict[str, float]):
+        if s.closed:  # drawn closed: part of the drawn line
+            return np.zeros_like(pts), 1.0
         c = 1.0 - v[p_open]
         d = np.zeros_like(pts)
         d[:, 1] = -c * rise + c * v[p_smile] * (arch - m["eye_smile_lower_rise_h"] * s.height)
@@ -95,7 +112,8 @@ def eye_white(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     s = shape_of(a, spec.side)
     x, y = pts[:, 0], pts[:, 1]
     top, bottom = s.top_y(x), s.bottom_y(x)
-    line = s.meet_y(x) - min(0.45 * s.lash_px, 0.15 * s.height)
+    squeeze = LASH_SQUEEZE_REAL if getattr(a.face, "kind", "anime") == "real" else LASH_SQUEEZE
+    line = s.meet_y(x) - min(0.45 * squeeze * s.lash_px, 0.15 * s.height)  # inside the flattened lash
     rise = m["blink"]["lower_rise_h"] * (bottom - top)
     t = (y - top) / np.maximum(bottom - top, 1.0)
     arch = _arch(s, x)

@@ -7,7 +7,8 @@ per eye, what the blink tests assert on:
   fraction of the white and iris pixels visible at rest (0 = all gone);
 - ``line_span``: the x extent of the longest connected dark (lash-coloured) curve inside the eye box
   at EyeOpen 0, in eye widths; ``line_stray``: other dark pixels in the box, as a fraction of the
-  curve's pixels (scattered lash fragments);
+  curve's pixels (scattered lash fragments; hair or accessory pixels the blink left as they were
+  are not the eye's and do not count);
 - ``outside_changed``: pixels outside the eye boxes (grown by a margin) that differ from rest;
 - ``cover_changed``: hair, glasses or accessory pixels over the eye (rest owner map) that differ from rest.
 
@@ -124,10 +125,10 @@ def measure_eye(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> E
         return (d < r) & mask & (img[..., 3] > 128)
 
     probe = box_m & ~bridge
-    eye_m = white_m | iris_m | lash_m
     changed = np.abs(closed.astype(np.int16) - rest.astype(np.int16)).max(axis=-1) > TOL
     # other parts' pixels left as they were (glasses glare, skin highlights) are not the eye's
-    probe_closed = probe & (eye_m | changed)
+    # and the lash's own unmoved drawing (its highlights) is not white left either
+    probe_closed = probe & (white_m | iris_m | changed)
     hits_rest = colour_hits(rest, white_c, (skin_c, lash_c), probe & white_m).sum() + colour_hits(
         rest, iris_c, (skin_c, lash_c), probe & iris_m).sum()
     hits_closed = colour_hits(closed, white_c, (skin_c, lash_c), probe_closed).sum() + colour_hits(
@@ -139,9 +140,10 @@ def measure_eye(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> E
     ls, ll = float(_lum(skin_c)), float(_lum(lash_c))
     thr = ll + 0.5 * (ls - ll)
     dark = (_lum(closed[..., :3]) < thr) & (closed[..., 3] > 128) & probe if ls - ll > 15 else np.zeros_like(probe)
+    dark &= ~(cover_m & ~changed)  # the fringe's own dark edges, unmoved, are not lash fragments
     span, stray = 0.0, 0.0
     if dark.any():
-        n, comp = cv2.connectedComponents((dark | bridge).astype(np.uint8), connectivity=8)
+        n, comp = cv2.connectedComponents((dark | bridge | (cover_m & box_m)).astype(np.uint8), connectivity=8)
         best, best_span = 0, -1
         for i in range(1, n):
             xs = np.nonzero((comp == i) & dark)[1]

@@ -1,0 +1,235 @@
+"""The lid skin of the eyes and the membrane fill it and the face under the eyes are painted with
+(shared ``rigging.md`` 1, "lid-skin pieces that cover the eye as it closes"; 6).
+
+- :func:`complete_under_eyes`: the face skin under each eye repainted from the skin around it by a
+  membrane fill, so the surrounding shading continues smoothly and a closed eye shows no patch,
+  halo or rectangle of a different skin tone.
+- :func:`synthesise_eye_part`: ``LidLineL/R`` (``inference.layers.synthesis.lid_line``) or ``EyelidL/R``.
+- :func:`eyelid_skin`: ``EyelidL/R``, the band of face skin just above the opening (and just below it
+  on photos), cleaned of lash and hair edges, which the blink stretches over the eye.
+- :func:`membrane`: the harmonic (Laplace) interpolation of known pixels into a zone.
+
+Canvas px (+y down); masks are (H, W) bool.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from inference.layers.eyes import EyeShape, eye_line_path, eye_shape
+
+if TYPE_CHECKING:
+    from inference.layers.cut import Scene
+
+MEMBRANE_MAX_PX = 2500
+"""Unknowns above which the membrane fill is solved on a coarser grid (it is smooth anyway)."""
+
+
+def synthesise_eye_part(name: str, scene: Scene, lash_default) -> tuple[np.ndarray, tuple[float, float]] | None:
+    """(image, origin) of the synthesised ``LidLineL/R`` (the closed-eye line in the upper lash's
+    median colour, ``lash_default`` RGB when it has none) or ``EyelidL/R`` (:func:`eyelid_skin`)."""
+    from inference.layers.completion import median_color
+    from inference.layers.synthesis import lid_line
+
+    side = name[-1]
+    if name.startswith("Eyelid"):
+        return eyelid_skin(scene, side, scene.face.kind == "real")
+    upper = scene.vis("LashUpper" + side)
+    if not (scene.vis("EyeWhite" + side) | scene.vis("Iris" + side)).any():
+        return None  # drawn closed (or hidden): the lash already is the line, no second one
+    color = median_color(scene.rgb, upper if upper.any() else scene.vis("LashLower" + side), lash_default)
+    path, lash_px = eye_line_path(scene, side)
+    return lid_line(path, lash_px, color, (scene.shape[1], scene.shape[0]))
+
+
+def complete_under_eyes(scene: Scene, target: np.ndarray, colors: np.ndarray) -> np.ndarray:
+    """The Face layer's completed ``colors`` (T, 3) uint8 (``np.nonzero(target)`` order) with the
+    pixels under each eye repainted by a membrane fill from the skin around the eye.
+
+    The eye zone is the eye's parts grown by a third of the eye height; known values are the visible
+    face pixels around it, minus dark or saturated outliers (lid creases, lash anti-aliasing) that
+    would streak into the fill.
+    """
+    from inference.layers.completion import dilate, mask_box
+
+    order = np.full(scene.shape, -1, np.int64)  # pixel -> its row in ``colors``
+    order[target] = np.arange(len(colors))
+    out = colors.astype(np.float32)
+    face_vis = scene.vis("Face")
+    changed = False
+    for side in ("L", "R"):
+        parts = scene.vis("EyeWhite" + side) | scene.vis("Iris" + side) | scene.vis("LashUpper" + side)
+        parts |= scene.vis("LashLower" + side)
+        box = mask_box(parts)
+        if box is None:
+            continue
+        eh = max(2, box[3] - box[1])
+        zone = dilate(parts, max(2.0, eh / 3.0)) & target
+        if zone.sum() < 4:
+            continue
+        filled = membrane(scene.rgb, face_vis, zone, pad=max(4, eh // 2))
+        if filled is not None:
+            out[order[zone]] = filled
+            changed = True
+    if not changed:
+        return colors
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+
+def membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) -> np.ndarray | None:
+    """(Z, 3) float32 colours of the ``zone`` pixels: the harmonic interpolation of the ``known``
+    pixels around them (4-neighbour Laplace, Neumann where neither known nor zone), solved on a
+    coarser grid when the zone has more than ``MEMBRANE_MAX_PX`` pixels."""
+    import cv2
+
+    from inference.layers.completion import erode, mask_box
+
+    x0, y0, x1, y1 = mask_box(zone, pad=pad)
+    kn = erode(known[y0:y1, x0:x1], 1)
+    z = zone[y0:y1, x0:x1]
+    crop = rgb[y0:y1, x0:x1].astype(np.float32)
+    if kn.sum() < 8:
+        return None
+    # drop outliers of the skin around the eye (creases, lash remnants): far from the local median
+    med = np.median(crop[kn], axis=0)
+    dev = np.linalg.norm(crop - med, axis=-1)
+    kn &= dev < 2.5 * (float(np.percentile(dev[kn], 60)) + 6.0)
+    unknown = (z | known[y0:y1, x0:x1]) & ~kn
+    if kn.sum() < 8:
+        return None
+    f = int(np.ceil(np.sqrt(unknown.sum() / MEMBRANE_MAX_PX)))
+    if f <= 1:
+        full = _solve(crop, kn, unknown)
+        return None if full is None else full[z]
+    h0, w0 = z.shape
+    size = (max(2, w0 // f), max(2, h0 // f))
+    wk = cv2.resize(kn.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    ck = cv2.resize(crop * kn[..., None], size, interpolation=cv2.INTER_AREA)
+    small_kn = wk > 0.6
+    small_rgb = np.where(small_kn[..., None], ck / np.maximum(wk, 1e-6)[..., None], 0.0).astype(np.float32)
+    small_u = (cv2.resize(unknown.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0) | (
+        (wk > 0) & ~small_kn)
+    sol = _solve(small_rgb, small_kn, small_u)
+    if sol is None:
+        return None
+    return cv2.resize(sol, (w0, h0), interpolation=cv2.INTER_LINEAR)[z]
+
+
+def _solve(crop: np.ndarray, kn: np.ndarray, unknown: np.ndarray) -> np.ndarray | None:
+    """(h, w, 3) float32: ``crop`` with the ``unknown`` pixels replaced by the harmonic interpolation
+    of the ``kn`` pixels (4-neighbour Laplace; a weak pull to the known median keeps islands regular)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.linalg import spsolve
+
+    unknown = unknown & ~kn
+    if kn.sum() < 4:
+        return None
+    med = np.median(crop[kn], axis=0)
+    h, w = unknown.shape
+    idx = -np.ones((h, w), np.int64)
+    uy, ux = np.nonzero(unknown)
+    n = len(uy)
+    idx[uy, ux] = np.arange(n)
+    rows, cols, vals = [np.arange(n)], [np.arange(n)], []
+    diag = np.zeros(n, np.float64)
+    rhs = np.zeros((n, 3), np.float64)
+    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+        ny, nx = uy + dy, ux + dx
+        inside = (ny >= 0) & (ny < h) & (nx >= 0) & (nx < w)
+        nyc, nxc = np.clip(ny, 0, h - 1), np.clip(nx, 0, w - 1)
+        is_u = inside & unknown[nyc, nxc]
+        is_k = inside & kn[nyc, nxc]
+        diag += is_u | is_k
+        rows.append(np.flatnonzero(is_u))
+        cols.append(idx[nyc[is_u], nxc[is_u]])
+        rhs[is_k] += crop[nyc[is_k], nxc[is_k]]
+    vals = [None] * len(rows)
+    vals[0] = diag + 1e-4  # a weak pull to the median keeps zone pieces cut off from the skin regular
+    rhs += 1e-4 * med
+    for i in range(1, len(rows)):
+        vals[i] = -np.ones(len(rows[i]))
+    a = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)).tocsc()
+    sol = spsolve(a, rhs) if n else np.zeros((0, 3))
+    full = crop.astype(np.float32).copy()
+    full[uy, ux] = np.asarray(sol, np.float32).reshape(n, 3)
+    return full
+
+
+UPPER_LID_H = 0.18
+"""Height of the upper-lid skin band above the opening, in opening heights."""
+LOWER_LID_H = 0.35
+"""Height of the lower-lid skin band below the opening (photos only), in opening heights."""
+
+
+def lid_bands_px(shape: EyeShape) -> tuple[float, float]:
+    """(upper, lower) lid-skin band heights of an eye, px; the upper band reaches over the lash to
+    the skin above it."""
+    return max(2.0, UPPER_LID_H * shape.height) + shape.lash_px, max(2.0, LOWER_LID_H * shape.height)
+
+
+def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[float, float]] | None:
+    """The lid skin of eye ``side``: the band of face skin just above the opening (and, on photos,
+    the band just below it), which the blink stretches over the eye (rigging.md 1, "lid-skin pieces
+    that cover the eye as it closes").
+
+    Returns ((h, w, 4) uint8 RGBA straight alpha, origin (x, y) canvas px) or None. The band's
+    pixels are the input's where the face skin is visible and clean, and a membrane fill from it
+    elsewhere (under the lash, brows or hair; dark creases; anti-aliased edges). The rig hides it
+    while the eye is open.
+    """
+    from inference.layers.completion import bleed, mask_box
+
+    masks = {n: scene.vis(n + side) for n in ("EyeWhite", "Iris", "LashUpper", "LashLower")}
+    opening = masks["EyeWhite"] | masks["Iris"]
+    if not opening.any():
+        return None
+    eye = scene.face.eye_l if side == "L" else scene.face.eye_r
+    shape = eye_shape(opening, masks["LashUpper"], masks["LashLower"], eye)
+    up_h, lo_h = lid_bands_px(shape)
+    h, w = scene.shape
+    xs = np.arange(max(0, int(shape.x0)), min(w, int(np.ceil(shape.x1))))
+    if xs.size < 2:
+        return None
+    yy = np.arange(h)[:, None]
+    top = shape.top_y(xs + 0.5)[None, :]
+    band = np.zeros((h, w), bool)
+    band[:, xs] = (yy >= top - up_h) & (yy < top + 1.0)
+    if real:
+        bot = shape.bottom_y(xs + 0.5)[None, :]
+        band[:, xs] |= (yy >= bot - 1.0) & (yy < bot + lo_h)
+    from inference.layers.names import LAYER_NAMES
+
+    # only over the face and what lies on it: never over hair or body drawn behind the face
+    band &= ~opening & (scene.alpha > 0) & (scene.rank >= LAYER_NAMES.index("Face"))
+    box = mask_box(band, pad=2)
+    if box is None:
+        return None
+    from inference.layers.completion import erode
+
+    face_vis = scene.vis("Face")
+    colors = scene.rgb.astype(np.float32)
+    # skin next to hair, lash or brow carries their anti-aliased edges, and lid creases are dark:
+    # both would be dragged over the eye, so they are repainted from the clean skin around them
+    # (photos keep their lid texture, creases included: only the edge pixels are repainted)
+    clean = erode(face_vis, 1 if real else 2)
+    lum = colors @ np.array([0.299, 0.587, 0.114], np.float32)
+    if not real and (clean & band).sum() >= 8:
+        clean &= lum > float(np.median(lum[clean & band])) - 28.0
+    hidden = band & ~clean
+    if hidden.any():
+        filled = membrane(scene.rgb, clean, hidden, pad=max(4, int(up_h)))
+        if filled is not None:
+            colors[hidden] = filled
+    x0, y0, x1, y1 = box
+    image = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+    image[..., :3] = np.clip(np.round(colors[y0:y1, x0:x1]), 0, 255).astype(np.uint8)
+    # feathered ends and top edge, so the stretched skin shows no rectangle
+    fx = np.clip(np.minimum(xs - shape.x0, shape.x1 - xs) / max(2.0, 0.15 * shape.width), 0.0, 1.0)
+    feather = np.ones((h, w), np.float32)
+    feather[:, xs] = np.minimum(fx[None, :], np.clip((yy - (top - up_h)) / 2.0, 0.0, 1.0))
+    image[..., 3] = np.where(band[y0:y1, x0:x1], np.round(255 * feather[y0:y1, x0:x1]), 0).astype(np.uint8)
+    bleed(image)
+    return image, (float(x0), float(y0))
