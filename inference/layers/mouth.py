@@ -30,6 +30,7 @@ from inference.layers.mouth_paint import (
     MIN_OPEN_FW,
     chin_y_px,
     column_extent,
+    line_rgb,
     open_interior,
     paint_interior,
 )
@@ -89,13 +90,15 @@ def split_mouth(
 
 def _strokes_on_skin(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, fw: float) -> np.ndarray:
     """Dark skin pixels (luma 40 below the skin's median near the mouth) connected to the mouth,
-    within 0.06 FW of it."""
+    within 0.06 FW of it to the sides and 0.02 FW above and below (the ends of its line, not the
+    shading of the chin)."""
     from inference.layers.completion import dilate
     from inference.masks import components_touching
 
     x0, y0, x1, y1 = mask_box(mouth, pad=int(0.06 * fw) + 2)
+    _, r0, _, r1 = mask_box(mouth, pad=int(0.02 * fw) + 1)
     win = np.zeros_like(mouth)
-    win[y0:y1, x0:x1] = True
+    win[r0:r1, x0:x1] = True
     near = skin & win
     if near.sum() < 16:
         return np.zeros_like(mouth)
@@ -215,9 +218,10 @@ def mouth_layer(name: str, scene) -> CutLayer | None:
     photo = scene.face.kind == "real"
     chin = chin_y_px(scene.vis("Face"), (0.0, 0.0), scene.face)
     if opening.any():
-        painted = {"MouthInterior": open_interior(opening, scene, size, photo, chin)}
+        painted = open_interior(opening, scene, size, photo, chin)
     else:
-        painted = paint_interior(mouth, scene.face, size, photo=photo, chin_y=chin)
+        painted = paint_interior(mouth, scene.face, size, photo=photo, chin_y=chin,
+                                 rim_rgb=line_rgb(mouth, scene.rgb, photo))
     if name not in painted or not painted[name][0].size:
         return None
     image, origin = painted[name]

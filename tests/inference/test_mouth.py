@@ -23,13 +23,7 @@ from tests.inference.mouth_metrics import measure
 
 ANIME = sorted(p.name for p in (SHARED_DATA / "anime").glob("*.png")) if SHARED_DATA.is_dir() else []
 PORTRAITS = sorted(p.name for p in (SHARED_DATA / "portraits").glob("*.jpg") if p.stem != "s30") if SHARED_DATA.is_dir() else []
-KNOWN_BAD = {
-    "anime/crypko_06.png": "the part map puts cheek shading and the nose into the mouth (0.48 x 0.34 FW): "
-                           "its lower edge moves inside the chin band",
-    "anime/tadne_r1c3.png": "a grin of teeth drawn as lines: only a sliver between them opens (0.048 FW)",
-    "anime/tadne_r3c3.png": "a huge open mouth reaching below the chin landmark: rest MouthOpenY 0.95 leaves "
-                            "no room to open, and the lower lip still touches the chin band",
-}
+KNOWN_BAD: dict[str, str] = {}
 """Images where the mouth still fails (issue 10's closing note); strict, so a fix shows up."""
 CASES = [
     pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_BAD[c], strict=True)) if c in KNOWN_BAD else c
