@@ -18,7 +18,7 @@ from inference.types import FaceLandmarks
 LOWER_SHARE = 0.7
 """Share of the opening taken by the lower lip's drop (rigging.md 7: the lower lip moves more)."""
 OPEN_HEIGHT_PER_WIDTH = 0.6
-OPEN_HEIGHT_FW = (0.10, 0.15)
+OPEN_HEIGHT_FW = (0.11, 0.15)
 """Open height at MouthOpenY 1: 0.6 x the mouth width, clipped to this range of face widths (rigging.md 7:
 an artist's open mouth is 0.121 [0.08 - 0.15] FW high)."""
 MIN_HEIGHT_FW = 0.06
@@ -27,7 +27,7 @@ INTERIOR_WIDTH = 0.9
 """Interior width / mouth width."""
 LENS_POWER = 0.5
 """The opening's height profile ``(1 - u^2)^LENS_POWER`` across its width (0.5: an ellipse)."""
-MAX_REST_OPEN = 0.4
+MAX_REST_OPEN = 0.3
 """An open input's opening is at most this much of the MouthOpenY 1 opening (room to open further)."""
 MAX_OPEN_FW = 0.4
 """An open input opens to at most this high (FW) at MouthOpenY 1, unless its own opening is higher."""
