@@ -29,8 +29,11 @@ LENS_POWER = 0.5
 """The opening's height profile ``(1 - u^2)^LENS_POWER`` across its width (0.5: an ellipse)."""
 MAX_REST_OPEN = 0.3
 """An open input's opening is at most this much of the MouthOpenY 1 opening (room to open further)."""
-MAX_OPEN_FW = 0.4
-"""An open input opens to at most this high (FW) at MouthOpenY 1, unless its own opening is higher."""
+MAX_OPEN_FW = 0.2
+"""An open input opens to at most this high (FW) at MouthOpenY 1 (rigging.md 7: 0.15 for most rigs,
+the mascot 0.23) ..."""
+MIN_GROWTH = 1.0 / 0.6
+"""... unless its own opening is already that high: then it opens this much further."""
 NOSE_MARGIN_FW = 0.01
 """The upper lip never rises closer to the nose tip than this."""
 CHIN_MARGIN_FW = 0.035
@@ -222,13 +225,14 @@ def _paint(polygon: np.ndarray, canvas_size: tuple[int, int], colour) -> tuple[n
 
 def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float, room_up_px: float = np.inf) -> float:
     """MouthOpenY of an input whose opening is ``opening_h_px`` high: its share of the MouthOpenY 1
-    opening (at most ``MAX_REST_OPEN``, and at least what keeps that opening under ``MAX_OPEN_FW``),
+    opening (at most ``MAX_REST_OPEN``, and at least what keeps that opening under ``MAX_OPEN_FW``
+    or opens it by ``MIN_GROWTH``),
     raised where the upper lip has only ``room_up_px`` below the nose tip to rise into. ``room_px``
     (what the lower lip has above the chin) is not used: the rig keeps the lower lip still near the
     chin (``inference.rigging.recipes_mouth``); it is kept so both sides call this alike."""
     del room_px
     d = min(MAX_REST_OPEN, opening_h_px / max(open_height_px(width_px, fw), 1e-6))
-    d = max(d, opening_h_px / (MAX_OPEN_FW * fw))
+    d = min(max(d, opening_h_px / (MAX_OPEN_FW * fw)), 1.0 / MIN_GROWTH)
     d_up = 1.0 / (1.0 + max(room_up_px, 0.0) / max((1.0 - LOWER_SHARE) * opening_h_px, 1e-6))
     return float(np.float32(min(0.9, max(d, d_up))))  # float32: as the .moc3 stores the default
 
