@@ -108,7 +108,10 @@ def split_mouth(
 def _bare_skin(mouth: np.ndarray, rgb: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
     """Pixels of a closed anime mouth within ``BARE_SKIN_DISTANCE`` of the skin's colour, unless that
     would leave under a fifth of the mouth (a line drawn in a colour near the skin's)."""
-    near = mouth & (np.linalg.norm(rgb.astype(np.float32) - skin_rgb, axis=2) < BARE_SKIN_DISTANCE)
+    x0, y0, x1, y1 = mask_box(mouth)
+    near = np.zeros_like(mouth)
+    near[y0:y1, x0:x1] = mouth[y0:y1, x0:x1] & (
+        np.linalg.norm(rgb[y0:y1, x0:x1].astype(np.float32) - skin_rgb, axis=2) < BARE_SKIN_DISTANCE)
     return near if (mouth & ~near).sum() >= max(6, 0.2 * mouth.sum()) else np.zeros_like(mouth)
 
 

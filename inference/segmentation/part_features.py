@@ -231,14 +231,22 @@ def _skin_shading(lab: np.ndarray, skin: np.ndarray, win: np.ndarray) -> np.ndar
     """Pixels of ``win`` that are shaded skin, not mouth: the hue of the skin near the mouth (within
     20 degrees), at most 22 L darker and at most 25 more chroma (cheek shading, the nose's shadow;
     a lip line is darker, a tongue or lips redder)."""
+    out = np.zeros_like(win)
+    rows, cols = np.flatnonzero(win.any(axis=1)), np.flatnonzero(win.any(axis=0))
+    if not rows.size:
+        return out
+    h, w = win.shape
+    crop = (slice(max(0, rows[0] - 4), min(h, rows[-1] + 5)), slice(max(0, cols[0] - 4), min(w, cols[-1] + 5)))
+    lab, skin, win = lab[crop], skin[crop], win[crop]
     near = skin & morph(win, "dilate", 3)
     if near.sum() < 16:
-        return np.zeros_like(win)
+        return out
     chroma = np.hypot(lab[..., 1], lab[..., 2])
     hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
     s_l, s_c, s_h = (float(np.median(v[near])) for v in (lab[..., 0], chroma, hue))
     d_h = np.abs((hue - s_h + 180.0) % 360.0 - 180.0)
-    return win & (lab[..., 0] > s_l - 22.0) & (chroma < s_c + 25.0) & (d_h < 20.0)
+    out[crop] = win & (lab[..., 0] > s_l - 22.0) & (chroma < s_c + 25.0) & (d_h < 20.0)
+    return out
 
 
 def nose_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks) -> np.ndarray:
