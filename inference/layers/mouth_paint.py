@@ -2,9 +2,12 @@
 
 The opening at MouthOpenY 1 is a lens between ``y_meet - (1 - LOWER_SHARE) g`` and ``y_meet + LOWER_SHARE g``
 per column: for a closed mouth ``g(u) = H (1 - u^2)^LENS_POWER`` over ``INTERIOR_WIDTH`` of the mouth
-(``H`` from :func:`open_height_px`, kept clear of the chin); for an open input, its own opening
-stretched by 1 / :func:`rest_open` about where the lips will meet. The rig
-(``inference.rigging.recipes_mouth``) reads the same numbers back.
+(``H`` from :func:`open_height_px`, kept clear of the chin); for an open input, the larger of its own
+opening stretched by 1 / :func:`rest_open` about where the lips will meet and that lens across the
+whole mouth (kept, at the rest opening, inside the mouth's pixels). The interior is dark, deepest under
+the upper lip, with a rim ``RIM_FW`` wide in the mouth's line colour (the lower lip line of a line
+mouth); the tongue rests on the rim, photos get upper teeth. The rig (``inference.rigging.recipes_mouth``)
+reads the same numbers back.
 
 Images are (h, w, 4) uint8 RGBA straight alpha, drawn at ``SUPERSAMPLE`` x; positions canvas px.
 """
