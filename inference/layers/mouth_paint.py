@@ -48,6 +48,8 @@ RIM_FW = 0.012
 INTERIOR_RGB = (92, 22, 34)
 INTERIOR_DEEP_RGB = (50, 10, 20)
 TONGUE_RGB = (196, 86, 98)
+PHOTO_TONGUE_RGB = (150, 62, 72)
+"""A photo's tongue: darker, lower in the mouth (in shadow behind the teeth)."""
 TEETH_RGB = (246, 244, 240)
 PHOTO_TEETH_RGB = (226, 218, 204)
 SUPERSAMPLE = 4
@@ -155,11 +157,12 @@ def _paint_opening(xs, meet, g, canvas_size, fw: float, photo: bool, rim_rgb, te
     sel = np.abs(xs + 0.5 - cx) < t_half
     if sel.sum() >= 2:
         tx = xs[sel] + 0.5
-        t_top = y_c + LOWER_SHARE * g_c - 0.42 * g_c
+        t_h = (0.3 if photo else 0.42) * g_c
+        t_top = y_c + LOWER_SHARE * g_c - t_h
         crown = t_top + 0.18 * g_c * (1.0 - np.sqrt(np.clip(1.0 - ((tx - cx) / t_half) ** 2, 0.0, 1.0)))
         base = np.maximum(bottom[sel] - 0.6 * rim, crown + 0.5)
         tongue = np.concatenate([np.stack([tx, crown], 1), np.stack([tx, base], 1)[::-1]])
-        out["MouthTongue"] = _paint(tongue, canvas_size, _tongue_colour(cx, t_top, t_half, 0.42 * g_c))
+        out["MouthTongue"] = _paint(tongue, canvas_size, _tongue_colour(cx, t_top, t_half, t_h, photo))
     if teeth:
         band = 0.22 * g_c
         sel = np.abs(xs + 0.5 - cx) < 0.8 * half
@@ -191,10 +194,12 @@ def _interior_colour(cy: float, h: float, rim: float, rim_rgb: np.ndarray, fill_
     return colour
 
 
-def _tongue_colour(cx: float, ty: float, ax: float, ay: float):
+def _tongue_colour(cx: float, ty: float, ax: float, ay: float, photo: bool = False):
+    base = np.float32(PHOTO_TONGUE_RGB if photo else TONGUE_RGB)
+
     def colour(xx: np.ndarray, yy: np.ndarray, _dist: np.ndarray) -> np.ndarray:
         d = np.clip(np.hypot((xx - cx) / max(ax, 1.0), (yy - ty) / max(ay, 1.0) - 0.3), 0.0, 1.0)[..., None]
-        return np.float32(TONGUE_RGB) * (1.0 - 0.22 * d)
+        return base * (1.0 - 0.22 * d)
 
     return colour
 
