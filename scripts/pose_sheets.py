@@ -30,6 +30,7 @@ EYE_POSES: tuple[tuple[str, dict[str, float]], ...] = (
     ("eye smile", {"ParamEyeLOpen": 0.0, "ParamEyeROpen": 0.0, "ParamEyeLSmile": 1.0, "ParamEyeRSmile": 1.0}),
 )
 MOUTH_POSES: tuple[tuple[str, dict[str, float]], ...] = (
+    ("mouth 0", {"ParamMouthOpenY": 0.0}),  # differs from rest where the input's mouth is open
     ("mouth 0.5", {"ParamMouthOpenY": 0.5}),
     ("mouth 1", {"ParamMouthOpenY": 1.0}),
     ("form +1", {"ParamMouthForm": 1.0}),

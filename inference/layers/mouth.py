@@ -30,6 +30,7 @@ from inference.layers.mouth_paint import (
     MIN_OPEN_FW,
     chin_y_px,
     column_extent,
+    line_rgb,
     open_interior,
     paint_interior,
 )
@@ -37,8 +38,13 @@ from inference.types import CutLayer, FaceLandmarks, PartLabel
 
 SKIN_CHROMA = 30.0
 """Skin chroma (RGB max - min) from which painted mouth art keeps its full colour."""
-MIN_OPEN_ANIME_FW = 0.03
-"""An anime mouth is open where, between its strokes, it is at least this high (a thick line is not)."""
+MIN_OPEN_ANIME_FW = 0.025
+"""An anime mouth is open where, between its strokes, it is at least this high (and 2 px) and not all
+stroke-dark (a thick line is not)."""
+SKIN_DISTANCE = 40.0
+BARE_SKIN_DISTANCE = 20.0
+"""RGB distance from the skin's colour under which a closed anime mouth's pixel is skin (the Face's)."""
+"""RGB distance from the skin's colour from which a pixel between an anime mouth's strokes is open."""
 PAD_PX = 4
 """Transparent margin of a cut image (as ``inference.layers.cut.PAD_PX``)."""
 
@@ -64,7 +70,8 @@ def split_mouth(
     Returns
     -------
     dict of (H, W) bool ndarray
-        Disjoint masks whose union is ``mouth``; the opening pieces are empty for a closed mouth.
+        Disjoint masks whose union is ``mouth`` (less, on a closed anime mouth, the bare skin the
+        part map took, handed to ``Face``); the opening pieces are empty for a closed mouth.
         The key ``Mouth`` holds an empty mask (the pixels now belong to the pieces).
     """
     empty = np.zeros_like(mouth)
@@ -78,7 +85,18 @@ def split_mouth(
     if face.kind == "real" and face.mesh is not None:
         upper, opening = _split_real(mouth, face)
     else:
-        upper, opening = _split_anime(mouth, face, rgb)
+        skin_rgb = None
+        if skin is not None and rgb is not None and skin.any():
+            box = mask_box(mouth, pad=int(0.08 * face.face_width_px) + 2)
+            near = np.zeros_like(skin)
+            near[box[1] : box[3], box[0] : box[2]] = True
+            near &= skin
+            skin_rgb = np.median(rgb[near], axis=0).astype(np.float32) if near.sum() >= 16 else None
+        upper, opening = _split_anime(mouth, face, rgb, skin_rgb)
+        if not opening.any() and skin_rgb is not None and "Face" in out:
+            bare = _bare_skin(mouth, rgb, skin_rgb)  # a closed line: skin the part map took goes back
+            mouth, upper = mouth & ~bare, upper & ~bare
+            out["Face"] = out["Face"] | bare
     opening &= mouth
     rows = np.arange(mouth.shape[0])[:, None]
     meet = _split_line(opening)
@@ -87,15 +105,27 @@ def split_mouth(
     return out
 
 
+def _bare_skin(mouth: np.ndarray, rgb: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
+    """Pixels of a closed anime mouth within ``BARE_SKIN_DISTANCE`` of the skin's colour, unless that
+    would leave under a fifth of the mouth (a line drawn in a colour near the skin's)."""
+    x0, y0, x1, y1 = mask_box(mouth)
+    near = np.zeros_like(mouth)
+    near[y0:y1, x0:x1] = mouth[y0:y1, x0:x1] & (
+        np.linalg.norm(rgb[y0:y1, x0:x1].astype(np.float32) - skin_rgb, axis=2) < BARE_SKIN_DISTANCE)
+    return near if (mouth & ~near).sum() >= max(6, 0.2 * mouth.sum()) else np.zeros_like(mouth)
+
+
 def _strokes_on_skin(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, fw: float) -> np.ndarray:
     """Dark skin pixels (luma 40 below the skin's median near the mouth) connected to the mouth,
-    within 0.06 FW of it."""
+    within 0.06 FW of it to the sides and 0.02 FW above and below (the ends of its line, not the
+    shading of the chin)."""
     from inference.layers.completion import dilate
     from inference.masks import components_touching
 
     x0, y0, x1, y1 = mask_box(mouth, pad=int(0.06 * fw) + 2)
+    _, r0, _, r1 = mask_box(mouth, pad=int(0.02 * fw) + 1)
     win = np.zeros_like(mouth)
-    win[y0:y1, x0:x1] = True
+    win[r0:r1, x0:x1] = True
     near = skin & win
     if near.sum() < 16:
         return np.zeros_like(mouth)
@@ -120,7 +150,9 @@ def _split_line(opening: np.ndarray) -> np.ndarray:
     return meet[None, :]
 
 
-def _split_anime(mouth: np.ndarray, face: FaceLandmarks, rgb: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def _split_anime(
+    mouth: np.ndarray, face: FaceLandmarks, rgb: np.ndarray | None, skin_rgb: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(upper, opening): per column, the top stroke and the pixels between the top and bottom strokes.
 
     A stroke is the run of dark pixels (luma below the middle of the mouth's 10th percentile and
@@ -133,8 +165,8 @@ def _split_anime(mouth: np.ndarray, face: FaceLandmarks, rgb: np.ndarray | None)
     has, top, bottom = column_extent(sub)
     cols = np.flatnonzero(has)
     run = np.where(has, bottom - top + 1, 0)
-    t_top, t_bot = _strokes(sub, has, top, bottom, None if rgb is None else rgb[y0:y1, x0:x1])
-    open_cols = has & (run - t_top - t_bot >= max(3.0, MIN_OPEN_ANIME_FW * face.face_width_px))
+    t_top, t_bot, light = _strokes(sub, has, top, bottom, None if rgb is None else rgb[y0:y1, x0:x1], skin_rgb)
+    open_cols = has & light & (run - t_top - t_bot >= max(2.0, MIN_OPEN_ANIME_FW * face.face_width_px))
     upper = np.zeros_like(mouth)
     opening = np.zeros_like(mouth)
     if open_cols.sum() < max(3, 0.3 * cols.size):
@@ -153,12 +185,15 @@ def _split_anime(mouth: np.ndarray, face: FaceLandmarks, rgb: np.ndarray | None)
     return upper & ~opening, opening
 
 
-def _strokes(sub, has, top, bottom, rgb) -> tuple[np.ndarray, np.ndarray]:
-    """(top, bottom) stroke thickness per column (int px, 0 where the column is empty)."""
+def _strokes(sub, has, top, bottom, rgb, skin_rgb=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(top, bottom) stroke thickness per column (int px, 0 where the column is empty), and whether
+    the column holds a light pixel between them: not stroke-dark (a thick line is) and, given the
+    skin's ``skin_rgb`` (3,), at least ``SKIN_DISTANCE`` from it (skin the part map left in a line is
+    not an opening)."""
     run = np.where(has, bottom - top + 1, 0)
     t_top, t_bot = np.where(has, 1, 0), np.where(has, 1, 0)
     if rgb is None:
-        return t_top, t_bot
+        return t_top, t_bot, has.copy()
     lum = rgb.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
     vals = lum[sub]
     dark = sub & (lum < 0.5 * (np.percentile(vals, 10) + np.median(vals)))
@@ -168,7 +203,13 @@ def _strokes(sub, has, top, bottom, rgb) -> tuple[np.ndarray, np.ndarray]:
         t_top[c] = min(cap, max(1, int(np.argmin(col)) if not col.all() else col.size))
         rev = col[::-1]
         t_bot[c] = min(cap, max(1, int(np.argmin(rev)) if not rev.all() else rev.size))
-    return t_top, t_bot
+    inner = ~dark
+    if skin_rgb is not None:
+        inner &= np.linalg.norm(rgb.astype(np.float32) - skin_rgb, axis=2) >= SKIN_DISTANCE
+    light = np.zeros_like(has)
+    for c in np.flatnonzero(has):
+        light[c] = inner[top[c] + t_top[c] : bottom[c] - t_bot[c] + 1, c].any()
+    return t_top, t_bot, light
 
 
 def _mid_rows(mouth: np.ndarray, opening: np.ndarray) -> np.ndarray:
@@ -215,9 +256,10 @@ def mouth_layer(name: str, scene) -> CutLayer | None:
     photo = scene.face.kind == "real"
     chin = chin_y_px(scene.vis("Face"), (0.0, 0.0), scene.face)
     if opening.any():
-        painted = {"MouthInterior": open_interior(opening, scene, size, photo, chin)}
+        painted = open_interior(opening, scene, size, photo, chin)
     else:
-        painted = paint_interior(mouth, scene.face, size, photo=photo, chin_y=chin)
+        painted = paint_interior(mouth, scene.face, size, photo=photo, chin_y=chin,
+                                 rim_rgb=line_rgb(mouth, scene.rgb, photo))
     if name not in painted or not painted[name][0].size:
         return None
     image, origin = painted[name]

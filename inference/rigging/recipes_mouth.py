@@ -31,6 +31,10 @@ from inference.rigging.context import Anchors, grid_keyforms
 from inference.types import CutLayer
 
 OPEN_KEYS = (0.0, 1.0)
+CHIN_STILL_FW = 0.06
+"""The lower lip never drops closer than this to the chin outline (the chin band of rigging.md 7 is
+0.025, plus a mesh triangle): what lies there keeps still, what lies above stops there (a mouth drawn
+down to the chin stretches instead)."""
 FORM_KEYS = (-1.0, 0.0, 1.0)
 
 
@@ -51,6 +55,8 @@ class MouthGeometry:
     cx, half_width : float
         Centre and half width of the lips (the corner profile).
     lower_share : float
+    chin_y : float
+        The chin outline (canvas px, ``inference.layers.mouth_paint.chin_y_px``; ``still_y``).
     """
 
     xs: np.ndarray
@@ -62,6 +68,11 @@ class MouthGeometry:
     cx: float
     half_width: float
     lower_share: float
+    chin_y: float = np.inf
+
+    def still_y(self, fw: float) -> float:
+        """Canvas y the lower lip never moves below while opening: ``CHIN_STILL_FW`` above the chin."""
+        return float(self.chin_y - CHIN_STILL_FW * fw)
 
     def at(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(y_meet, g) at canvas x (N,): g tapers to 0 beyond the ends, y_meet is held."""
@@ -93,7 +104,9 @@ def mouth_geometry(layers: list[CutLayer], a: Anchors, lower_share: float) -> Mo
     shown = [by[n] for n in ("MouthTeeth", "MouthTongue") if n in by and by[n].label is not None]
     rest = _rest_open(shown, [by[n] for n in ("LipLower", "LipUpper", "Face") if n in by], a) if shown else 0.0
     y_meet = oy + top + (1.0 - lower_share) * h
-    return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share)
+    face = by.get("Face")
+    chin = a.face.chin[1] if face is None else chin_y_px(face.image[..., 3] > 128, face.origin_px, a.face)
+    return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share, float(chin))
 
 
 def _rest_open(pieces: list[CutLayer], lips: list[CutLayer], a: Anchors) -> float:
@@ -140,6 +153,12 @@ def _form(a: Anchors, mo: dict, geo: MouthGeometry, pts: np.ndarray, o: float, f
     return d
 
 
+def _open_keys(geo: MouthGeometry) -> tuple[float, ...]:
+    """MouthOpenY keys: 0 and 1, plus the rest opening of an open input (the motion bends there)."""
+    d = geo.rest_open
+    return (0.0, d, 1.0) if 0.0 < d < 1.0 else OPEN_KEYS
+
+
 def _grid(a: Anchors, m: dict, pts: np.ndarray, opening):
     """Keyforms of a mouth piece whose opening motion is ``opening(o) -> (N,) dy``."""
     geo, mo = a.mouth, m["mouth"]
@@ -150,7 +169,21 @@ def _grid(a: Anchors, m: dict, pts: np.ndarray, opening):
         d[:, 1] += opening(o)
         return d, 1.0
 
-    return grid_keyforms([("ParamMouthOpenY", OPEN_KEYS), ("ParamMouthForm", FORM_KEYS)], kf)
+    return grid_keyforms([("ParamMouthOpenY", _open_keys(geo)), ("ParamMouthForm", FORM_KEYS)], kf)
+
+
+def _pinned(motion, y: np.ndarray, still_y: float, rest: float):
+    """``motion(o) -> (N,) dy`` of points at canvas ``y`` (N,) (at MouthOpenY 1 for painted art),
+    with, above the rest opening, no point dropping below ``still_y`` further than it lies at rest
+    (closing, below the rest, moves freely)."""
+    def dy(o: float) -> np.ndarray:
+        if o <= rest:
+            return motion(o)
+        base = motion(rest)
+        room = np.maximum(still_y - (y + base), 0.0)
+        return base + np.minimum(motion(o) - base, room)
+
+    return dy
 
 
 def _lip(share_sign: float):
@@ -160,7 +193,10 @@ def _lip(share_sign: float):
         geo = a.mouth
         _, g = geo.at(pts[:, 0])
         share = geo.lower_share if share_sign > 0 else 1.0 - geo.lower_share
-        return _grid(a, m, pts, lambda o: share_sign * share * g * (o - geo.rest_open))
+        motion = lambda o: share_sign * share * g * (o - geo.rest_open)  # noqa: E731
+        if share_sign > 0:
+            motion = _pinned(motion, pts[:, 1], geo.still_y(a.fw), geo.rest_open)
+        return _grid(a, m, pts, motion)
 
     return recipe
 
@@ -170,12 +206,15 @@ lip_lower = _lip(+1.0)
 
 
 def opening(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """MouthInterior: scaled about the meeting line by ``o / o_p`` (collapsed at 0)."""
+    """MouthInterior: scaled about the meeting line by ``o / o_p`` (collapsed at 0); opening past the
+    rest, its lower edge stops above the chin (``MouthGeometry.still_y``)."""
     if a.mouth is None:
         return (), [(np.zeros_like(pts), 1.0)]
     geo = a.mouth
     y_meet, _ = geo.at(pts[:, 0])
-    return _grid(a, m, pts, lambda o: (pts[:, 1] - y_meet) * (o / geo.painted_open - 1.0))
+    motion = _pinned(lambda o: (pts[:, 1] - y_meet) * (o / geo.painted_open - 1.0), pts[:, 1], geo.still_y(a.fw),
+                     geo.rest_open)
+    return _grid(a, m, pts, motion)
 
 
 def _follower(share_sign: float):
@@ -185,7 +224,10 @@ def _follower(share_sign: float):
         geo = a.mouth
         _, g = geo.at(pts[:, 0])
         share = geo.lower_share if share_sign > 0 else 1.0 - geo.lower_share
-        return _grid(a, m, pts, lambda o: share_sign * share * g * (o - geo.pieces_open))
+        motion = lambda o: share_sign * share * g * (o - geo.pieces_open)  # noqa: E731
+        if share_sign > 0:
+            motion = _pinned(motion, pts[:, 1], geo.still_y(a.fw), geo.rest_open)
+        return _grid(a, m, pts, motion)
 
     return recipe
 

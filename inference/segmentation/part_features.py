@@ -218,12 +218,35 @@ def mouth_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLand
     win = np.zeros(shape, bool)
     gx, gy = 0.15 * bw + 1, 0.25 * bh + 1
     win[max(0, int(y - gy)) : int(y + bh + gy) + 1, max(0, int(x - gx)) : int(x + bw + gx) + 1] = True
-    blob = components_touching(win & fg & ~skin, _ellipse(shape, face.mouth_center, bw / 3, bh / 3 + 1))
+    core = _ellipse(shape, face.mouth_center, bw / 3, bh / 3 + 1)
+    blob = components_touching(win & fg & ~skin & ~_skin_shading(lab, skin, win), core)
     (x0, y0), (x1, y1) = face.mouth_corners
     line = _polyline_band(
         shape, np.array([[x0, y0], [face.mouth_center[0], face.mouth_center[1]], [x1, y1]]), 2
     )
     return fill_holes(morph(blob | (line & fg), "close", 1))
+
+
+def _skin_shading(lab: np.ndarray, skin: np.ndarray, win: np.ndarray) -> np.ndarray:
+    """Pixels of ``win`` that are shaded skin, not mouth: the hue of the skin near the mouth (within
+    20 degrees), at most 22 L darker and at most 25 more chroma (cheek shading, the nose's shadow;
+    a lip line is darker, a tongue or lips redder)."""
+    out = np.zeros_like(win)
+    rows, cols = np.flatnonzero(win.any(axis=1)), np.flatnonzero(win.any(axis=0))
+    if not rows.size:
+        return out
+    h, w = win.shape
+    crop = (slice(max(0, rows[0] - 4), min(h, rows[-1] + 5)), slice(max(0, cols[0] - 4), min(w, cols[-1] + 5)))
+    lab, skin, win = lab[crop], skin[crop], win[crop]
+    near = skin & morph(win, "dilate", 3)
+    if near.sum() < 16:
+        return out
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    hue = np.degrees(np.arctan2(lab[..., 2], lab[..., 1]))
+    s_l, s_c, s_h = (float(np.median(v[near])) for v in (lab[..., 0], chroma, hue))
+    d_h = np.abs((hue - s_h + 180.0) % 360.0 - 180.0)
+    out[crop] = win & (lab[..., 0] > s_l - 22.0) & (chroma < s_c + 25.0) & (d_h < 20.0)
+    return out
 
 
 def nose_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks) -> np.ndarray:
