@@ -290,7 +290,7 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         # the background beside a cheek, not the pockets between strands (a turning cheek uncovers those)
         r = int(round(OUTSIDE_FW * fw))
         outside = dilate(erode(scene.rank < 0, r), r)
-        behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(vis if vis.sum() >= 16 else hair, outside))
+        behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(hair, outside))
         target = covered & (behind | scene.vis("FrontHair") | scene.vis("HairAccessory"))
         return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":

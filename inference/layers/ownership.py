@@ -27,8 +27,10 @@ LINE_UPPER = ("Face", "FrontHair")
 """Parts whose edge lines travel with them (the face outline, the hairline)."""
 LINE_LOWER = ("BackHair", "Body", "Neck", "Face")
 """Parts that give line art up (the layers beneath those; ears and features keep theirs)."""
-RIM_FW = 0.05
+RIM_FW = 0.08
 """Half-width (face widths) below which a body sliver along the back hair's outside is the hair's rim."""
+ISLAND_FW2 = 0.02
+"""Area (face widths squared) below which a body island beside the back hair goes with the hair."""
 
 
 def give_edges_to_upper(
@@ -125,7 +127,8 @@ def give_rims_to_hair(
     halo around it that a part parser labels body. Left on the body, it stays put while the back
     hair tilts on AngleZ, and a slit of background opens between the two (issue 14). The body's own
     silhouette is wider than the disc, so it keeps it; a real sleeve edge that thin moves with the
-    hair, which shows less than a slit does.
+    hair, which shows less than a slit does. Small body islands (under ``ISLAND_FW2`` × ``fw``²,
+    not the body's largest piece) that border the back hair go with it too.
 
     Parameters are those of :func:`give_lines_to_upper`; returns the number of pixels handed over.
     """
@@ -136,11 +139,12 @@ def give_rims_to_hair(
     body, hair = visible["Body"], visible["BackHair"]
     if not body.any() or not hair.any():
         return 0
-    r = max(2, round(RIM_FW * fw))
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    pad = r + 1
+    r = max(2.0, RIM_FW * fw)
+    pad = int(r) + 2
     b = np.pad(body.astype(np.uint8), pad, mode="edge")  # the canvas border does not thin the body
-    sliver = body & ~(cv2.morphologyEx(b, cv2.MORPH_OPEN, disc)[pad:-pad, pad:-pad] > 0)
+    core = cv2.distanceTransform(b, cv2.DIST_L2, 5) > r  # opening by a disc, as two distance maps
+    opened = cv2.distanceTransform((~core).astype(np.uint8), cv2.DIST_L2, 5) <= r
+    sliver = body & ~opened[pad:-pad, pad:-pad]
     if not sliver.any():
         return 0
     k = np.ones((3, 3), np.uint8)
@@ -153,6 +157,15 @@ def give_rims_to_hair(
     keep = touches_hair & touches_out
     keep[0] = False
     take = keep[comp] & sliver
+    # what the slivers held on to: small body islands left beside the hair (background blobs)
+    n, comp, stats, _ = cv2.connectedComponentsWithStats((body & ~take).astype(np.uint8), connectivity=8)
+    if n > 2:
+        main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        small = stats[:, cv2.CC_STAT_AREA] < ISLAND_FW2 * fw * fw
+        island = np.bincount(comp[near_hair], minlength=n) > 0
+        island &= small & (np.arange(n) != main)
+        island[0] = False
+        take |= island[comp]
     if not take.any():
         return 0
     _hand_over(names, take, np.full(rank.shape, names.index("BackHair"), np.int16), rank, visible)

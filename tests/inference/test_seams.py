@@ -30,3 +30,22 @@ def test_body_rim_along_the_back_hair_goes_to_the_hair_the_body_stays():
     assert visible["Body"][140:200, 30:170].mean() > 0.97
     assert not (visible["Body"] & visible["BackHair"]).any()
     assert moved < rim.sum() + 0.02 * body.sum()
+
+
+def test_small_body_island_beside_the_back_hair_goes_with_the_hair():
+    names = ("BackHair", "Body")
+    hair = np.zeros((200, 200), bool)
+    hair[20:200, 60:100] = True
+    body = np.zeros((200, 200), bool)
+    body[130:200, 20:180] = True
+    blob = np.zeros((200, 200), bool)
+    blob[40:52, 100:112] = True  # a background blob the foreground kept, touching the hair
+    far = np.zeros((200, 200), bool)
+    far[40:52, 150:162] = True  # a body island away from the hair stays
+    body |= blob | far
+    hair &= ~body
+    visible = {"BackHair": hair.copy(), "Body": body.copy()}
+    rank = np.where(body, 1, np.where(hair, 0, -1)).astype(np.int16)
+    give_rims_to_hair(names, rank, hair | body, visible, fw=100.0)
+    assert visible["BackHair"][blob].all() and visible["Body"][far].all()
+    assert visible["Body"][140:200, 30:170].all()
