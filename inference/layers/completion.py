@@ -169,6 +169,16 @@ def reach_up(mask: np.ndarray, reach_px: float, below_y: int) -> np.ndarray:
     return cv2.dilate(top.astype(np.uint8), kernel) > 0
 
 
+def inner_band(mask: np.ndarray, width_px: float) -> np.ndarray:
+    """(H, W) bool: pixels of ``mask`` within ``width_px`` (Euclidean) of its outside."""
+    import cv2
+
+    if width_px <= 0 or not mask.any():
+        return np.zeros(mask.shape, bool)
+    inside = np.pad(mask.astype(np.uint8), 1)  # the canvas border counts as outside
+    return mask & (cv2.distanceTransform(inside, cv2.DIST_L2, 3)[1:-1, 1:-1] <= width_px)
+
+
 def erode(mask: np.ndarray, radius_px: int) -> np.ndarray:
     """Erode a bool mask with a square of half-size ``radius_px``."""
     import cv2

@@ -36,8 +36,10 @@ from inference.layers.completion import (
     bleed,
     dilate,
     ellipse_mask,
+    erode,
     fill_region,
     hull_mask,
+    inner_band,
     mask_box,
     nearer,
     neck_zone,
@@ -48,7 +50,7 @@ from inference.layers.eyelid import complete_under_eyes, synthesise_eye_part
 from inference.layers.eyes import settle_drawn_closed, split_lashes
 from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.names import LAYER_NAMES
-from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper
+from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper, give_rims_to_hair
 from inference.layers.reach import MOVE_REACH_FW
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
@@ -87,6 +89,9 @@ LAYER_LABELS: dict[str, PartLabel] = {
 OPAQUE_ALPHA = 235  # 0.92: some inputs (crypko_02) are ~247 inside the figure
 """Foreground alpha (0..255) from which a pixel hides what is behind it; completion stays under these."""
 FOREHEAD_REACH_FW = 0.12  # the skin continues this far up under the fringe (fringe vs forehead on AngleY)
+OUTSIDE_FW = 0.08
+"""Background narrower than twice this (face widths), a pocket between strands, is not the outside
+beside a cheek: the back hair is completed under the cheek next to it."""
 IRIS_ASPECT = 1.25
 """Height / width of a full anime iris, used where the lids hide its top."""
 PAD_PX = 4
@@ -220,6 +225,7 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     give_edges_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible)
     give_lines_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible, scene.fw)
+    give_rims_to_hair(LAYER_NAMES, scene.rank, scene.opaque, visible, scene.fw)
     return scene
 
 
@@ -283,10 +289,13 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
         # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face,
         # not below its own ends, nor under a cheek or an ear nearer the background than the back hair
-        near = dilate(hair, MOVE_REACH_FW * fw)
-        near[int(mask_box(hair)[3] + 0.05 * fw) if hair.any() else 0 :] = False
         head = scene.vis("Face") | scene.vis("EarL") | scene.vis("EarR")
-        behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(vis if vis.sum() >= 16 else hair, scene.rank < 0))
+        near = dilate(hair, MOVE_REACH_FW * fw) | inner_band(head, MOVE_REACH_FW * fw)  # under the turning jaw too
+        near[int(mask_box(hair)[3] + 0.05 * fw) if hair.any() else 0 :] = False
+        # the background beside a cheek, not the pockets between strands (a turning cheek uncovers those)
+        r = int(round(OUTSIDE_FW * fw))
+        outside = dilate(erode(scene.rank < 0, r), r)
+        behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(hair, outside))
         target = covered & (behind | scene.vis("FrontHair") | scene.vis("HairAccessory") | (scene.vis("Hat") & zone))
         return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
     if name == "Body":

@@ -6,7 +6,10 @@ target is what the layers above cover), so a moving part leaves no trace of its 
 
 - :func:`give_edges_to_upper`: 1-px anti-aliased seam pixels that look like the upper part;
 - :func:`give_lines_to_upper`: dark line art (the face outline, the hairline) drawn along the edge
-  of a head part, up to ``LINE_BAND_FW`` deep into the part beneath.
+  of a head part, up to ``LINE_BAND_FW`` deep into the part beneath;
+- :func:`give_rims_to_hair`: thin slivers labelled body along the outside of the back hair (its
+  outline, its pale edge or the background halo around it, which part parsers call body) go to the
+  back hair, so a tilting strand takes its edge along instead of opening a slit beside it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ LINE_UPPER = ("Face", "FrontHair")
 """Parts whose edge lines travel with them (the face outline, the hairline)."""
 LINE_LOWER = ("BackHair", "Body", "Neck", "Face")
 """Parts that give line art up (the layers beneath those; ears and features keep theirs)."""
+RIM_FW = 0.08
+"""Half-width (face widths) below which a body sliver along the back hair's outside is the hair's rim."""
+ISLAND_FW2 = 0.02
+"""Area (face widths squared) below which a body island beside the back hair goes with the hair."""
 
 
 def give_edges_to_upper(
@@ -106,6 +113,62 @@ def give_lines_to_upper(
         owner[grow] = near[grow]
     take = line & (owner > rank)
     _hand_over(names, take, owner, rank, visible)
+    return int(take.sum())
+
+
+def give_rims_to_hair(
+    names: tuple[str, ...], rank: np.ndarray, opaque: np.ndarray, visible: dict[str, np.ndarray], fw: float,
+) -> int:
+    """Hand body slivers on the figure's outside next to the back hair to the back hair (in place).
+
+    A sliver is what an opening by a disc of radius ``RIM_FW`` × ``fw`` removes from the body mask.
+    A sliver piece goes to the back hair when it borders the back hair and the outside of the figure
+    (transparent pixels or the canvas border): the hair's outline, its pale edge or the background
+    halo around it that a part parser labels body. Left on the body, it stays put while the back
+    hair tilts on AngleZ, and a slit of background opens between the two (issue 14). The body's own
+    silhouette is wider than the disc, so it keeps it; a real sleeve edge that thin moves with the
+    hair, which shows less than a slit does. Small body islands (under ``ISLAND_FW2`` × ``fw``²,
+    not the body's largest piece) that border the back hair go with it too.
+
+    Parameters are those of :func:`give_lines_to_upper`; returns the number of pixels handed over.
+    """
+    import cv2
+
+    if "Body" not in visible or "BackHair" not in visible:
+        return 0
+    body, hair = visible["Body"], visible["BackHair"]
+    if not body.any() or not hair.any():
+        return 0
+    r = max(2.0, RIM_FW * fw)
+    pad = int(r) + 2
+    b = np.pad(body.astype(np.uint8), pad, mode="edge")  # the canvas border does not thin the body
+    core = cv2.distanceTransform(b, cv2.DIST_L2, 5) > r  # opening by a disc, as two distance maps
+    opened = cv2.distanceTransform((~core).astype(np.uint8), cv2.DIST_L2, 5) <= r
+    sliver = body & ~opened[pad:-pad, pad:-pad]
+    if not sliver.any():
+        return 0
+    k = np.ones((3, 3), np.uint8)
+    outside = np.pad(~opaque, 1, constant_values=True)
+    outside = cv2.dilate(outside.astype(np.uint8), k, iterations=2)[1:-1, 1:-1] > 0
+    near_hair = cv2.dilate(hair.astype(np.uint8), k, iterations=2) > 0
+    n, comp = cv2.connectedComponents(sliver.astype(np.uint8), connectivity=8)
+    touches_hair = np.bincount(comp[near_hair & sliver], minlength=n) > 0
+    touches_out = np.bincount(comp[outside & sliver], minlength=n) > 0
+    keep = touches_hair & touches_out
+    keep[0] = False
+    take = keep[comp] & sliver
+    # what the slivers held on to: small body islands left beside the hair (background blobs)
+    n, comp, stats, _ = cv2.connectedComponentsWithStats((body & ~take).astype(np.uint8), connectivity=8)
+    if n > 2:
+        main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        small = stats[:, cv2.CC_STAT_AREA] < ISLAND_FW2 * fw * fw
+        island = np.bincount(comp[near_hair], minlength=n) > 0
+        island &= small & (np.arange(n) != main)
+        island[0] = False
+        take |= island[comp]
+    if not take.any():
+        return 0
+    _hand_over(names, take, np.full(rank.shape, names.index("BackHair"), np.int16), rank, visible)
     return int(take.sum())
 
 

@@ -60,13 +60,12 @@ def test_ghost_mask_finds_a_line_left_on_the_lower_layer():
     assert dirty[38:46, 28:40].sum() > 10 and per_mesh["Brow"] > 10
 
 
-# Images whose worst pose (AngleZ ±30, the combination) still tears over TEAR_BAR: long strand layers
-# parting on AngleZ, background the foreground mask took for character. They must stay under
-# KNOWN_TORN_CEILING (the worst seen is 0.98 %; main before the fix reached 6.8 %); the rest meet the bar.
-MEETS_BAR = {"anime/crypko_00.png", "anime/crypko_02.png", "anime/crypko_05.png", "anime/lambda_00.png",
-             "anime/tadne_r1c0.png", "anime/tadne_r1c3.png", "portraits/s1.jpg",
-             "portraits/s3.jpg", "portraits/s5.jpg", "portraits/s42.jpg"}
-KNOWN_TORN_CEILING = 0.015
+# Images whose worst pose still tears over TEAR_BAR (measured with benchmarks/bench_artefacts.py): the
+# back hair's outer edge meeting a white background halo the foreground kept (tadne_r5c3, AngleZ +30,
+# 0.056 %); s7 (photo, AngleY -30, AngleZ ±30 and the combination, up to 0.185 %, not yet looked at). They must stay under KNOWN_TORN_CEILING (main before the seam work reached 0.98 %, and 6.8 %
+# before that); every other image meets the bar at every standard pose and the combination.
+KNOWN_TORN = {"anime/tadne_r5c3.png", "portraits/s7.jpg"}
+KNOWN_TORN_CEILING = 0.0025
 
 
 @pytest.mark.slow
@@ -78,7 +77,7 @@ def test_no_tears_at_standard_poses(case, shared_data):
     rig = generate(shared_data / case).rig
     rows = measure_rig(rig, render_to_array, ghosts=False)
     assert [r.pose for r in rows] == [p for p, _ in STANDARD_POSES]
-    bar = TEAR_BAR if case in MEETS_BAR else KNOWN_TORN_CEILING
+    bar = KNOWN_TORN_CEILING if case in KNOWN_TORN else TEAR_BAR
     torn = {r.pose: round(100 * r.tear_fraction, 3) for r in rows if r.tear_fraction >= bar}
     assert not torn, f"tears over {100 * bar} % of the character (pose: %): {torn}"
 
