@@ -2,7 +2,8 @@
 1.5 GB (the peak is the child process's own VmHWM, ``tests.formats.hostile.run_measured``).
 
 Was 4.4 GB for generate + preview (layers rebuilt with canvas-sized temporaries, the generation's
-frames kept alive by a stored import error, full-resolution textures uploaded for the preview).
+frames kept alive by a stored import error, full-resolution textures uploaded for the preview), and
+1.6 GB for the PSD export of the rig (every layer image held until the file was written).
 """
 
 from __future__ import annotations
