@@ -145,8 +145,19 @@ def _to_rgba(im: Image.Image, name: str) -> np.ndarray:
             raise InputImageError(f"{name} has an unsupported colour mode {mode}") from exc
     if mode in ("La", "RGBa"):
         im = im.convert(mode.replace("a", "A"))
-    rgba = np.asarray(im.convert("RGBA"), dtype=np.uint8)
-    return np.ascontiguousarray(rgba)
+    return _rgba_in_bands(im)
+
+
+def _rgba_in_bands(im: Image.Image, band_rows: int = 512) -> np.ndarray:
+    """(H, W, 4) uint8 RGBA, writable, converted ``band_rows`` rows at a time: only the result and one
+    band are held besides ``im`` (a one-shot ``np.asarray(im.convert("RGBA"))`` holds the converted
+    image and its ``tobytes`` copy too, and is read-only)."""
+    w, h = im.size
+    out = np.empty((h, w, 4), np.uint8)
+    for top in range(0, h, band_rows):
+        band = im.crop((0, top, w, min(h, top + band_rows)))
+        out[top : top + band.height] = np.asarray(band if band.mode == "RGBA" else band.convert("RGBA"))
+    return out
 
 
 _DOWNSCALED_MODES = {"RGB": "RGB", "L": "RGB", "RGBX": "RGB", "CMYK": "RGB", "YCbCr": "RGB", "RGBA": "RGBA",
@@ -172,7 +183,8 @@ def _downscale(im: Image.Image, max_side: int) -> Image.Image:
 def _resize_in_bands(im: Image.Image, size: tuple[int, int], mode: str, band_rows: int = 512) -> Image.Image:
     """Lanczos resize of ``im`` to ``size`` in ``mode`` ("RGB", or "RGBa" = premultiplied), band by band.
 
-    Each band of ``band_rows`` output rows converts and resizes only its source rows plus the filter's
+    Each band of ``band_rows`` output rows (fewer for a strong downscale, so a band spans at most
+    about ``2 * band_rows`` source rows) converts and resizes only its source rows plus the filter's
     reach (Lanczos: 3 source rows per output row, times the scale), so neither Pillow's full-height
     intermediate nor a premultiplied copy of the whole input is ever held. The result is within 1 of a
     one-shot ``im.convert(mode).resize(size)`` (Pillow rounds its intermediate pass to 8 bits).
@@ -180,6 +192,7 @@ def _resize_in_bands(im: Image.Image, size: tuple[int, int], mode: str, band_row
     w, h = im.size
     out = Image.new(mode, size)
     sy = h / size[1]
+    band_rows = max(16, min(band_rows, int(2 * band_rows / sy)))
     reach = int(np.ceil(3 * max(sy, 1.0))) + 2
     for top in range(0, size[1], band_rows):
         bottom = min(top + band_rows, size[1])
@@ -211,11 +224,17 @@ def resize_rgba(rgba: np.ndarray, scale: float) -> np.ndarray:
 def working_copy(rgba: np.ndarray, max_side: int = WORKING_MAX_SIDE_PX) -> tuple[np.ndarray, float]:
     """The analysis copy of a canvas image: (h, w, 4) uint8 and ``s`` = working px / canvas px (<= 1).
 
+    Lanczos on premultiplied colour, band by band (within 1 of :func:`resize_rgba`).
+
     A canvas point p maps to ``p * s`` in the copy; analysis results map back with ``/ s``.
     """
     h, w = rgba.shape[:2]
     if max(w, h) <= max_side:
         return rgba, 1.0
     s = max_side / max(w, h)
-    small = resize_rgba(rgba, s)
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    # banded (as the load's downscale): no premultiplied copy of the whole canvas, which glibc would
+    # keep as resident heap after it is freed (0.25 GB at 8192 px)
+    pil = Image.fromarray(np.ascontiguousarray(rgba))
+    small = np.asarray(_resize_in_bands(pil, size, "RGBa").convert("RGBA"), dtype=np.uint8).copy()
     return small, small.shape[1] / w

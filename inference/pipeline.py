@@ -53,10 +53,22 @@ class GenerationResult:
     notices: list[str]
     face: FaceLandmarks
     methods: dict[str, str] = field(default_factory=dict)
-    foreground_alpha: np.ndarray | None = None  # (H, W) float32 in [0, 1], canvas frame
+    working_foreground_alpha: np.ndarray | None = None  # (H, W) float32 [0, 1]; None for big inputs
     backends: dict[str, Any] = field(default_factory=dict)  # stage -> inference.backends.StageBackend
     detection: str = ""  # inference.landmarks.FaceSearch.report(): "anime face found by animeface at 512 px"
     detectors_tried: list[str] = field(default_factory=list)  # FaceSearch.tried, one line per detector run
+
+    @property
+    def foreground_alpha(self) -> np.ndarray | None:
+        """(H, W) float32 in [0, 1], canvas frame: the foreground alpha the layers were cut with.
+
+        For an input larger than the working canvas it is made on each call from the source
+        record's 8-bit alpha (a canvas-sized float array is not kept with the result)."""
+        if self.working_foreground_alpha is not None:
+            return self.working_foreground_alpha
+        if self.rig.source is None:
+            return None
+        return self.rig.source.rgba[..., 3].astype(np.float32) / 255.0
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary: stages with seconds, parts, parameters, vertices, meshes."""
@@ -190,6 +202,7 @@ def generate(
     fg = run.run("foreground", lambda: _foreground(img, cancel, choice, backends, estimate_foreground))
     search = run.run("landmarks", lambda: find_face(img, fg, cancel=cancel, face_index=face_index))
     face = search.face
+    _drop_import_tracebacks()
     if face is None:
         raise NoFaceFoundError(
             f"No face found in {Path(image_path).name} (tried: {search.summary()}). Kirie rigs characters "
@@ -207,18 +220,21 @@ def generate(
     tpl, depth_note = run.run("layers", lambda: _depth(img, fg, scene, tpl, choice, backends))
     meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
     fg_alpha = fg.alpha
-    if up > 1.0:
+    if up > 1.0:  # the input's alpha channel becomes the foreground alpha, in place (the source record's)
+        _release_freed_heap()  # the working stages' freed arrays, before the full-resolution layers
         alpha = full_alpha(fg.alpha, full.rgba, fg.method.startswith("alpha"))
         layers, meshes = run.run("layers", lambda: to_full_resolution(layers, meshes, scene.rank, full.rgba[..., :3], alpha, up))
         face = scale_landmarks(face, up)
-        fg_alpha = alpha.astype(np.float32) / 255.0
+        fg_alpha = None  # derived from rig.source on demand: no canvas-sized float array kept
     name = Path(image_path).stem
     rig = run.run("rig", lambda: build_rig(tpl, face, layers, meshes, full.size_px, name=name))
     rig.physics = run.run("physics", lambda: build_physics(tpl))
+    layers = meshes = None  # the full-resolution cut layers' visible masks: the rig does not keep them
     ids = {la.name: la.id for la in rig.layers}
     rig.source = source_from_scene(scene, img.rgba[..., :3], ids)  # for re-cuts
     if up > 1.0:
-        rig.source = _full_source(rig.source, full.rgba, alpha, face)
+        rig.source = _full_source(rig.source, full.rgba, face)
+    _drop_import_tracebacks()
     methods = {"foreground": fg.method, "landmarks": face.method, "parts": parts.method,
                "completion": "+".join(backends["completion"].models) if backends["completion"].backend == "learned"
                else "telea"}
@@ -243,19 +259,51 @@ def _working_canvas(full):
     return LoadedImage(small, full.source, full.has_alpha, full.scale * s, list(full.notices)), 1.0 / s
 
 
-def _full_source(source, rgba_full, alpha, face):
-    """The working source record on the full canvas: owner map upscaled, full colours and alpha."""
+def _full_source(source, rgba_full, face):
+    """The working source record on the full canvas: owner map upscaled, and the full-resolution input
+    itself (not a copy) whose alpha channel :func:`~inference.layers.fullres.full_alpha` made the
+    foreground alpha."""
     import dataclasses
 
     from inference.layers.fullres import upscale_owner
 
-    rgba = np.concatenate([rgba_full[..., :3], alpha[..., None]], axis=2)
     return dataclasses.replace(
-        source, rgba=np.ascontiguousarray(rgba), labels=upscale_owner(source.labels, alpha.shape),
+        source, rgba=rgba_full, labels=upscale_owner(source.labels, rgba_full.shape[:2]),
         face_box_px=tuple(float(v) for v in face.face_box),
         face_contour_px=np.asarray(face.face_contour, np.float32).reshape(-1, 2),
         chin_px=(float(face.chin[0]), float(face.chin[1])),
     )
+
+
+def _release_freed_heap() -> None:
+    """Hand the heap pages of freed arrays back to the system (glibc ``malloc_trim``; a no-op
+    elsewhere). The working stages allocate and free many arrays of a few MB, which glibc keeps as
+    resident heap (about 0.2 GB after an 8192 px input's analysis)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _drop_import_tracebacks() -> None:
+    """Free the frames a lazily imported module keeps through a stored exception.
+
+    mediapipe's audio module keeps the ``OSError`` of its failed ``import sounddevice`` (no
+    PortAudio) as ``sd_error``; its traceback holds the frames that were live during the import,
+    which ended with :func:`generate`'s, so every array of that generation (the full-resolution input,
+    the working scene, the cut layers) stayed alive after it returned (about 0.5 GB for an 8192 px
+    input). The exception is kept, its traceback dropped.
+    """
+    import sys
+
+    mod = sys.modules.get("mediapipe.tasks.python.audio.core.audio_record")
+    err = getattr(mod, "sd_error", None)
+    if isinstance(err, BaseException):
+        err.__traceback__ = None
+        err.__context__ = err.__cause__ = None
 
 
 def _foreground(img, cancel, choice, backends, embedded):

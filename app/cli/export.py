@@ -65,7 +65,10 @@ def run(args: argparse.Namespace) -> int:
             log.info("wrote %s", path)
     else:
         exporter = _exporter(args.format)
-        exporter(rig, args.output)
+        if args.format == "psd":  # each layer image is freed once in the PSD (the rig is not used after)
+            exporter(rig, args.output, release_layers=True)
+        else:
+            exporter(rig, args.output)
         log.info("wrote %s", args.output)
     log.info("exported %s as %s in %.2f s", args.project, args.format, time.perf_counter() - start)
     return 0

@@ -130,7 +130,8 @@ def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320
     upper body (:func:`head_box`); save a PNG atomically.
 
     Each pose is rendered at the scale that makes the cropped region about twice ``tile_px`` (never
-    above one output pixel per canvas pixel), so memory follows the tile size, not the canvas.
+    above one output pixel per canvas pixel), from layer textures downscaled to twice that scale
+    (:func:`preview_rig`), so memory follows the tile size, not the canvas.
     """
     from PIL import Image, ImageDraw
 
@@ -138,10 +139,11 @@ def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320
     from rig.evaluate import compile_plan, evaluate
     from rig.formats.atomic import write_png_atomically
 
-    plan = compile_plan(rig)
     cw, ch = rig.canvas_width_px, rig.canvas_height_px
     box = head_box(rig) or (0, 0, cw, ch)
     scale = min(1.0, 2 * tile_px / max(box[2] - box[0], box[3] - box[1], 1))
+    rig = preview_rig(rig, min(1.0, 2 * scale))
+    plan = compile_plan(rig)
     width = max(1, round(cw * scale))
     sx, sy = width / cw, max(1, round(width * ch / cw)) / ch
     x0, y0, x1, y1 = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
@@ -161,6 +163,27 @@ def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320
         sheet.paste(t, ((i % cols) * w, (i // cols) * h))
     write_png_atomically(path, sheet)
 
+
+
+def preview_rig(rig, texture_scale: float):
+    """A shallow copy of ``rig`` whose layer images are downscaled by ``texture_scale`` (<= 1; area
+    filter, straight alpha); meshes sample layers by uv, so geometry is unchanged. ``rig`` itself is
+    left as it is; with ``texture_scale`` 1 it is returned unchanged."""
+    if texture_scale >= 1.0:
+        return rig
+    import copy
+    import dataclasses
+
+    import cv2
+
+    small = copy.copy(rig)
+    small.layers = []
+    for la in rig.layers:
+        h, w = la.image.shape[:2]
+        size = (max(1, round(w * texture_scale)), max(1, round(h * texture_scale)))
+        small.layers.append(dataclasses.replace(la, image=cv2.resize(la.image, size, interpolation=cv2.INTER_AREA)))
+    small.source = None
+    return small
 
 
 def head_box(rig, reach_fw: float = 1.6) -> tuple[int, int, int, int] | None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from inference.layers.eye_crop import shapes_on_eye_crop
 from inference.types import EyeLandmarks
 
 if TYPE_CHECKING:
@@ -149,18 +150,9 @@ def eye_shapes(face: FaceLandmarks, masks: dict[str, np.ndarray]) -> dict[str, E
 
 
 def shapes_from_layers(face: FaceLandmarks, layers: list[CutLayer], canvas_size: tuple[int, int]) -> dict[str, EyeShape]:
-    """:func:`eye_shapes` from cut layers (their crop-local ``visible_mask`` placed on the canvas)."""
-    w, h = canvas_size
-    masks = {}
-    for la in layers:
-        if not la.name.startswith(("EyeWhite", "Iris", "LashUpper", "LashLower")):
-            continue
-        m = np.zeros((h, w), bool)
-        x0, y0 = int(la.origin_px[0]), int(la.origin_px[1])
-        vm = la.visible_mask
-        m[y0 : y0 + vm.shape[0], x0 : x0 + vm.shape[1]] = vm[: h - y0, : w - x0]
-        masks[la.name] = m
-    return eye_shapes(face, masks)
+    """:func:`eye_shapes` from cut layers (their crop-local ``visible_mask`` placed on the canvas part
+    the eye layers cover: :func:`inference.layers.eye_crop.shapes_on_eye_crop`)."""
+    return shapes_on_eye_crop(face, layers, canvas_size, eye_shapes)
 
 
 def split_lashes(lash: np.ndarray, eye: EyeLandmarks) -> tuple[np.ndarray, np.ndarray]:

@@ -70,7 +70,6 @@ def to_full_resolution(
     """
     import cv2
 
-    shape = alpha.shape
     out_layers, by_name = [], {}
     for la in layers:
         h, w = la.image.shape[:2]
@@ -79,19 +78,7 @@ def to_full_resolution(
         image = cv2.resize(la.image, (fw_, fh_), interpolation=cv2.INTER_LINEAR)
         vis = np.zeros((fh_, fw_), bool)
         if la.label is not None:
-            idx = LAYER_NAMES.index(la.name)
-            own = _owner_box(owner, (x0, y0, fw_, fh_), shape)
-            cy0, cx0 = max(0, -y0), max(0, -x0)
-            cy1, cx1 = min(fh_, shape[0] - y0), min(fw_, shape[1] - x0)
-            sub_a = alpha[y0 + cy0 : y0 + cy1, x0 + cx0 : x0 + cx1]
-            vis[cy0:cy1, cx0:cx1] = (own[cy0:cy1, cx0:cx1] == idx) & (sub_a > 0)
-            # completion lives only under the layers drawn above (or past the canvas edge)
-            keep = (own > idx) | (own == -2)
-            image[~vis & ~keep, 3] = 0
-            sub = image[cy0:cy1, cx0:cx1]
-            v = vis[cy0:cy1, cx0:cx1]
-            sub[v, :3] = rgb[y0 + cy0 : y0 + cy1, x0 + cx0 : x0 + cx1][v]
-            sub[v, 3] = sub_a[v]
+            _take_input_pixels(image, vis, LAYER_NAMES.index(la.name), (x0, y0), owner, rgb, alpha)
         out = CutLayer(la.name, la.label, image, (float(x0), float(y0)), vis)
         out_layers.append(out)
         by_name[la.name] = out
@@ -104,16 +91,49 @@ def to_full_resolution(
     return out_layers, out_meshes
 
 
+BAND_ROWS = 256
+"""Rows of a full-resolution layer processed at once: the per-pixel temporaries (owner box, masks)
+stay a few MB whatever the layer size."""
+
+
+def _take_input_pixels(image: np.ndarray, vis: np.ndarray, idx: int, origin: tuple[int, int],
+                       owner: np.ndarray, rgb: np.ndarray, alpha: np.ndarray) -> None:  # fmt: skip
+    """In place, band by band of :data:`BAND_ROWS` rows: set ``vis`` (fh, fw) bool where the layer
+    ``idx`` owns the canvas pixel and the foreground alpha is > 0, copy the input's colours and alpha
+    there into ``image`` (fh, fw, 4) uint8, and clear the alpha of the other pixels unless a layer
+    above owns them or they lie past the canvas edge (completion lives only there).
+    Rows past the canvas are left as they are (all "past the edge")."""
+    x0, y0 = origin
+    fh_, fw_ = vis.shape
+    shape = alpha.shape
+    cx0, cx1 = max(0, -x0), min(fw_, shape[1] - x0)
+    for r0 in range(max(0, -y0), min(fh_, shape[0] - y0), BAND_ROWS):
+        r1 = min(r0 + BAND_ROWS, fh_, shape[0] - y0)
+        own = _owner_box(owner, (x0, y0 + r0, fw_, r1 - r0), shape)
+        band, vband = image[r0:r1], vis[r0:r1]
+        if cx1 > cx0:
+            sub_a = alpha[y0 + r0 : y0 + r1, x0 + cx0 : x0 + cx1]
+            vband[:, cx0:cx1] = (own[:, cx0:cx1] == idx) & (sub_a > 0)
+        keep = (own > idx) | (own == -2)
+        band[~(vband | keep), 3] = 0
+        if cx1 > cx0:
+            sub, v = band[:, cx0:cx1], vband[:, cx0:cx1]
+            sub[v, :3] = rgb[y0 + r0 : y0 + r1, x0 + cx0 : x0 + cx1][v]
+            sub[v, 3] = sub_a[v]
+
+
 def full_alpha(fg_alpha: np.ndarray, rgba_full: np.ndarray, from_alpha_channel: bool) -> np.ndarray:
-    """(H, W) uint8 foreground alpha on the full canvas: the input's alpha channel when the
-    foreground came from it, else the working matte (float [0, 1]) upscaled bilinearly."""
+    """(H, W) uint8 foreground alpha on the full canvas, written into ``rgba_full``'s alpha channel
+    (in place; the returned array is a view of it): the input's alpha channel when the foreground came
+    from it, else the working matte (float [0, 1]) quantised to 8 bits and upscaled bilinearly (within
+    1 of upscaling the float matte). No full-size float array is made."""
     import cv2
 
-    if from_alpha_channel:
-        return rgba_full[..., 3].copy()
-    H, W = rgba_full.shape[:2]
-    a = cv2.resize(np.asarray(fg_alpha, np.float32), (W, H), interpolation=cv2.INTER_LINEAR)
-    return np.clip(np.round(a * 255.0), 0, 255).astype(np.uint8)
+    if not from_alpha_channel:
+        H, W = rgba_full.shape[:2]
+        a8 = np.clip(np.round(np.asarray(fg_alpha, np.float32) * 255.0), 0, 255).astype(np.uint8)
+        rgba_full[..., 3] = cv2.resize(a8, (W, H), interpolation=cv2.INTER_LINEAR)
+    return rgba_full[..., 3]
 
 
 def upscale_owner(owner_labels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

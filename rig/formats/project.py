@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from rig.errors import ProjectFormatError, RigError, UnsupportedVersionError
-from rig.formats.atomic import write_atomically
+from rig.formats.atomic import atomic_path
 from rig.formats.project_json import RIG_ENTRY, JsonNode
 from rig.formats.project_limits import ProjectArchive
 from rig.formats.project_read import (
@@ -54,7 +54,7 @@ from rig.formats.project_read import (
     parse_json_entry,
     parse_rig_json,
 )
-from rig.formats.project_write import project_entries, zip_bytes
+from rig.formats.project_write import entry_makers, write_zip
 from rig.model import Rig
 
 __all__ = ["SCHEMA_VERSION", "Project", "autosave_path", "load_project", "save_project"]
@@ -91,8 +91,9 @@ def save_project(path: str | os.PathLike[str], rig: Rig, editor_meta: dict[str, 
     OSError
         If the folder cannot be written; the old file is left intact.
     """
-    data = zip_bytes(project_entries(rig, editor_meta))
-    write_atomically(Path(path), data)
+    makers = entry_makers(rig, editor_meta)  # JSON checked here, before any file is made
+    with atomic_path(Path(path)) as tmp, open(tmp, "xb") as f:
+        write_zip(f, makers)
 
 
 def load_project(path: str | os.PathLike[str], with_source: bool = True) -> Project:

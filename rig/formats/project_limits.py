@@ -47,6 +47,9 @@ MAX_CANVAS_SIDE_PX = 16384
 #: Largest canvas area, that of the 8192 px canvas ``inference.load`` makes at most; keeps a full-canvas
 #: render (``kirie render``), the PSD composite and the source image within a few hundred MB.
 MAX_CANVAS_PIXELS = 8192 * 8192
+#: Largest layer image: two canvas areas, as layers reach past the canvas edge (hair and body that
+#: move in from outside); a generated 8192 px rig's back hair is 8928 x 7944 px.
+MAX_LAYER_PIXELS = 2 * MAX_CANVAS_PIXELS
 #: Sum of the layer image areas, in canvas areas (a generated rig has about 0.6).
 MAX_LAYER_AREA_FACTOR = 4
 

@@ -20,9 +20,9 @@ from typing import Any
 from rig.errors import ProjectFormatError, RigError, UnsupportedVersionError
 from rig.formats.project_json import FLOAT32_MAX, RIG_ENTRY, JsonNode
 from rig.formats.project_limits import (
-    MAX_CANVAS_PIXELS,
     MAX_CANVAS_SIDE_PX,
     MAX_LAYER_AREA_FACTOR,
+    MAX_LAYER_PIXELS,
     check_canvas,
     check_json_depth,
     decode_png,
@@ -140,7 +140,7 @@ def _check_layer_area(layers: list[LayerRecord], canvas_px: tuple[int, int]) -> 
     """Refuse layer images larger than a canvas, or adding up to more than the area budget, before decoding."""
     for la in layers:
         w, h = la.size_px
-        if w < 1 or h < 1 or max(w, h) > MAX_CANVAS_SIDE_PX or w * h > MAX_CANVAS_PIXELS:
+        if w < 1 or h < 1 or max(w, h) > MAX_CANVAS_SIDE_PX or w * h > MAX_LAYER_PIXELS:
             raise ProjectFormatError(f"{RIG_ENTRY}: layer {la.id!r}: size {w} x {h} px is empty or over the limit")
     budget = MAX_LAYER_AREA_FACTOR * max(canvas_px[0] * canvas_px[1], 2048 * 2048)
     total = sum(la.size_px[0] * la.size_px[1] for la in layers)

@@ -1,8 +1,9 @@
 """Writing ``.kirie`` projects: :class:`~rig.model.Rig` → ``rig.json`` + layer PNGs → zip, atomically.
 
-Everything is encoded in memory first (so a bad value fails before any file is touched), then written
-to a temporary file in the destination folder, flushed and fsynced, and moved over the old file with
-``os.replace``. The bytes depend only on the rig: fixed zip timestamps and attributes, entries in
+The JSON is encoded first (so a bad value fails before any file is touched); the layer PNGs are then
+encoded one at a time straight into the zip in a temporary file in the destination folder (memory
+holds one encoded PNG, not the whole archive), which is flushed, fsynced and moved over the old file
+with ``os.replace``. The bytes depend only on the rig: fixed zip timestamps and attributes, entries in
 sorted order, compact JSON in a fixed key order, PNGs encoded by Pillow with fixed settings and no
 metadata. The format is described in :mod:`rig.formats.project`. The atomic write itself is
 :func:`rig.formats.atomic.write_atomically` (re-exported here).
@@ -14,7 +15,8 @@ import io
 import json
 import re
 import zipfile
-from typing import Any
+from collections.abc import Callable
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -22,7 +24,7 @@ from rig.errors import ProjectFormatError
 from rig.formats.atomic import write_atomically  # noqa: F401 - re-exported
 from rig.formats.project_json import RIG_ENTRY
 from rig.formats.project_read import EDITOR_ENTRY, LAYER_FOLDER, SCHEMA_VERSION
-from rig.formats.project_source import source_entries, source_to_json
+from rig.formats.project_source import SOURCE_IMAGE_ENTRY, SOURCE_LABELS_ENTRY, source_to_json
 from rig.model import (
     ArtMesh,
     KeyformGrid,
@@ -162,29 +164,45 @@ def encode_png(image: np.ndarray) -> bytes:
 
 def project_entries(rig: Rig, editor_meta: dict[str, Any] | None) -> dict[str, bytes]:
     """Every zip entry: ``rig.json``, ``editor.json``, ``layers/<id>.png`` and the optional ``source/*.png``."""
-    entries = {RIG_ENTRY: _dump(RIG_ENTRY, rig_to_json(rig), sort_keys=False)}
-    entries[EDITOR_ENTRY] = _dump(EDITOR_ENTRY, editor_meta or {}, sort_keys=True)
+    return {name: make() for name, make in entry_makers(rig, editor_meta).items()}
+
+
+def entry_makers(rig: Rig, editor_meta: dict[str, Any] | None) -> dict[str, Callable[[], bytes]]:
+    """The entries of :func:`project_entries` as functions that encode them when called, so a writer
+    can hold one encoded PNG at a time. The JSON entries are encoded here (a bad value or a
+    duplicate layer id raises ``ProjectFormatError`` before anything is written)."""
+    rig_json = _dump(RIG_ENTRY, rig_to_json(rig), sort_keys=False)
+    editor_json = _dump(EDITOR_ENTRY, editor_meta or {}, sort_keys=True)
+    makers: dict[str, Callable[[], bytes]] = {RIG_ENTRY: lambda: rig_json, EDITOR_ENTRY: lambda: editor_json}
     for layer in rig.layers:
         name = layer_entry(layer)
-        if name in entries:
+        if name in makers:
             raise ProjectFormatError(f"two layers have the id {layer.id!r}")
-        entries[name] = encode_png(layer.image)
+        makers[name] = lambda image=layer.image: encode_png(image)
     if rig.source is not None:
-        entries.update(source_entries(rig.source, encode_png))
-    return entries
+        source = rig.source
+        makers[SOURCE_IMAGE_ENTRY] = lambda: encode_png(source.rgba)
+        makers[SOURCE_LABELS_ENTRY] = lambda: encode_png(source.labels)
+    return makers
 
 
 # ------------------------------------------------------------------------ archive
 def zip_bytes(entries: dict[str, bytes]) -> bytes:
     """A zip of ``entries`` in sorted order, fixed timestamps; PNGs stored, JSON deflated."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name in sorted(entries):
+    write_zip(buf, {name: (lambda data=data: data) for name, data in entries.items()})
+    return buf.getvalue()
+
+
+def write_zip(file: BinaryIO, makers: dict[str, Callable[[], bytes]]) -> None:
+    """Write the zip of :func:`zip_bytes` to ``file`` (seekable), calling each entry's maker in sorted
+    name order and dropping its bytes once written: the same bytes as ``zip_bytes``."""
+    with zipfile.ZipFile(file, "w") as zf:
+        for name in sorted(makers):
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
             info.create_system = 3  # "Unix" everywhere, so the bytes do not depend on the OS
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
             zf.writestr(
-                info, entries[name], compresslevel=6 if info.compress_type == zipfile.ZIP_DEFLATED else None
+                info, makers[name](), compresslevel=6 if info.compress_type == zipfile.ZIP_DEFLATED else None
             )
-    return buf.getvalue()

@@ -66,7 +66,7 @@ def _unique(name: str, used: set[str]) -> str:
     return out
 
 
-def export_psd(rig: Rig, path: str | Path) -> Path:
+def export_psd(rig: Rig, path: str | Path, release_layers: bool = False) -> Path:
     """Write ``rig``'s art mesh layer images to ``path`` as a layered PSD (see the module docstring).
 
     Parameters
@@ -75,6 +75,10 @@ def export_psd(rig: Rig, path: str | Path) -> Path:
         A valid rig (``rig.validate()`` is called).
     path : str or Path
         Destination, replaced atomically.
+    release_layers : bool
+        Replace each layer's image by a 1 x 1 transparent one once it is in the PSD, so its memory
+        is freed before the file is written (``kirie export`` of an 8192 px rig: 1.6 -> 1.1 GB). The
+        rig is not valid afterwards; for callers that drop it.
 
     Returns
     -------
@@ -126,6 +130,9 @@ def export_psd(rig: Rig, path: str | Path) -> Path:
             px.blend_mode = blends[mesh.blend_mode]
         if px.visible:
             blend_into(merged, pixels, x, y, mesh.blend_mode)
+        if release_layers:
+            del px, pixels
+            pixels_of[mesh.id] = layer.image = np.zeros((1, 1, 4), np.uint8)
     _set_merged_image(psd, merged)
     del merged
     with atomic_path(path) as tmp, open(tmp, "xb") as f:
