@@ -16,6 +16,10 @@ from tests.conftest import SHARED_DATA
 ANIME = sorted(p.name for p in (SHARED_DATA / "anime").glob("*.png")) if SHARED_DATA.is_dir() else []
 PORTRAITS = sorted(p.name for p in (SHARED_DATA / "portraits").glob("*.jpg") if p.stem != "s30") if SHARED_DATA.is_dir() else []
 CASES = [f"anime/{n}" for n in ANIME] + [f"portraits/{n}" for n in PORTRAITS]
+# tadne_r1c4 is drawn with closed eyes: since stop 19 they stay as drawn, so EyeOpen moves nothing there
+MOVES_CASES = [pytest.param(c, marks=pytest.mark.xfail(reason="issue 10: drawn-closed eyes no longer move on EyeOpen",
+                                                       strict=False)) if c == "anime/tadne_r1c4.png" else c
+               for c in CASES]
 
 
 def _psnr_over_foreground(render: np.ndarray, source: np.ndarray, alpha: np.ndarray) -> float:
@@ -33,7 +37,7 @@ def _changed(a: np.ndarray, b: np.ndarray, thresh: int = 24) -> np.ndarray:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", MOVES_CASES)
 def test_generate_moves_where_it_belongs(case, shared_data):
     result = generate(shared_data / case)
     rig, face = result.rig, result.face

@@ -57,7 +57,7 @@ KNOWN = {
              "s9"},
     "line": {"crypko_00", "crypko_05", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3", "s10"},
     "outside": set(),
-    "cover": {"tadne_r1c0", "tadne_r3c0", "tadne_r5c4"},
+    "cover": {"tadne_r1c0", "tadne_r3c0", "tadne_r5c0", "tadne_r5c4"},
 }
 _MEASURED: dict = {}
 
