@@ -90,12 +90,17 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addWidget(buttons)
-        self.resize(560, 520)
+        _with_close_button(self, self.table, 560, 520)
+
+
+def _with_close_button(dialog: QDialog, body: QWidget, width: int, height: int) -> None:
+    """Lay ``body`` out above a Close button that rejects ``dialog``, and size the dialog (px)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(body)
+    layout.addWidget(buttons)
+    dialog.resize(width, height)
 
 
 class UserGuideDialog(QDialog):
@@ -119,9 +124,4 @@ class UserGuideDialog(QDialog):
         else:
             self.browser.setMarkdown(f"# User guide not found\n\nKirie looked for it at `{path}`; it is "
                                      "`resources/docs/user-guide.md` in the Kirie source.")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.browser)
-        layout.addWidget(buttons)
-        self.resize(760, 720)
+        _with_close_button(self, self.browser, 760, 720)

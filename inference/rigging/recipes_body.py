@@ -80,29 +80,26 @@ def sway_front(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     return grid_keyforms([("ParamHairFront", SWAY_KEYS), ("ParamHairSide", SWAY_KEYS)], disp)
 
 
-def sway_back(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
-    """Back hair sway: the tips swing ``sway_fw.back`` FW, the roots stay."""
+def _tip_sway(a: Anchors, m: dict, pts: np.ndarray, key: str, param: str):
+    """Keyforms on ``param`` swinging the lattice's bottom ``sway_fw[key]`` FW sideways, its top still."""
     w = _tip_weight(pts)
-    amp = m["sway_fw"]["back"] * a.fw
+    amp = m["sway_fw"][key] * a.fw
 
     def disp(v: dict[str, float]) -> np.ndarray:
         d = np.zeros_like(pts)
-        d[:, 0] = w * v["ParamHairBack"] * amp
+        d[:, 0] = w * v[param] * amp
         return d
 
-    return grid_keyforms([("ParamHairBack", SWAY_KEYS)], disp)
+    return grid_keyforms([(param, SWAY_KEYS)], disp)
+
+
+def sway_back(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
+    """Back hair sway: the tips swing ``sway_fw.back`` FW, the roots stay."""
+    return _tip_sway(a, m, pts, "back", "ParamHairBack")
 
 
 def sway_earrings(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     """Earrings swing with the side hair's physics (HairSide): each hangs from its top (the ear lobe),
     its bottom swinging ``sway_fw.earrings`` FW; the lattice spans both, so the weight runs from the
     lattice's top to its bottom."""
-    w = _tip_weight(pts)
-    amp = m["sway_fw"]["earrings"] * a.fw
-
-    def disp(v: dict[str, float]) -> np.ndarray:
-        d = np.zeros_like(pts)
-        d[:, 0] = w * v["ParamHairSide"] * amp
-        return d
-
-    return grid_keyforms([("ParamHairSide", SWAY_KEYS)], disp)
+    return _tip_sway(a, m, pts, "earrings", "ParamHairSide")
