@@ -221,7 +221,6 @@ def generate(
     meshes = run.run("meshes", lambda: mesh_layers(layers, face_width_px=face.face_width_px))
     fg_alpha = fg.alpha
     if up > 1.0:  # the input's alpha channel becomes the foreground alpha, in place (the source record's)
-        _release_freed_heap()  # the working stages' freed arrays, before the full-resolution layers
         alpha = full_alpha(fg.alpha, full.rgba, fg.method.startswith("alpha"))
         layers, meshes = run.run("layers", lambda: to_full_resolution(layers, meshes, scene.rank, full.rgba[..., :3], alpha, up))
         face = scale_landmarks(face, up)
@@ -273,19 +272,6 @@ def _full_source(source, rgba_full, face):
         face_contour_px=np.asarray(face.face_contour, np.float32).reshape(-1, 2),
         chin_px=(float(face.chin[0]), float(face.chin[1])),
     )
-
-
-def _release_freed_heap() -> None:
-    """Hand the heap pages of freed arrays back to the system (glibc ``malloc_trim``; a no-op
-    elsewhere). The working stages allocate and free many arrays of a few MB, which glibc keeps as
-    resident heap (about 0.2 GB after an 8192 px input's analysis)."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _drop_import_tracebacks() -> None:
