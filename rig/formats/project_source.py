@@ -48,14 +48,6 @@ def source_to_json(source: SourceImage) -> dict[str, Any]:
     }
 
 
-def source_entries(source: SourceImage, encode_png) -> dict[str, bytes]:
-    """The two PNG entries of the record; ``encode_png`` encodes an (H, W[, 4]) uint8 array."""
-    return {
-        SOURCE_IMAGE_ENTRY: encode_png(source.rgba),
-        SOURCE_LABELS_ENTRY: encode_png(source.labels),
-    }
-
-
 def parse_source(node: JsonNode, entries: Mapping[str, bytes],
                  canvas_px: tuple[int, int] | None = None) -> SourceImage | None:
     """The :class:`SourceImage` of ``rig.json``'s optional ``source`` member (None when absent).
