@@ -14,7 +14,7 @@ when one of them changed, and sends the frame (the last one again when nothing c
 a steady rate) to the sink.
 
 Pacing: frames are due every ``1 / sink.fps`` s. A frame that takes longer than that (software GL) is
-followed by a pause as long as the frame, so the worker holds at most half of a core and of Python's
+followed by a pause as long as the frame (not the first frame of a new scene: it uploads textures), so the worker holds at most half of a core and of Python's
 GIL: moderngl keeps the GIL through its GL calls, llvmpipe's rasterisation included, so without the
 pause a slow render would starve the GUI thread of the interpreter even on another core.
 :attr:`SinkWorker.frame_interval_s` is the current period (logged once when it slows).
@@ -216,6 +216,8 @@ class SinkWorker:
             self.sink.send(frame)
             self.frames_sent += 1
             took = time.perf_counter() - t0
+            if new_scene is not None:  # texture uploads and shader builds: not a measure of the rate
+                took = min(took, nominal)
             self._pace(nominal, took)
             # on time: the next slot (or now, when behind); slow: a pause as long as the frame
             due = t0 + self.frame_interval_s if took > nominal else max(due + nominal, time.perf_counter())
