@@ -14,9 +14,11 @@ when one of them changed, and sends the frame (the last one again when nothing c
 a steady rate) to the sink.
 
 Pacing: frames are due every ``1 / sink.fps`` s. A frame that takes longer than that (software GL) is
-followed by a pause as long as the frame (not the first frame of a new scene: it uploads textures), so the worker holds at most half of a core and of Python's
-GIL: moderngl keeps the GIL through its GL calls, llvmpipe's rasterisation included, so without the
-pause a slow render would starve the GUI thread of the interpreter even on another core.
+followed by a pause, so that the worker renders at most ``duty`` of the time (default half; not
+counting the first frame of a new scene, which uploads textures): it then holds at most that share of a
+core and of Python's GIL. moderngl keeps the GIL through its GL calls (llvmpipe's rasterisation
+included), so without the pause a slow render would starve the GUI thread of the interpreter even on
+another core.
 :attr:`SinkWorker.frame_interval_s` is the current period (logged once when it slows).
 
 Errors: an exception while evaluating, rendering or sending (the camera device disappearing) ends the
@@ -112,6 +114,9 @@ class SinkWorker:
         ``on_error(exc)``, called once on the worker thread when a frame fails and the worker stops.
     name : str
         The thread's name.
+    duty : float
+        In (0, 1]: the largest share of the time the worker renders when frames are slower than the
+        rate (1: back to back).
 
     Attributes
     ----------
@@ -124,8 +129,11 @@ class SinkWorker:
     """
 
     def __init__(self, sink: FrameSink, on_error: Callable[[BaseException], None] | None = None,
-                 name: str = "kirie-sink-worker") -> None:
+                 name: str = "kirie-sink-worker", duty: float = 0.5) -> None:
+        if not 0.0 < duty <= 1.0:
+            raise ValueError(f"duty must be in (0, 1], got {duty}")
         self.sink = sink
+        self.duty = float(duty)
         self.on_error = on_error
         self.frames_sent = self.renders = 0
         self.frame_interval_s = 1.0 / max(float(sink.fps), 1e-3)
@@ -219,7 +227,7 @@ class SinkWorker:
             if new_scene is not None:  # texture uploads and shader builds: not a measure of the rate
                 took = min(took, nominal)
             self._pace(nominal, took)
-            # on time: the next slot (or now, when behind); slow: a pause as long as the frame
+            # on time: the next slot (or now, when behind); slow: the pause that keeps to the duty
             due = t0 + self.frame_interval_s if took > nominal else max(due + nominal, time.perf_counter())
 
     def _render(self, ctx, scene: LiveScene, values: Mapping[str, float]) -> np.ndarray:
@@ -231,7 +239,7 @@ class SinkWorker:
         return render_to_array(evaluated, size=size, ctx=ctx)
 
     def _pace(self, nominal: float, took: float) -> None:
-        self.frame_interval_s = max(nominal, 2.0 * took) if took > nominal else nominal
+        self.frame_interval_s = max(nominal, took / self.duty) if took > nominal else nominal
         if took > nominal and not self._slow_logged:
             self._slow_logged = True
             log.warning("live output: a frame takes %.0f ms; sending %.1f fps instead of %g",

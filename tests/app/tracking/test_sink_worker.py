@@ -112,3 +112,8 @@ def test_a_slow_frame_halves_the_duty_cycle_and_a_fast_one_restores_the_rate():
     assert worker.frame_interval_s == pytest.approx(0.240)
     worker._pace(1 / 30, 0.005)
     assert worker.frame_interval_s == pytest.approx(1 / 30)
+    eager = SinkWorker(RecordingSink((64, 64), fps=30.0), duty=1.0)
+    eager._pace(1 / 30, 0.120)
+    assert eager.frame_interval_s == pytest.approx(0.120)  # back to back
+    with pytest.raises(ValueError):
+        SinkWorker(RecordingSink((64, 64)), duty=0.0)
