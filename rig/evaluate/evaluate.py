@@ -252,11 +252,16 @@ def _draw_items(
     plan: EvaluationPlan, xy: np.ndarray, indices, opacity, ms: np.ndarray
 ) -> dict[int, DrawItem]:
     """DrawItems of meshes ``indices`` (in that order), keyed by mesh number."""
-    rows = ms[:, 1:8].tolist()  # draw_order, multiply_rgb, screen_rgb
+    draws = ms[:, 1].tolist()
+    colours, varying = plan.mesh_colours, plan.mesh_colours_varying
+    if len(varying):  # colours a parameter changes: this frame's blend (constant ones: the plan's)
+        colours = list(colours)
+        for i, (m0, m1, m2, s0, s1, s2) in zip(varying.tolist(), ms[varying, 2:8].tolist()):
+            colours[i] = ((m0, m1, m2), (s0, s1, s2))
     new, consts, out, final = object.__new__, plan.item_constants, {}, DrawItem
     for i in indices:
         mid, off, stop, uvs, tri, layer, blend_mode, mask_ids, invert, topo = consts[i]
-        draw, m0, m1, m2, s0, s1, s2 = rows[i]
+        multiply, screen = colours[i]
         it = new(_DrawItemDraft)
         it.art_mesh_id = mid
         it.vertices_px = xy[off:stop]
@@ -264,12 +269,12 @@ def _draw_items(
         it.triangles = tri
         it.layer_id = layer
         it.opacity = opacity[i]
-        it.multiply_rgb = (m0, m1, m2)
-        it.screen_rgb = (s0, s1, s2)
+        it.multiply_rgb = multiply
+        it.screen_rgb = screen
         it.blend_mode = blend_mode
         it.mask_ids = mask_ids
         it.invert_mask = invert
-        it.draw_order = draw
+        it.draw_order = draws[i]
         it.topology_version = topo
         it.__class__ = final
         out[i] = it
