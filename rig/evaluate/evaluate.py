@@ -125,7 +125,7 @@ def evaluate(
 def _parameter_vector(plan: EvaluationPlan, values: Mapping[str, float]) -> np.ndarray:
     """(P + 1,) float64: values in plan order (defaults for missing ids, repeat ones wrapped), then 0."""
     get = values.get
-    x = np.array([*(get(pid, default) for pid, default in plan.parameter_pairs), 0.0], np.float64)
+    x = np.array([get(pid, default) for pid, default in plan.parameter_pairs] + [0.0], np.float64)
     if plan.parameter_repeat.any():
         wrapped = plan.parameter_min + (x - plan.parameter_min) % plan.parameter_span
         x = np.where(plan.parameter_repeat, wrapped, x)
