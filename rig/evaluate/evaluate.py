@@ -106,14 +106,14 @@ def evaluate(
     x = _parameter_vector(plan, values)
     done = kernel.run(plan.packed, x) if plan.packed is not None else None
     if done is not None:  # the compiled path (rig.evaluate.kernel); same numbers as the numpy one below
-        scalars, xy, origin, angle, coef = done
+        scalars, xy, origin, angle, coef, opacity = done
         points = xy.view(np.complex64).reshape(-1)
         rot = _Rotations(*(None,) * 9)
         if gizmos and plan.gizmos:
             rot.origin, rot.angle = origin.view(np.complex64).reshape(-1), angle
             rot.a = coef[:, :2].copy().view(np.complex64).reshape(-1)
             rot.b = coef[:, 2:].copy().view(np.complex64).reshape(-1)
-        return _assemble(rig, plan, scalars, points, rot, gizmos)
+        return _assemble(rig, plan, scalars, points, rot, gizmos, opacity)
     scalars, points = blend(plan.keyforms, x)
     rot = _rotations(plan, scalars)
     for step in plan.levels:
@@ -288,12 +288,17 @@ def _assemble(
     points: np.ndarray,
     rot: _Rotations,
     gizmos: bool = True,
+    mesh_opacity: np.ndarray | None = None,
 ) -> EvaluatedRig:
+    """The EvaluatedRig from the blended ``scalars`` and deformed ``points``; ``mesh_opacity``: each mesh's
+    final opacity when the kernel computed it (else from the chains here, the same numbers)."""
     xy = points.view(np.float32).reshape(-1, 2)
     xy.flags.writeable = False
     ms = scalars[plan.mesh_kobj_start :]
-    chain = np.concatenate([scalars[:, 0], _ONE]).take(plan.mesh_opacity_chain)
-    opacity = np.minimum(np.maximum(chain.prod(axis=1), 0.0), 1.0).tolist()
+    if mesh_opacity is None:
+        chain = np.concatenate([scalars[:, 0], _ONE]).take(plan.mesh_opacity_chain)
+        mesh_opacity = np.minimum(np.maximum(chain.prod(axis=1), 0.0), 1.0)
+    opacity = mesh_opacity.tolist()
     visible = plan.visible_meshes
     # the Cubism Core truncates the blended draw order to an integer; ties keep art-mesh order
     order = visible.take(np.argsort(np.trunc(ms[:, 1].take(visible)), kind="stable")).tolist()

@@ -130,7 +130,7 @@ def _coefficients(angle, scale, rfx, rfy):  # pragma: no cover - compiled
 def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, t_stride, s_base, p_count,
          s_table, pk, const, po_obj, po_start, po_n, po_kb, po_corners, n_pts, n_obj, n_corners,
          rot_kobj, rot_base, rot_anc, lv, w_idx, w_base, w_rows, w_cols, rot_w, r_idx, r_par, rot_r,
-         m_w_idx, m_w_base, m_w_rows, m_w_cols, m_r_idx, m_r_par):  # pragma: no cover - compiled
+         m_w_idx, m_w_base, m_w_rows, m_w_cols, m_r_idx, m_r_par, chain):  # pragma: no cover - compiled
     n_b, n_k = bind_param.shape[0], keys.shape[0]
     seg = np.empty(n_b, np.int64)
     t = np.empty(n_b, np.float64)
@@ -260,7 +260,15 @@ def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, 
         p, a = m_r_idx[q], m_r_par[q]
         points[p, 0], points[p, 1] = _rotate(origin[a, 0], origin[a, 1], coef[a, 0], coef[a, 1], coef[a, 2],
                                              coef[a, 3], points[p, 0], points[p, 1])
-    return scalars, points, origin, angle, coef
+    n_m = chain.shape[0]  # evaluate._assemble: each mesh's opacity chain, float64, multiplied in order
+    opacity = np.empty(n_m, np.float64)
+    for i in range(n_m):
+        acc = 1.0
+        for k in range(chain.shape[1]):
+            o = chain[i, k]
+            acc *= np.float64(scalars[o, 0]) if o < n_obj else 1.0
+        opacity[i] = 0.0 if acc < 0 else (1.0 if acc > 1 else acc)  # NaN stays NaN, as np.minimum/maximum
+    return scalars, points, origin, angle, coef, opacity
 
 
 def pack(plan) -> tuple:
@@ -298,13 +306,14 @@ def pack(plan) -> tuple:
         plan.rot_kobj, plan.rot_base_angle, plan.rot_scale_ancestors, np.asarray(lv_rows, np.int64),
         cat(w_idx), cat(w_base), cat(w_rows), cat(w_cols), cat(rot_w), cat(r_idx), cat(r_par), cat(rot_r),
         plan.mesh_warp_idx, mt.base, mt.rows, mt.cols, plan.mesh_rot_idx, plan.mesh_rot_parent,
+        plan.mesh_opacity_chain,
     )  # fmt: skip
 
 
 def run(packed: tuple, x: np.ndarray):
     """Blend, flatten and deform at parameter vector ``x`` ((P + 1,) float64, see ``evaluate``).
 
-    Returns ``(scalars, points, origin, angle, coef)``: (n_objects, 8) float32 blended scalars; (n, 2)
+    Returns ``(scalars, points, origin, angle, coef, opacity)``: (n_objects, 8) float32 blended scalars; (n, 2)
     float32 points (canvas px for mesh vertices, laid out as ``KeyformTables.point_offset``); per
     rotation deformer its (R, 2) float32 canvas origin, (R,) float64 canvas angle in degrees and (R, 4)
     float32 coefficients ``A.real, A.imag, B.real, B.imag`` — or ``None`` for a degenerate probe, and
