@@ -146,7 +146,6 @@ class LiveMenu(QObject):
             bridge.changed.connect(self._schedule_scene)
             bridge.document_replaced.connect(self._schedule_scene)
             self._post_scene()
-            self._post_values()
             self.worker.start()
             self.host.show_status(f"virtual camera on: {self.settings.camera_size[0]}x{self.settings.camera_size[1]}"
                                   f" at {self.settings.camera_fps:g} fps")
@@ -179,6 +178,7 @@ class LiveMenu(QObject):
             log.warning("virtual camera: cannot evaluate the rig: %s", exc)
             return
         self.worker.post_scene(LiveScene(plan, tuple(rig.layers)))
+        self._post_values()  # a replaced document brings its own values
 
     def _on_camera_failed(self, text: str) -> None:
         if self.worker is None or self.worker.error is None:  # a worker already stopped and replaced

@@ -154,3 +154,29 @@ def test_closing_the_editor_joins_the_camera_thread(window, qtbot):
     live.close()
     assert not worker.running and sinks[0].closed
     assert not any(t.name == "kirie-virtual-camera" for t in threading.enumerate())
+
+
+def test_the_camera_follows_a_replaced_document(window, qtbot):
+    from app.tracking.sinks import RecordingSink
+    from rig.document.commands import ReplaceRig
+    from rig.testing import tiny_rig
+
+    load_tiny(window)
+    sinks = []
+    live = window.live
+    live.sink_factory = lambda s: sinks.append(RecordingSink(s.camera_size, s.camera_fps)) or sinks[-1]
+    live.settings = type(live.settings)(camera_size=(160, 90), camera_fps=30.0)
+    live.camera_action.setChecked(True)
+    qtbot.waitUntil(lambda: len(sinks[0].frames) >= 1, timeout=20000)
+    moved = tiny_rig()
+    for mesh in moved.art_meshes:
+        mesh.keyforms.values["positions"][...] += np.float32(40.0)  # every mesh 40 px right and down
+    renders = live.worker.renders
+    window.bridge.push(ReplaceRig(window.bridge.rig, moved))
+    qtbot.waitUntil(lambda: live.worker.renders > renders, timeout=20000)
+    n = len(sinks[0].frames)
+    qtbot.waitUntil(lambda: len(sinks[0].frames) > n, timeout=20000)
+    first, last = sinks[0].frames[0], sinks[0].frames[-1]
+    live.camera_action.setChecked(False)
+    assert np.abs(last.astype(int) - first.astype(int)).mean() > 0.5
+    assert live.worker is None
