@@ -51,32 +51,26 @@ def load_frames(clip: str, n: int):
     return frames
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--project", type=Path, help="a .kirie project (default: benchmark_rig('medium'))")
-    parser.add_argument("--frames", type=int, default=150)
-    parser.add_argument("--clip", default="d9")
-    parser.add_argument("--live-s", type=float, default=8.0, help="seconds of the threaded live loop (0: skip)")
-    parser.add_argument("--render-fps", type=float, default=60.0)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    log = logging.getLogger("bench_tracking")
+def load_rig(project: Path | None):
+    """(rig, label): the project's rig, or ``benchmark_rig("medium")`` without one."""
+    if project:
+        from rig.formats.project import load_project
 
+        return load_project(project).rig, project.name
+    from rig.testing import benchmark_rig
+
+    return benchmark_rig("medium"), "benchmark_rig('medium')"
+
+
+def sequential(rig, label: str, frames, clip: str, log) -> dict[str, float]:
+    """Every stage of every frame in turn on this thread; logs and returns the medians (ms) and
+    ``p95`` of the end-to-end time."""
     from app.render.offscreen import render_to_array
     from app.tracking.puppet import Puppet
     from inference.tracking.lipsync import LipSync
     from inference.tracking.mapping import ParameterMapper
     from inference.tracking.tracker import FaceTracker
 
-    if args.project:
-        from rig.formats.project import load_project
-
-        rig, label = load_project(args.project).rig, args.project.name
-    else:
-        from rig.testing import benchmark_rig
-
-        rig, label = benchmark_rig("medium"), "benchmark_rig('medium')"
-    frames = load_frames(args.clip, args.frames)
     puppet, mapper = Puppet(rig, idle=True), ParameterMapper()
     sync, rate = LipSync(16000), 16000
     voice = (0.05 * np.sign(np.sin(2 * np.pi * 120 * np.arange(rate * 10) / rate))).astype(np.float32)
@@ -107,13 +101,31 @@ def main() -> None:
                 times[key].append((b - a) * 1000.0)
     med = {k: statistics.median(v) for k, v in times.items()}
     log.info("rig %s: %d parameters, %d art meshes; clip %s, %d timed frames at 640x480", label, len(rig.parameters),
-             len(rig.art_meshes), args.clip, len(times["total"]))
+             len(rig.art_meshes), clip, len(times["total"]))
     for key in ("track", "map", "lipsync", "evaluate", "render"):
         log.info("  %-9s median %7.2f ms", key, med[key])
     total = med["total"]
     p95 = float(np.percentile(times["total"], 95))
     log.info("  end to end p50 %.2f ms, p95 %.2f ms -> %.1f fps (bar: >= 30 fps) %s", total, p95, 1000.0 / total,
              "OK" if total <= 1000.0 / 30.0 else "BELOW BAR")
+    med["p95"] = p95
+    return med
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--project", type=Path, help="a .kirie project (default: benchmark_rig('medium'))")
+    parser.add_argument("--frames", type=int, default=150)
+    parser.add_argument("--clip", default="d9")
+    parser.add_argument("--live-s", type=float, default=8.0, help="seconds of the threaded live loop (0: skip)")
+    parser.add_argument("--render-fps", type=float, default=60.0)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log = logging.getLogger("bench_tracking")
+
+    rig, label = load_rig(args.project)
+    frames = load_frames(args.clip, args.frames)
+    sequential(rig, label, frames, args.clip, log)
     if args.live_s > 0:
         live_loop(rig, frames, args.live_s, args.render_fps, log)
 
@@ -147,18 +159,17 @@ class Mailbox:
             return self._item if fresh else None
 
 
-def live_loop(rig, frames, seconds: float, render_fps: float, log) -> None:
-    """The threaded live loop of the module docstring; logs fps, drops and latency p50 / p95."""
+def start_tracking(frames, stop):
+    """The camera thread (the frames at 30 fps into a newest-wins :class:`Mailbox`) and the tracking thread
+    (newest frame -> FaceLandmarker -> mapping -> ``(values, capture time)`` into the second mailbox).
+
+    Returns ``(camera, tracked, counts, threads)``; set ``stop`` and join ``threads`` to end them."""
     import threading
 
-    from app.render.offscreen import render_to_array
-    from app.tracking.puppet import Puppet
-    from inference.tracking.lipsync import LipSync
     from inference.tracking.mapping import ParameterMapper
     from inference.tracking.tracker import FaceTracker
 
     camera, tracked = Mailbox(), Mailbox()
-    stop = threading.Event()
     counts = {"tracked": 0}
 
     def camera_thread() -> None:
@@ -181,11 +192,24 @@ def live_loop(rig, frames, seconds: float, render_fps: float, log) -> None:
                 tracked.put((dict(values), t_capture))
                 counts["tracked"] += 1
 
-    puppet, sync = Puppet(rig, idle=True), LipSync(16000)
-    voice = (0.05 * np.sign(np.sin(2 * np.pi * 120 * np.arange(16000) / 16000))).astype(np.float32)
     threads = [threading.Thread(target=f, daemon=True) for f in (camera_thread, tracking_thread)]
     for t in threads:
         t.start()
+    return camera, tracked, counts, threads
+
+
+def live_loop(rig, frames, seconds: float, render_fps: float, log) -> dict[str, float]:
+    """The threaded live loop of the module docstring; logs and returns fps, drops and latency p50 / p95."""
+    import threading
+
+    from app.render.offscreen import render_to_array
+    from app.tracking.puppet import Puppet
+    from inference.tracking.lipsync import LipSync
+
+    stop = threading.Event()
+    camera, tracked, counts, threads = start_tracking(frames, stop)
+    puppet, sync = Puppet(rig, idle=True), LipSync(16000)
+    voice = (0.05 * np.sign(np.sin(2 * np.pi * 120 * np.arange(16000) / 16000))).astype(np.float32)
     values, pending, latency, renders = {}, None, [], 0
     tracked.take(60.0)  # the tracker's model is loaded and the first frame tracked
     render_to_array(puppet.evaluate(values, 0.0), size=(640, 480))  # GL context, caches, textures
@@ -207,11 +231,14 @@ def live_loop(rig, frames, seconds: float, render_fps: float, log) -> None:
     stop.set()
     for t in threads:
         t.join(5.0)
+    out = {"fps": renders / wall, "tracked_fps": counts["tracked"] / wall, "dropped": camera.dropped,
+           "p50": float(np.percentile(latency, 50)), "p95": float(np.percentile(latency, 95))}
     log.info("live loop (threads: camera 30 fps -> tracking, newest frame wins -> evaluate + render at <= %g fps), "
              "%.1f s:", render_fps, wall)
     log.info("  rendered %.1f fps, tracked %.1f fps, camera frames dropped by tracking %d; "
-             "latency frame -> pixels p50 %.1f ms, p95 %.1f ms", renders / wall, counts["tracked"] / wall,
-             camera.dropped, float(np.percentile(latency, 50)), float(np.percentile(latency, 95)))
+             "latency frame -> pixels p50 %.1f ms, p95 %.1f ms", out["fps"], out["tracked_fps"], out["dropped"],
+             out["p50"], out["p95"])
+    return out
 
 
 if __name__ == "__main__":

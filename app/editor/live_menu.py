@@ -2,27 +2,29 @@
 
 * **Stream Window** (checkable) opens :class:`app.viewport.stream_window.StreamWindow` on the window's
   document: borderless, the avatar only, on the key colour (or transparent where supported);
-* **Virtual Camera** (checkable) renders the rig at the current values headless
-  (:func:`app.render.offscreen.render_to_array`) on a timer at the chosen rate and sends it to a
-  :class:`app.tracking.sinks.VirtualCameraSink`; a missing driver is reported in a dialog naming what
-  to install and the action unchecks;
+* **Virtual Camera** (checkable) sends the rig at the current values to a
+  :class:`app.tracking.sinks.VirtualCameraSink` at the chosen rate, evaluated and rendered **off the GUI
+  thread** by a :class:`app.tracking.sink_worker.SinkWorker` (its own EGL context); a missing driver is
+  reported in a dialog naming what to install and the action unchecks;
 * **Live Settings...**: resolution, frame rate and background (key colour or a chosen colour) of the
   virtual camera, size and transparency of the stream window (:class:`LiveSettings`).
 
-The camera follows whatever drives the values (tracking, lip-sync, the preview animation, sliders).
-Rendering runs on the GUI thread: when a frame takes longer than the frame interval (software GL),
-the timer slows to twice the render time, so the editor keeps half the thread and stays responsive
-(:attr:`LiveMenu.camera_interval_ms`; logged once).
+The camera follows whatever drives the values (tracking, lip-sync, the preview animation, sliders): the
+GUI thread posts a copy of the values after each change and a new scene (the viewport's evaluation plan,
+refreshed or recompiled, and the layers) after each document change, into the worker's newest-wins
+slots, and never waits for a frame. A frame that fails on the worker (the camera device disappearing)
+stops the camera: it is reported once (dialog and status bar) and the action unchecks. Turning the camera
+off, or closing the editor, joins the worker thread (its context released, the device closed). The
+stream window is a ``QOpenGLWidget`` and stays on the GUI thread (``app.viewport.viewport``, "Threads").
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.editor.host import EditorHost
 from app.editor.modes import make_action
+from app.tracking.sink_worker import LiveScene, SinkWorker
 from app.tracking.sinks import KEY_COLOUR, FrameSink, VirtualCameraError, parse_background, parse_size
 
 log = logging.getLogger(__name__)
@@ -74,7 +77,16 @@ class LiveMenu(QObject):
     stream_window : StreamWindow or None
     sink : FrameSink or None
         The virtual camera while it runs.
+    worker : SinkWorker or None
+        The thread that renders into :attr:`sink` while it runs.
+
+    Signals
+    -------
+    camera_failed(str)
+        A frame failed on the worker and the camera stopped (emitted from the worker thread, once).
     """
+
+    camera_failed = Signal(str)
 
     def __init__(self, host: EditorHost, sink_factory: Callable[[LiveSettings], FrameSink] | None = None) -> None:
         super().__init__(host.dialog_parent())
@@ -83,9 +95,9 @@ class LiveMenu(QObject):
         self.sink_factory = sink_factory or _virtual_camera
         self.stream_window = None
         self.sink: FrameSink | None = None
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.send_frame)
-        self._slow_logged = False
+        self.worker: SinkWorker | None = None
+        self._scene_pending = False
+        self.camera_failed.connect(self._on_camera_failed)
         self.menu = QMenu("&Live", host.dialog_parent())
         self.stream_action = make_action(self.menu, "&Stream Window", None, "Ctrl+Shift+W",
                                          "A borderless window with only the avatar, for OBS window capture")
@@ -127,50 +139,53 @@ class LiveMenu(QObject):
                 self.host.dialogs.error("Virtual Camera", str(exc))
                 self.camera_action.setChecked(False)
                 return
-            self._slow_logged = False
-            self._timer.start(max(1, round(1000.0 / self.settings.camera_fps)))
+            self.worker = SinkWorker(self.sink, on_error=lambda exc: self.camera_failed.emit(str(exc)),
+                                     name="kirie-virtual-camera")
+            bridge = self.host.bridge
+            bridge.values_changed.connect(self._post_values)
+            bridge.changed.connect(self._schedule_scene)
+            bridge.document_replaced.connect(self._schedule_scene)
+            self._post_scene()
+            self.worker.start()
             self.host.show_status(f"virtual camera on: {self.settings.camera_size[0]}x{self.settings.camera_size[1]}"
                                   f" at {self.settings.camera_fps:g} fps")
         elif not on and self.sink is not None:
-            self._timer.stop()
-            self.sink.close()
-            self.sink = None
+            bridge = self.host.bridge
+            bridge.values_changed.disconnect(self._post_values)
+            bridge.changed.disconnect(self._schedule_scene)
+            bridge.document_replaced.disconnect(self._schedule_scene)
+            self.worker.stop()
+            self.worker = self.sink = None
 
-    def send_frame(self) -> None:
-        """Render the rig at the current values and send it to the virtual camera (one timer tick)."""
-        if self.sink is None:
+    def _post_values(self, _changed: dict | None = None) -> None:
+        if self.worker is not None and self.host.bridge.values is not None:
+            self.worker.post_values(self.host.bridge.values.as_dict())
+
+    def _schedule_scene(self, _change=None) -> None:
+        """After the slots of this change ran (the viewport's evaluator invalidated first)."""
+        if not self._scene_pending:
+            self._scene_pending = True
+            QTimer.singleShot(0, self._post_scene)
+
+    def _post_scene(self) -> None:
+        self._scene_pending = False
+        if self.worker is None:
             return
-        from app.render.offscreen import render_to_array
-
-        bridge = self.host.bridge
-        t0 = time.perf_counter()
+        rig = self.host.bridge.rig
         try:
-            evaluated = self.host.viewport.evaluated()
-            w, h = self.sink.size
-            rig = bridge.rig
-            scale = min(w / max(rig.canvas_width_px, 1), h / max(rig.canvas_height_px, 1))
-            size = (max(16, round(rig.canvas_width_px * scale)), max(16, round(rig.canvas_height_px * scale)))
-            self.sink.send(render_to_array(evaluated, size=size))
-        except Exception as exc:  # noqa: BLE001 - a broken frame or device stops the camera, not the editor
-            log.error("virtual camera stopped: %s", exc)
-            self.camera_action.setChecked(False)
+            plan = self.host.viewport.evaluator.plan(rig)
+        except Exception as exc:  # noqa: BLE001 - a broken rig: the camera keeps the last good scene
+            log.warning("virtual camera: cannot evaluate the rig: %s", exc)
             return
-        self._pace((time.perf_counter() - t0) * 1000.0)
+        self.worker.post_scene(LiveScene(plan, tuple(rig.layers)))
+        self._post_values()  # a replaced document brings its own values
 
-    @property
-    def camera_interval_ms(self) -> int:
-        """The virtual camera timer's current interval (ms)."""
-        return self._timer.interval()
-
-    def _pace(self, frame_ms: float) -> None:
-        nominal = max(1, round(1000.0 / self.settings.camera_fps))
-        wanted = max(nominal, round(2.0 * frame_ms))
-        if wanted != self._timer.interval():
-            if wanted > nominal and not self._slow_logged:
-                self._slow_logged = True
-                log.warning("virtual camera: a frame takes %.0f ms to render; sending %.1f fps instead of %g",
-                            frame_ms, 1000.0 / wanted, self.settings.camera_fps)
-            self._timer.setInterval(wanted)
+    def _on_camera_failed(self, text: str) -> None:
+        if self.worker is None or self.worker.error is None:  # a worker already stopped and replaced
+            return
+        self.camera_action.setChecked(False)  # joins the (ended) worker
+        self.host.show_status(f"virtual camera stopped: {text}")
+        self.host.dialogs.error("Virtual Camera", f"The virtual camera stopped: {text}")
 
     # ---------------------------------------------------------------- settings
     def edit_settings(self) -> None:

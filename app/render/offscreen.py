@@ -134,6 +134,15 @@ def offscreen_target(ctx: moderngl.Context) -> OffscreenTarget:
     return target
 
 
+def release_context(ctx: moderngl.Context) -> None:
+    """Release a standalone ``ctx`` made by the caller, with its :class:`OffscreenTarget` (call it on the
+    thread where ``ctx`` is current; the shared :func:`standalone_context` is never released)."""
+    target = _targets.pop(ctx, None)
+    if target is not None:
+        target.renderer = target.fbo = target._park = None
+    ctx.release()
+
+
 def renderer_for(ctx: moderngl.Context) -> Renderer:
     """The :class:`Renderer` that :func:`render_to_array` uses with ``ctx``."""
     return offscreen_target(ctx).renderer

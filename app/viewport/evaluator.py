@@ -62,8 +62,10 @@ class RigEvaluator:
     def dirty(self) -> bool:
         return self._result is None
 
-    def evaluated(self, rig: Rig, values: Mapping[str, float]) -> EvaluatedRig:
-        """The rig evaluated at ``values``; cached until :meth:`invalidate` / :meth:`values_changed`.
+    def plan(self, rig: Rig) -> EvaluationPlan:
+        """The evaluation plan of ``rig`` as it is now: the cached one, refreshed after keyform-value
+        changes or compiled after any other change. Plans are immutable snapshots (a refresh makes a
+        new one), so another thread may evaluate the returned plan (``app.tracking.sink_worker``).
 
         Raises
         ------
@@ -73,9 +75,6 @@ class RigEvaluator:
         if rig is not self._rig:
             self._rig, self._plan, self._result = rig, None, None
             self._refresh_ids.clear()
-        if self._result is not None:
-            return self._result
-        t0 = time.perf_counter()
         if self._plan is not None and self._refresh_ids:
             self._plan = refresh_plan(self._plan, rig, self._refresh_ids)
             self._refresh_ids.clear()
@@ -83,7 +82,21 @@ class RigEvaluator:
         if self._plan is None:
             self._plan = compile_plan(rig)
             self.plan_compiles += 1
-        self._result = evaluate(rig, values, self._plan)
+        return self._plan
+
+    def evaluated(self, rig: Rig, values: Mapping[str, float]) -> EvaluatedRig:
+        """The rig evaluated at ``values``; cached until :meth:`invalidate` / :meth:`values_changed`.
+
+        Raises
+        ------
+        ValidationError
+            If the rig cannot be compiled (a broken tree); the previous plan is dropped.
+        """
+        if rig is self._rig and self._result is not None:
+            return self._result
+        t0 = time.perf_counter()
+        plan = self.plan(rig)
+        self._result = evaluate(rig, values, plan)
         self.evaluations += 1
         self.last_evaluate_s = time.perf_counter() - t0
         return self._result

@@ -28,7 +28,8 @@ own thread, the camera on another, and only the newest tracked frame drives the 
 (:mod:`rig.evaluate.kernel`), so MediaPipe on the tracking thread and the evaluation here use both
 cores; ``update()`` coalesces paints, and a keyform edit refreshes the evaluation plan instead of
 recompiling it (:class:`app.viewport.evaluator.RigEvaluator`). Off-screen outputs that are not a
-widget (``app.render.offscreen``: its own EGL context) are free of this limit.
+widget (``app.render.offscreen``: its own EGL context) are free of this limit: the virtual camera
+evaluates and renders on its own thread and context (:mod:`app.tracking.sink_worker`).
 """
 
 from __future__ import annotations

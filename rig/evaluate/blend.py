@@ -240,3 +240,34 @@ def blend(tables: KeyformTables, values: np.ndarray) -> tuple[np.ndarray, np.nda
         parts.append((vals * wc.take(g.weight_index)).sum(axis=0))
     points = np.concatenate(parts) if len(parts) > 1 else parts[0].copy()
     return scalars, points
+
+
+def constant_colours(tables: KeyformTables, first: int, count: int) -> tuple[tuple, np.ndarray]:
+    """The multiply and screen colours of objects ``first .. first + count`` that no parameter changes.
+
+    Returns
+    -------
+    colours : tuple
+        Per object ``((m_r, m_g, m_b), (s_r, s_g, s_b))`` (Python floats of the float32 keyform values,
+        scalar columns 2-4 and 5-7) when every keyform of the object has the same colours, else None.
+    varying : (V,) int64 ndarray
+        The positions (0-based from ``first``) whose entry is None: blend them per frame.
+
+    Notes
+    -----
+    A blend of equal values is that value up to the rounding of weights that sum to 1 (float32); the
+    constant is the keyform value exactly, so ``evaluate`` need not read these columns per frame.
+    """
+    bases = tables.scalar_base[:: tables.corners]
+    ends = np.append(bases[1:], len(tables.scalars))
+    colours, varying = [], []
+    for k, o in enumerate(range(first, first + count)):
+        block = tables.scalars[bases[o] : ends[o], 2:8]
+        if len(block) and (block == block[0]).all():
+            r = block[0].tolist()
+            colours.append(((r[0], r[1], r[2]), (r[3], r[4], r[5])))
+        else:
+            colours.append(None)
+            varying.append(k)
+    return tuple(colours), np.asarray(varying, np.int64)
+

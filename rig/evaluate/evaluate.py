@@ -106,14 +106,14 @@ def evaluate(
     x = _parameter_vector(plan, values)
     done = kernel.run(plan.packed, x) if plan.packed is not None else None
     if done is not None:  # the compiled path (rig.evaluate.kernel); same numbers as the numpy one below
-        scalars, xy, origin, angle, coef = done
+        scalars, xy, origin, angle, coef, opacity = done
         points = xy.view(np.complex64).reshape(-1)
         rot = _Rotations(*(None,) * 9)
         if gizmos and plan.gizmos:
             rot.origin, rot.angle = origin.view(np.complex64).reshape(-1), angle
             rot.a = coef[:, :2].copy().view(np.complex64).reshape(-1)
             rot.b = coef[:, 2:].copy().view(np.complex64).reshape(-1)
-        return _assemble(rig, plan, scalars, points, rot, gizmos)
+        return _assemble(rig, plan, scalars, points, rot, gizmos, opacity)
     scalars, points = blend(plan.keyforms, x)
     rot = _rotations(plan, scalars)
     for step in plan.levels:
@@ -125,7 +125,7 @@ def evaluate(
 def _parameter_vector(plan: EvaluationPlan, values: Mapping[str, float]) -> np.ndarray:
     """(P + 1,) float64: values in plan order (defaults for missing ids, repeat ones wrapped), then 0."""
     get = values.get
-    x = np.array([*(get(pid, default) for pid, default in plan.parameter_pairs), 0.0], np.float64)
+    x = np.array([get(pid, default) for pid, default in plan.parameter_pairs] + [0.0], np.float64)
     if plan.parameter_repeat.any():
         wrapped = plan.parameter_min + (x - plan.parameter_min) % plan.parameter_span
         x = np.where(plan.parameter_repeat, wrapped, x)
@@ -252,11 +252,16 @@ def _draw_items(
     plan: EvaluationPlan, xy: np.ndarray, indices, opacity, ms: np.ndarray
 ) -> dict[int, DrawItem]:
     """DrawItems of meshes ``indices`` (in that order), keyed by mesh number."""
-    rows = ms[:, 1:8].tolist()  # draw_order, multiply_rgb, screen_rgb
+    draws = ms[:, 1].tolist()
+    colours, varying = plan.mesh_colours, plan.mesh_colours_varying
+    if len(varying):  # colours a parameter changes: this frame's blend (constant ones: the plan's)
+        colours = list(colours)
+        for i, (m0, m1, m2, s0, s1, s2) in zip(varying.tolist(), ms[varying, 2:8].tolist()):
+            colours[i] = ((m0, m1, m2), (s0, s1, s2))
     new, consts, out, final = object.__new__, plan.item_constants, {}, DrawItem
     for i in indices:
         mid, off, stop, uvs, tri, layer, blend_mode, mask_ids, invert, topo = consts[i]
-        draw, m0, m1, m2, s0, s1, s2 = rows[i]
+        multiply, screen = colours[i]
         it = new(_DrawItemDraft)
         it.art_mesh_id = mid
         it.vertices_px = xy[off:stop]
@@ -264,12 +269,12 @@ def _draw_items(
         it.triangles = tri
         it.layer_id = layer
         it.opacity = opacity[i]
-        it.multiply_rgb = (m0, m1, m2)
-        it.screen_rgb = (s0, s1, s2)
+        it.multiply_rgb = multiply
+        it.screen_rgb = screen
         it.blend_mode = blend_mode
         it.mask_ids = mask_ids
         it.invert_mask = invert
-        it.draw_order = draw
+        it.draw_order = draws[i]
         it.topology_version = topo
         it.__class__ = final
         out[i] = it
@@ -283,12 +288,17 @@ def _assemble(
     points: np.ndarray,
     rot: _Rotations,
     gizmos: bool = True,
+    mesh_opacity: np.ndarray | None = None,
 ) -> EvaluatedRig:
+    """The EvaluatedRig from the blended ``scalars`` and deformed ``points``; ``mesh_opacity``: each mesh's
+    final opacity when the kernel computed it (else from the chains here, the same numbers)."""
     xy = points.view(np.float32).reshape(-1, 2)
     xy.flags.writeable = False
     ms = scalars[plan.mesh_kobj_start :]
-    chain = np.concatenate([scalars[:, 0], _ONE]).take(plan.mesh_opacity_chain)
-    opacity = np.minimum(np.maximum(chain.prod(axis=1), 0.0), 1.0).tolist()
+    if mesh_opacity is None:
+        chain = np.concatenate([scalars[:, 0], _ONE]).take(plan.mesh_opacity_chain)
+        mesh_opacity = np.minimum(np.maximum(chain.prod(axis=1), 0.0), 1.0)
+    opacity = mesh_opacity.tolist()
     visible = plan.visible_meshes
     # the Cubism Core truncates the blended draw order to an integer; ties keep art-mesh order
     order = visible.take(np.argsort(np.trunc(ms[:, 1].take(visible)), kind="stable")).tolist()

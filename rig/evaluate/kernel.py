@@ -7,6 +7,7 @@ flattening, art-mesh deformation) in one compiled call over the plan's packed ar
 float64 parameter values, weights, angles and scales) and the same operation order, so both paths
 agree to float32 rounding (``tests/rig/test_evaluate_kernel.py`` measures it: the only differences
 are the last-bit ones of a sum taken in another order, e.g. numpy's matmul of the scalar columns).
+A point inside its warp's lattice (the common case) is interpolated inline (:func:`_warp`).
 
 The numpy path is used when numba is not installed, when ``KIRIE_EVALUATE_KERNEL=numpy`` is set, and
 for a frame where a rotation deformer's quick probe is degenerate (the Core's robust probe,
@@ -40,8 +41,10 @@ _F0_5, _F0_25, _F1, _FM2, _F3 = (np.float32(v) for v in (0.5, 0.25, 1.0, -2.0, 3
 _WARP_PROBE, _ROT_PROBE = np.float32(-0.1), np.float32(-10.0)
 
 
-def _njit(fn):
-    return numba.njit(cache=True, nogil=True, fastmath=False)(fn) if AVAILABLE else fn
+def _njit(fn=None, *, inline="never"):
+    if fn is None:  # @_njit(inline="always"): numba inlines the function into its callers' IR
+        return lambda f: _njit(f, inline=inline)
+    return numba.njit(cache=True, nogil=True, fastmath=False, inline=inline)(fn) if AVAILABLE else fn
 
 
 @_njit
@@ -90,6 +93,25 @@ def _warp_point(lat, base, rows, cols, u, v):  # pragma: no cover - compiled
     return (p11x + (p01x - p11x) * gu + (p10x - p11x) * gv, p11y + (p01y - p11y) * gu + (p10y - p11y) * gv)
 
 
+@_njit(inline="always")
+def _warp(lat, base, rows, cols, u, v):  # pragma: no cover - compiled
+    """:func:`_warp_point` with its common case, a point inside the lattice, inlined at the call site."""
+    if min(u, v) >= 0 and max(u, v) < 1:
+        nu, nv = np.float32(cols), np.float32(rows)
+        stride = cols + 1
+        gu, gv = u * nu, v * nv
+        cu, cv = min(np.floor(gu), nu - _F1), min(np.floor(gv), nv - _F1)
+        fu, fv = gu - cu, gv - cv
+        i = base + np.int64(cv) * stride + np.int64(cu)
+        tx = lat[i, 0] + (lat[i + 1, 0] - lat[i, 0]) * fu
+        ty = lat[i, 1] + (lat[i + 1, 1] - lat[i, 1]) * fu
+        j = i + stride
+        bx = lat[j, 0] + (lat[j + 1, 0] - lat[j, 0]) * fu
+        by = lat[j, 1] + (lat[j + 1, 1] - lat[j, 1]) * fu
+        return tx + (bx - tx) * fv, ty + (by - ty) * fv
+    return _warp_point(lat, base, rows, cols, u, v)
+
+
 @_njit
 def _end_coord(e, n):  # pragma: no cover - compiled
     """Coordinate (float32) of extended node ``e`` of an axis with ``n`` cells, and whether it is virtual."""
@@ -130,7 +152,7 @@ def _coefficients(angle, scale, rfx, rfy):  # pragma: no cover - compiled
 def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, t_stride, s_base, p_count,
          s_table, pk, const, po_obj, po_start, po_n, po_kb, po_corners, n_pts, n_obj, n_corners,
          rot_kobj, rot_base, rot_anc, lv, w_idx, w_base, w_rows, w_cols, rot_w, r_idx, r_par, rot_r,
-         m_w_idx, m_w_base, m_w_rows, m_w_cols, m_r_idx, m_r_par):  # pragma: no cover - compiled
+         m_w_idx, m_w_base, m_w_rows, m_w_cols, m_r_idx, m_r_par, chain):  # pragma: no cover - compiled
     n_b, n_k = bind_param.shape[0], keys.shape[0]
     seg = np.empty(n_b, np.int64)
     t = np.empty(n_b, np.float64)
@@ -210,7 +232,7 @@ def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, 
         out = np.empty((n_w, 2), np.float32)
         for q in range(n_w):
             p, g = w_idx[w0 + q], lv[L, 1] + q
-            out[q, 0], out[q, 1] = _warp_point(points, w_base[g], w_rows[g], w_cols[g], points[p, 0], points[p, 1])
+            out[q, 0], out[q, 1] = _warp(points, w_base[g], w_rows[g], w_cols[g], points[p, 0], points[p, 1])
         r0, r1, rr0, rr1, rp0 = lv[L, 3], lv[L + 1, 3], lv[L, 5], lv[L + 1, 5], lv[L, 4]
         n_rr, k_r = r1 - r0, rr1 - rr0
         out_r = np.empty((n_rr, 2), np.float32)
@@ -250,17 +272,22 @@ def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, 
             diff = math.atan2(direction[q, 1], direction[q, 0]) - math.atan2(delta[q], 0.0)
             angle[r] = ang_loc[r] + np.rad2deg(diff - 2 * np.pi * np.rint(diff / (2 * np.pi)))
             coef[r, 0], coef[r, 1], coef[r, 2], coef[r, 3] = _coefficients(angle[r], scale[r], rfx[r], rfy[r])
-    out = np.empty((m_w_idx.shape[0], 2), np.float32)  # evaluate._deform_meshes
-    for q in range(m_w_idx.shape[0]):
+    for q in range(m_w_idx.shape[0]):  # evaluate._deform_meshes; in place: a mesh vertex is no lattice node
         p = m_w_idx[q]
-        out[q, 0], out[q, 1] = _warp_point(points, m_w_base[q], m_w_rows[q], m_w_cols[q], points[p, 0], points[p, 1])
-    for q in range(m_w_idx.shape[0]):
-        points[m_w_idx[q]] = out[q]
+        points[p, 0], points[p, 1] = _warp(points, m_w_base[q], m_w_rows[q], m_w_cols[q], points[p, 0], points[p, 1])
     for q in range(m_r_idx.shape[0]):
         p, a = m_r_idx[q], m_r_par[q]
         points[p, 0], points[p, 1] = _rotate(origin[a, 0], origin[a, 1], coef[a, 0], coef[a, 1], coef[a, 2],
                                              coef[a, 3], points[p, 0], points[p, 1])
-    return scalars, points, origin, angle, coef
+    n_m = chain.shape[0]  # evaluate._assemble: each mesh's opacity chain, float64, multiplied in order
+    opacity = np.empty(n_m, np.float64)
+    for i in range(n_m):
+        acc = 1.0
+        for k in range(chain.shape[1]):
+            o = chain[i, k]
+            acc *= np.float64(scalars[o, 0]) if o < n_obj else 1.0
+        opacity[i] = 0.0 if acc < 0 else (1.0 if acc > 1 else acc)  # NaN stays NaN, as np.minimum/maximum
+    return scalars, points, origin, angle, coef, opacity
 
 
 def pack(plan) -> tuple:
@@ -298,13 +325,14 @@ def pack(plan) -> tuple:
         plan.rot_kobj, plan.rot_base_angle, plan.rot_scale_ancestors, np.asarray(lv_rows, np.int64),
         cat(w_idx), cat(w_base), cat(w_rows), cat(w_cols), cat(rot_w), cat(r_idx), cat(r_par), cat(rot_r),
         plan.mesh_warp_idx, mt.base, mt.rows, mt.cols, plan.mesh_rot_idx, plan.mesh_rot_parent,
+        plan.mesh_opacity_chain,
     )  # fmt: skip
 
 
 def run(packed: tuple, x: np.ndarray):
     """Blend, flatten and deform at parameter vector ``x`` ((P + 1,) float64, see ``evaluate``).
 
-    Returns ``(scalars, points, origin, angle, coef)``: (n_objects, 8) float32 blended scalars; (n, 2)
+    Returns ``(scalars, points, origin, angle, coef, opacity)``: (n_objects, 8) float32 blended scalars; (n, 2)
     float32 points (canvas px for mesh vertices, laid out as ``KeyformTables.point_offset``); per
     rotation deformer its (R, 2) float32 canvas origin, (R,) float64 canvas angle in degrees and (R, 4)
     float32 coefficients ``A.real, A.imag, B.real, B.imag`` — or ``None`` for a degenerate probe, and

@@ -29,7 +29,13 @@ import numpy as np
 from rig.errors import ValidationError
 from rig.evaluate import kernel
 from rig.evaluate import tree as tree_mod
-from rig.evaluate.blend import KeyedObject, KeyformTables, build_keyform_tables, scalar_block
+from rig.evaluate.blend import (
+    KeyedObject,
+    KeyformTables,
+    build_keyform_tables,
+    constant_colours,
+    scalar_block,
+)
 from rig.evaluate.tree import LevelStep
 from rig.evaluate.warp import WarpTargets
 from rig.model import ArtMesh, KeyformGrid, Rig, WarpDeformer
@@ -113,6 +119,8 @@ class EvaluationPlan:
     packed: tuple | None = None  # kernel.pack(plan) when the compiled kernel is available, else None
     object_ids: tuple[str, ...] = ()  # keyed objects' ids in KeyformTables order
     object_fields: tuple[tuple, ...] = ()  # each keyed object's (scalar_fields, point_field)
+    mesh_colours: tuple = ()  # per mesh (multiply_rgb, screen_rgb) when no parameter changes them, else None
+    mesh_colours_varying: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
 
     def is_stale(self, rig: Rig) -> bool:
         """True when ``rig`` no longer matches this plan (structure changed or arrays replaced)."""
@@ -221,6 +229,7 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
     sources, source_ids = _sources(rig)
     params = rig.parameters
     meshes = tuple(_mesh_info(m, off) for m, off in zip(rig.art_meshes, mesh_offset))
+    colours, varying_colours = constant_colours(tables, mesh_start, len(meshes))
     plan = EvaluationPlan(
         signature=topology_signature(rig),
         source_ids=source_ids,
@@ -245,6 +254,8 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
             rig, tree, chains, deformer_kobj, part_kobj, mesh_start, tables.n_objects
         ),
         meshes=meshes,
+        mesh_colours=colours,
+        mesh_colours_varying=varying_colours,
         object_ids=object_ids,
         object_fields=tuple((o.scalar_fields, o.point_field) for o in objects),
         visible_meshes=np.flatnonzero(_mesh_visible(rig, tree, part_visible)).astype(np.int64),
@@ -305,7 +316,9 @@ def refresh_plan(plan: EvaluationPlan, rig: Rig, object_ids=None) -> EvaluationP
             constant[off : off + pts.shape[1]] = pts[0]
     tables = dataclasses.replace(t, scalars=scalars, point_keyforms=keyforms, constant_points=constant)
     sources, source_ids = _sources(rig)
+    colours, varying = constant_colours(tables, plan.mesh_kobj_start, len(plan.meshes))
     return with_kernel(dataclasses.replace(plan, keyforms=tables, sources=sources, source_ids=source_ids,
+                                           mesh_colours=colours, mesh_colours_varying=varying,
                                            packed=None))  # fmt: skip
 
 

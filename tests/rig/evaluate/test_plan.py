@@ -134,3 +134,30 @@ def test_refresh_naming_no_keyed_object_refreshes_every_object():
     fast, full = evaluate(rig, {}, refreshed), evaluate(rig, {}, compile_plan(rig))
     assert all(np.array_equal(a.vertices_px, b.vertices_px) for a, b in zip(fast.items, full.items, strict=True))
     assert not np.array_equal(fast.items[1].vertices_px, evaluate(rig, {}, plan).items[1].vertices_px)
+
+
+def test_colours_no_parameter_changes_come_from_the_plan_and_keyed_ones_are_blended():
+    import dataclasses
+
+    from rig.evaluate import refresh_plan
+    from rig.testing import benchmark_rig
+
+    rig = benchmark_rig("small")
+    keyed = rig.art_mesh("ArtMesh4")  # keyed on Param1 at -30, 0, 30
+    keyed.keyforms.values["multiply_rgb"][:] = [[0.2, 0.5, 1.0], [0.5, 0.5, 1.0], [0.8, 0.5, 1.0]]
+    keyed.keyforms.values["screen_rgb"][:] = [[0.0, 0.0, 0.0], [0.0, 0.1, 0.0], [0.0, 0.3, 0.0]]
+    plan = compile_plan(rig)
+    assert plan.mesh_colours[3] is None and 3 in plan.mesh_colours_varying.tolist()
+    assert plan.mesh_colours[0] == ((1.0, 1.0, 1.0), (0.0, 0.0, 0.0))
+    for p in (plan, dataclasses.replace(plan, packed=None)):  # the compiled kernel and numpy
+        items = {i.art_mesh_id: i for i in evaluate(rig, {"Param1": 30.0}, p).items}
+        assert items["ArtMesh4"].multiply_rgb == pytest.approx((0.8, 0.5, 1.0))
+        assert items["ArtMesh4"].screen_rgb == pytest.approx((0.0, 0.3, 0.0))
+        half = {i.art_mesh_id: i for i in evaluate(rig, {"Param1": -15.0}, p).items}["ArtMesh4"]
+        assert half.multiply_rgb == pytest.approx((0.35, 0.5, 1.0), abs=1e-6)
+        assert items["ArtMesh1"].multiply_rgb == (1.0, 1.0, 1.0)
+    rig.art_mesh("ArtMesh1").keyforms.values["multiply_rgb"][:] = np.float32(0.5)  # still constant
+    refreshed = refresh_plan(plan, rig, {"ArtMesh1"})
+    for p in (refreshed, compile_plan(rig)):
+        items = {i.art_mesh_id: i for i in evaluate(rig, {}, p).items}
+        assert items["ArtMesh1"].multiply_rgb == (0.5, 0.5, 0.5)
