@@ -12,7 +12,9 @@ teeth and a tongue clipped by the interior. Here:
   collapsed by the rig onto the meeting line at 0. It is the clip mask of the teeth and the tongue.
 - **MouthTeeth** (moves with the upper lip) and **MouthTongue** (with the lower lip): for a closed
   input, painted at the fully open shape (teeth on photos only: anime mouths are drawn without);
-  for an open input, its visible opening above / below where the lips will meet (``label`` MOUTH).
+  for an open input, its visible opening above / below where the lips will meet (``label`` MOUTH),
+  split only in the columns that show teeth: an opening drawn without them is all MouthTongue, so
+  opening further shows the interior under the upper lip as one region, not a stripe between halves.
 
 The shape of the opening and its painting: ``inference.layers.mouth_paint``. The rig
 (``inference.rigging.recipes_mouth``) reads the same shape back from the interior's alpha.
@@ -45,6 +47,13 @@ SKIN_DISTANCE = 40.0
 BARE_SKIN_DISTANCE = 20.0
 """RGB distance from the skin's colour under which a closed anime mouth's pixel is skin (the Face's)."""
 """RGB distance from the skin's colour from which a pixel between an anime mouth's strokes is open."""
+STROKE_SPREAD = 1.5
+"""A column's stroke is at most this many times the median stroke thickness (plus 1 px)."""
+TEETH_LUMA = 0.85
+TEETH_CHROMA = 50.0
+MIN_TEETH_SHARE = 0.05
+"""Teeth in an open input's opening: luma at least ``TEETH_LUMA`` x the skin's, chroma (RGB max - min)
+under ``TEETH_CHROMA``, covering at least ``MIN_TEETH_SHARE`` of the opening."""
 PAD_PX = 4
 """Transparent margin of a cut image (as ``inference.layers.cut.PAD_PX``)."""
 
@@ -99,7 +108,7 @@ def split_mouth(
             out["Face"] = out["Face"] | bare
     opening &= mouth
     rows = np.arange(mouth.shape[0])[:, None]
-    meet = _split_line(opening)
+    meet = _split_line(opening, None if rgb is None else _teeth_columns(opening, rgb, skin))
     out.update(LipUpper=upper & mouth, LipLower=mouth & ~upper & ~opening,
                MouthTeeth=opening & (rows < meet), MouthTongue=opening & (rows >= meet))
     return out
@@ -136,9 +145,15 @@ def _strokes_on_skin(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, fw: f
     return components_touching(dark, dark & dilate(mouth, 1.5))
 
 
-def _split_line(opening: np.ndarray) -> np.ndarray:
+def _split_line(opening: np.ndarray, teeth_cols: np.ndarray | None = None) -> np.ndarray:
     """(1, W) row per column where an open input's teeth and tongue pieces part: where the lips will
-    meet, smoothed along x (a clean edge when they move apart)."""
+    meet, smoothed along x (a clean edge when they move apart), in the columns ``teeth_cols`` (W,)
+    bool (default all) that show teeth; above the opening elsewhere (all of it is MouthTongue).
+
+    Only teeth are worth moving with the upper lip: an opening drawn in one colour (a pink or red
+    interior, a tongue) split in two and pulled apart shows a dark stripe between its halves, whereas
+    kept whole on the lower lip it lets the interior show under the upper lip as one region.
+    """
     has, top, bottom = column_extent(opening)
     cols = np.flatnonzero(has)
     meet = np.full(opening.shape[1], -1.0)
@@ -147,7 +162,36 @@ def _split_line(opening: np.ndarray) -> np.ndarray:
         k = max(1, int(0.08 * cols.size))
         line = np.convolve(np.pad(line, k, mode="edge"), np.ones(2 * k + 1) / (2 * k + 1), mode="valid")
         meet[cols] = line
+    if teeth_cols is not None:
+        meet = np.where(teeth_cols, meet, -1.0)
     return meet[None, :]
+
+
+def _teeth_columns(opening: np.ndarray, rgb: np.ndarray, skin: np.ndarray | None) -> np.ndarray:
+    """(W,) bool: the span of columns of the opening whose upper part (above where the lips will meet)
+    holds teeth, pixels at least ``TEETH_LUMA`` of the skin's luma and under ``TEETH_CHROMA`` chroma; none unless
+    teeth cover ``MIN_TEETH_SHARE`` of the opening (and 6 px)."""
+    none = np.zeros(opening.shape[1], bool)
+    if not opening.any():
+        return none
+    box = mask_box(opening, pad=8)
+    near = np.zeros_like(opening)
+    near[box[1] : box[3], box[0] : box[2]] = True
+    near &= skin if skin is not None else ~opening
+    ref = rgb[near] if near.sum() >= 16 else rgb[opening]
+    skin_l = float(np.median(ref.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])))
+    px = rgb.astype(np.float32)
+    lum = px @ np.float32([0.299, 0.587, 0.114])
+    chroma = px.max(axis=2) - px.min(axis=2)
+    rows = np.arange(opening.shape[0])[:, None]
+    upper = opening & (rows < _split_line(opening))
+    teeth = upper & (lum >= TEETH_LUMA * skin_l) & (chroma < TEETH_CHROMA)
+    if teeth.sum() < max(6, MIN_TEETH_SHARE * opening.sum()):
+        return none
+    cols = np.flatnonzero(teeth.any(axis=0))
+    out = none.copy()
+    out[cols[0] : cols[-1] + 1] = True  # one span: gaps between drawn teeth split alike (no columns of stripes)
+    return out
 
 
 def _split_anime(
@@ -186,7 +230,8 @@ def _split_anime(
 
 
 def _strokes(sub, has, top, bottom, rgb, skin_rgb=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(top, bottom) stroke thickness per column (int px, 0 where the column is empty), and whether
+    """(top, bottom) stroke thickness per column (int px, 0 where the column is empty; at most
+    ``STROKE_SPREAD`` x the median over the columns plus 1 px), and whether
     the column holds a light pixel between them: not stroke-dark (a thick line is) and, given the
     skin's ``skin_rgb`` (3,), at least ``SKIN_DISTANCE`` from it (skin the part map left in a line is
     not an opening)."""
@@ -203,6 +248,15 @@ def _strokes(sub, has, top, bottom, rgb, skin_rgb=None) -> tuple[np.ndarray, np.
         t_top[c] = min(cap, max(1, int(np.argmin(col)) if not col.all() else col.size))
         rev = col[::-1]
         t_bot[c] = min(cap, max(1, int(np.argmin(rev)) if not rev.all() else rev.size))
+    cols = np.flatnonzero(has)
+    if cols.size >= 3:  # a line is about as thick everywhere: a column whose dark run goes much deeper
+        for t in (t_top, t_bot):  # reaches into shaded interior (a darker roof), which is not stroke
+            np.minimum(t, int(np.ceil(STROKE_SPREAD * np.median(t[cols]))) + 1, out=t, where=has)
+        k = max(1, int(0.04 * cols.size))  # the inner edges follow the line, not its pixel noise
+        inner_top = _running_median(top[cols] + t_top[cols], k)
+        inner_bot = _running_median(bottom[cols] - t_bot[cols], k)
+        t_top[cols] = np.clip(inner_top - top[cols], 1, np.maximum(1, (0.45 * run[cols]).astype(int)))
+        t_bot[cols] = np.clip(bottom[cols] - inner_bot, 1, np.maximum(1, (0.45 * run[cols]).astype(int)))
     inner = ~dark
     if skin_rgb is not None:
         inner &= np.linalg.norm(rgb.astype(np.float32) - skin_rgb, axis=2) >= SKIN_DISTANCE
@@ -210,6 +264,13 @@ def _strokes(sub, has, top, bottom, rgb, skin_rgb=None) -> tuple[np.ndarray, np.
     for c in np.flatnonzero(has):
         light[c] = inner[top[c] + t_top[c] : bottom[c] - t_bot[c] + 1, c].any()
     return t_top, t_bot, light
+
+
+def _running_median(v: np.ndarray, k: int) -> np.ndarray:
+    """(N,) int: the median of ``v`` (N,) over a window of 2 k + 1, edges held."""
+    padded = np.pad(v, k, mode="edge")
+    win = np.lib.stride_tricks.sliding_window_view(padded, 2 * k + 1)
+    return np.median(win, axis=1).astype(int)
 
 
 def _mid_rows(mouth: np.ndarray, opening: np.ndarray) -> np.ndarray:
