@@ -216,7 +216,7 @@ def _split_anime(
     if open_cols.sum() < max(3, 0.3 * cols.size):
         return mouth.copy(), opening
     rows = np.arange(sub.shape[0])[:, None]
-    sub_upper = sub & ((rows < top[None, :] + t_top[None, :]) | ~open_cols[None, :])
+    sub_upper = sub & (rows < top[None, :] + t_top[None, :]) & open_cols[None, :]
     sub_open = sub & open_cols[None, :] & (rows >= (top + t_top)[None, :]) & (rows <= (bottom - t_bot)[None, :])
     opening[y0:y1, x0:x1] = sub_open
     # one opening: the part connected to the centre column band
@@ -275,9 +275,14 @@ def _running_median(v: np.ndarray, k: int) -> np.ndarray:
 
 def _mid_rows(mouth: np.ndarray, opening: np.ndarray) -> np.ndarray:
     """(1, W) row per column above which a leftover stroke pixel counts as upper lip: the opening's
-    middle where it is open, else below everything."""
+    middle where it is open; beyond it (the mouth's corners, an outline's vertical ends) where the
+    lips will meet, held from the opening's ends, so the corners close from both sides."""
     has, top, bottom = column_extent(opening)
-    return np.where(has, (top + bottom) / 2.0, mouth.shape[0] + 1)[None, :]
+    cols = np.flatnonzero(has)
+    if not cols.size:
+        return np.full((1, mouth.shape[1]), mouth.shape[0] + 1.0)
+    meet = np.interp(np.arange(mouth.shape[1]), cols, (top + (1.0 - LOWER_SHARE) * (bottom - top + 1))[cols])
+    return np.where(has, (top + bottom) / 2.0, meet)[None, :]
 
 
 def _split_real(mouth: np.ndarray, face: FaceLandmarks) -> tuple[np.ndarray, np.ndarray]:
