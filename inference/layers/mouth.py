@@ -79,8 +79,9 @@ def split_mouth(
     Returns
     -------
     dict of (H, W) bool ndarray
-        Disjoint masks whose union is ``mouth`` (less, on a closed anime mouth, the bare skin the
-        part map took, handed to ``Face``); the opening pieces are empty for a closed mouth.
+        Disjoint masks whose union is ``mouth`` (less, on an anime mouth, pieces nearer the nose
+        than the mouth and, closed, the bare skin the part map took, handed to ``Face``); the opening
+        pieces are empty for a closed mouth.
         The key ``Mouth`` holds an empty mask (the pixels now belong to the pieces).
     """
     empty = np.zeros_like(mouth)
@@ -88,9 +89,13 @@ def split_mouth(
     if not mouth.any():
         return dict(out)
     if skin is not None and rgb is not None and face.kind != "real":
+        stray = _stray_pieces(mouth, face)
+        mouth = mouth & ~stray
+        if not mouth.any():
+            return dict(out)
         strokes = _strokes_on_skin(mouth, skin, rgb, face.face_width_px)
         mouth = mouth | strokes
-        out["Face"] = skin & ~strokes
+        out["Face"] = (skin & ~strokes) | stray
     if face.kind == "real" and face.mesh is not None:
         upper, opening = _split_real(mouth, face)
     else:
@@ -112,6 +117,22 @@ def split_mouth(
     out.update(LipUpper=upper & mouth, LipLower=mouth & ~upper & ~opening,
                MouthTeeth=opening & (rows < meet), MouthTongue=opening & (rows >= meet))
     return out
+
+
+def _stray_pieces(mouth: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+    """Pieces of the mouth part that are not the mouth: 8-connected components other than the largest
+    whose centre lies nearer the nose tip than the mouth centre (a nostril or the nose's shading the
+    part map labelled mouth; kept, it stretches the opening up to the nose)."""
+    import cv2
+
+    n, lab, stats, centroids = cv2.connectedComponentsWithStats(mouth.astype(np.uint8), connectivity=8)
+    if n <= 2:
+        return np.zeros_like(mouth)
+    main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    nose, centre = np.asarray(face.nose, np.float64), np.asarray(face.mouth_center, np.float64)
+    far = [i for i in range(1, n) if i != main
+           and np.linalg.norm(centroids[i] - nose) < np.linalg.norm(centroids[i] - centre)]
+    return np.isin(lab, far) if far else np.zeros_like(mouth)
 
 
 def _bare_skin(mouth: np.ndarray, rgb: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
