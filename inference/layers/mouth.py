@@ -113,7 +113,8 @@ def split_mouth(
             out["Face"] = out["Face"] | bare
     opening &= mouth
     rows = np.arange(mouth.shape[0])[:, None]
-    meet = _split_line(opening, None if rgb is None else _teeth_columns(opening, rgb, skin))
+    drawn = rgb is not None and face.kind != "real"  # a photo's opening shows its upper teeth: split it all
+    meet = _split_line(opening, _teeth_columns(opening, rgb, skin) if drawn else None)
     out.update(LipUpper=upper & mouth, LipLower=mouth & ~upper & ~opening,
                MouthTeeth=opening & (rows < meet), MouthTongue=opening & (rows >= meet))
     return out
