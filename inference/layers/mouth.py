@@ -126,14 +126,19 @@ def _stray_pieces(mouth: np.ndarray, face: FaceLandmarks) -> np.ndarray:
     part map labelled mouth; kept, it stretches the opening up to the nose)."""
     import cv2
 
-    n, lab, stats, centroids = cv2.connectedComponentsWithStats(mouth.astype(np.uint8), connectivity=8)
+    x0, y0, x1, y1 = mask_box(mouth)
+    n, lab, stats, centroids = cv2.connectedComponentsWithStats(mouth[y0:y1, x0:x1].astype(np.uint8), connectivity=8)
+    out = np.zeros_like(mouth)
     if n <= 2:
-        return np.zeros_like(mouth)
+        return out
     main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    nose, centre = np.asarray(face.nose, np.float64), np.asarray(face.mouth_center, np.float64)
+    nose = np.asarray(face.nose, np.float64) - (x0, y0)
+    centre = np.asarray(face.mouth_center, np.float64) - (x0, y0)
     far = [i for i in range(1, n) if i != main
            and np.linalg.norm(centroids[i] - nose) < np.linalg.norm(centroids[i] - centre)]
-    return np.isin(lab, far) if far else np.zeros_like(mouth)
+    if far:
+        out[y0:y1, x0:x1] = np.isin(lab, far)
+    return out
 
 
 def _bare_skin(mouth: np.ndarray, rgb: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
@@ -196,21 +201,19 @@ def _teeth_columns(opening: np.ndarray, rgb: np.ndarray, skin: np.ndarray | None
     none = np.zeros(opening.shape[1], bool)
     if not opening.any():
         return none
-    box = mask_box(opening, pad=8)
-    near = np.zeros_like(opening)
-    near[box[1] : box[3], box[0] : box[2]] = True
-    near &= skin if skin is not None else ~opening
-    ref = rgb[near] if near.sum() >= 16 else rgb[opening]
-    skin_l = float(np.median(ref.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])))
-    px = rgb.astype(np.float32)
+    x0, y0, x1, y1 = mask_box(opening, pad=8)  # all on the crop
+    sub = opening[y0:y1, x0:x1]
+    near = (skin[y0:y1, x0:x1] if skin is not None else ~sub) & ~sub
+    px = rgb[y0:y1, x0:x1].astype(np.float32)
     lum = px @ np.float32([0.299, 0.587, 0.114])
+    skin_l = float(np.median(lum[near] if near.sum() >= 16 else lum[sub]))
     chroma = px.max(axis=2) - px.min(axis=2)
-    rows = np.arange(opening.shape[0])[:, None]
-    upper = opening & (rows < _split_line(opening))
+    rows = np.arange(sub.shape[0])[:, None]
+    upper = sub & (rows < _split_line(sub))
     teeth = upper & (lum >= TEETH_LUMA * skin_l) & (chroma < TEETH_CHROMA)
-    if teeth.sum() < max(6, MIN_TEETH_SHARE * opening.sum()):
+    if teeth.sum() < max(6, MIN_TEETH_SHARE * sub.sum()):
         return none
-    cols = np.flatnonzero(teeth.any(axis=0))
+    cols = x0 + np.flatnonzero(teeth.any(axis=0))
     out = none.copy()
     out[cols[0] : cols[-1] + 1] = True  # one span: gaps between drawn teeth split alike (no columns of stripes)
     return out
