@@ -7,7 +7,11 @@ teeth and a tongue clipped by the interior. Here:
   mouth is one line, all of it LipUpper (dark ends of the line the part map left on the skin join
   it). An open anime mouth (the input is already open, at least ``MIN_OPEN_ANIME_FW`` between its
   strokes) is split by column: the top stroke is LipUpper, the bottom stroke LipLower, what lies
-  between is the opening. Photos use the MediaPipe inner lip line (``inference.landmarks.real.LIPS_INNER``).
+  between is the opening; beyond the opening (an outline's vertical ends) the corners are split
+  where the lips will meet, so they close from both sides. A stroke is as thick as the line is
+  elsewhere (a darker interior under it is not stroke). Pieces of the mouth part nearer the nose
+  than the mouth go back to the face. Photos use the MediaPipe inner lip line
+  (``inference.landmarks.real.LIPS_INNER``).
 - **MouthInterior**: a synthesised dark opening painted as it looks at MouthOpenY 1 (``label`` None),
   collapsed by the rig onto the meeting line at 0. It is the clip mask of the teeth and the tongue.
 - **MouthTeeth** (moves with the upper lip) and **MouthTongue** (with the lower lip): for a closed
