@@ -7,12 +7,18 @@ teeth and a tongue clipped by the interior. Here:
   mouth is one line, all of it LipUpper (dark ends of the line the part map left on the skin join
   it). An open anime mouth (the input is already open, at least ``MIN_OPEN_ANIME_FW`` between its
   strokes) is split by column: the top stroke is LipUpper, the bottom stroke LipLower, what lies
-  between is the opening. Photos use the MediaPipe inner lip line (``inference.landmarks.real.LIPS_INNER``).
+  between is the opening; beyond the opening (an outline's vertical ends) the corners are split
+  where the lips will meet, so they close from both sides. A stroke is as thick as the line is
+  elsewhere (a darker interior under it is not stroke). Pieces of the mouth part nearer the nose
+  than the mouth go back to the face. Photos use the MediaPipe inner lip line
+  (``inference.landmarks.real.LIPS_INNER``).
 - **MouthInterior**: a synthesised dark opening painted as it looks at MouthOpenY 1 (``label`` None),
   collapsed by the rig onto the meeting line at 0. It is the clip mask of the teeth and the tongue.
 - **MouthTeeth** (moves with the upper lip) and **MouthTongue** (with the lower lip): for a closed
   input, painted at the fully open shape (teeth on photos only: anime mouths are drawn without);
-  for an open input, its visible opening above / below where the lips will meet (``label`` MOUTH).
+  for an open input, its visible opening above / below where the lips will meet (``label`` MOUTH),
+  split only in the columns that show teeth: an opening drawn without them is all MouthTongue, so
+  opening further shows the interior under the upper lip as one region, not a stripe between halves.
 
 The shape of the opening and its painting: ``inference.layers.mouth_paint``. The rig
 (``inference.rigging.recipes_mouth``) reads the same shape back from the interior's alpha.
@@ -45,6 +51,13 @@ SKIN_DISTANCE = 40.0
 BARE_SKIN_DISTANCE = 20.0
 """RGB distance from the skin's colour under which a closed anime mouth's pixel is skin (the Face's)."""
 """RGB distance from the skin's colour from which a pixel between an anime mouth's strokes is open."""
+STROKE_SPREAD = 1.5
+"""A column's stroke is at most this many times the median stroke thickness (plus 1 px)."""
+TEETH_LUMA = 0.85
+TEETH_CHROMA = 50.0
+MIN_TEETH_SHARE = 0.05
+"""Teeth in an open input's opening: luma at least ``TEETH_LUMA`` x the skin's, chroma (RGB max - min)
+under ``TEETH_CHROMA``, covering at least ``MIN_TEETH_SHARE`` of the opening."""
 PAD_PX = 4
 """Transparent margin of a cut image (as ``inference.layers.cut.PAD_PX``)."""
 
@@ -70,8 +83,9 @@ def split_mouth(
     Returns
     -------
     dict of (H, W) bool ndarray
-        Disjoint masks whose union is ``mouth`` (less, on a closed anime mouth, the bare skin the
-        part map took, handed to ``Face``); the opening pieces are empty for a closed mouth.
+        Disjoint masks whose union is ``mouth`` (less, on an anime mouth, pieces nearer the nose
+        than the mouth and, closed, the bare skin the part map took, handed to ``Face``); the opening
+        pieces are empty for a closed mouth.
         The key ``Mouth`` holds an empty mask (the pixels now belong to the pieces).
     """
     empty = np.zeros_like(mouth)
@@ -79,9 +93,13 @@ def split_mouth(
     if not mouth.any():
         return dict(out)
     if skin is not None and rgb is not None and face.kind != "real":
+        stray = _stray_pieces(mouth, face)
+        mouth = mouth & ~stray
+        if not mouth.any():
+            return dict(out)
         strokes = _strokes_on_skin(mouth, skin, rgb, face.face_width_px)
         mouth = mouth | strokes
-        out["Face"] = skin & ~strokes
+        out["Face"] = (skin & ~strokes) | stray
     if face.kind == "real" and face.mesh is not None:
         upper, opening = _split_real(mouth, face)
     else:
@@ -99,9 +117,31 @@ def split_mouth(
             out["Face"] = out["Face"] | bare
     opening &= mouth
     rows = np.arange(mouth.shape[0])[:, None]
-    meet = _split_line(opening)
+    drawn = rgb is not None and face.kind != "real"  # a photo's opening shows its upper teeth: split it all
+    meet = _split_line(opening, _teeth_columns(opening, rgb, skin) if drawn else None)
     out.update(LipUpper=upper & mouth, LipLower=mouth & ~upper & ~opening,
                MouthTeeth=opening & (rows < meet), MouthTongue=opening & (rows >= meet))
+    return out
+
+
+def _stray_pieces(mouth: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+    """Pieces of the mouth part that are not the mouth: 8-connected components other than the largest
+    whose centre lies nearer the nose tip than the mouth centre (a nostril or the nose's shading the
+    part map labelled mouth; kept, it stretches the opening up to the nose)."""
+    import cv2
+
+    x0, y0, x1, y1 = mask_box(mouth)
+    n, lab, stats, centroids = cv2.connectedComponentsWithStats(mouth[y0:y1, x0:x1].astype(np.uint8), connectivity=8)
+    out = np.zeros_like(mouth)
+    if n <= 2:
+        return out
+    main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    nose = np.asarray(face.nose, np.float64) - (x0, y0)
+    centre = np.asarray(face.mouth_center, np.float64) - (x0, y0)
+    far = [i for i in range(1, n) if i != main
+           and np.linalg.norm(centroids[i] - nose) < np.linalg.norm(centroids[i] - centre)]
+    if far:
+        out[y0:y1, x0:x1] = np.isin(lab, far)
     return out
 
 
@@ -136,9 +176,15 @@ def _strokes_on_skin(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, fw: f
     return components_touching(dark, dark & dilate(mouth, 1.5))
 
 
-def _split_line(opening: np.ndarray) -> np.ndarray:
+def _split_line(opening: np.ndarray, teeth_cols: np.ndarray | None = None) -> np.ndarray:
     """(1, W) row per column where an open input's teeth and tongue pieces part: where the lips will
-    meet, smoothed along x (a clean edge when they move apart)."""
+    meet, smoothed along x (a clean edge when they move apart), in the columns ``teeth_cols`` (W,)
+    bool (default all) that show teeth; above the opening elsewhere (all of it is MouthTongue).
+
+    Only teeth are worth moving with the upper lip: an opening drawn in one colour (a pink or red
+    interior, a tongue) split in two and pulled apart shows a dark stripe between its halves, whereas
+    kept whole on the lower lip it lets the interior show under the upper lip as one region.
+    """
     has, top, bottom = column_extent(opening)
     cols = np.flatnonzero(has)
     meet = np.full(opening.shape[1], -1.0)
@@ -147,7 +193,34 @@ def _split_line(opening: np.ndarray) -> np.ndarray:
         k = max(1, int(0.08 * cols.size))
         line = np.convolve(np.pad(line, k, mode="edge"), np.ones(2 * k + 1) / (2 * k + 1), mode="valid")
         meet[cols] = line
+    if teeth_cols is not None:
+        meet = np.where(teeth_cols, meet, -1.0)
     return meet[None, :]
+
+
+def _teeth_columns(opening: np.ndarray, rgb: np.ndarray, skin: np.ndarray | None) -> np.ndarray:
+    """(W,) bool: the span of columns of the opening whose upper part (above where the lips will meet)
+    holds teeth, pixels at least ``TEETH_LUMA`` of the skin's luma and under ``TEETH_CHROMA`` chroma; none unless
+    teeth cover ``MIN_TEETH_SHARE`` of the opening (and 6 px)."""
+    none = np.zeros(opening.shape[1], bool)
+    if not opening.any():
+        return none
+    x0, y0, x1, y1 = mask_box(opening, pad=8)  # all on the crop
+    sub = opening[y0:y1, x0:x1]
+    near = (skin[y0:y1, x0:x1] if skin is not None else ~sub) & ~sub
+    px = rgb[y0:y1, x0:x1].astype(np.float32)
+    lum = px @ np.float32([0.299, 0.587, 0.114])
+    skin_l = float(np.median(lum[near] if near.sum() >= 16 else lum[sub]))
+    chroma = px.max(axis=2) - px.min(axis=2)
+    rows = np.arange(sub.shape[0])[:, None]
+    upper = sub & (rows < _split_line(sub))
+    teeth = upper & (lum >= TEETH_LUMA * skin_l) & (chroma < TEETH_CHROMA)
+    if teeth.sum() < max(6, MIN_TEETH_SHARE * sub.sum()):
+        return none
+    cols = x0 + np.flatnonzero(teeth.any(axis=0))
+    out = none.copy()
+    out[cols[0] : cols[-1] + 1] = True  # one span: gaps between drawn teeth split alike (no columns of stripes)
+    return out
 
 
 def _split_anime(
@@ -172,7 +245,7 @@ def _split_anime(
     if open_cols.sum() < max(3, 0.3 * cols.size):
         return mouth.copy(), opening
     rows = np.arange(sub.shape[0])[:, None]
-    sub_upper = sub & ((rows < top[None, :] + t_top[None, :]) | ~open_cols[None, :])
+    sub_upper = sub & (rows < top[None, :] + t_top[None, :]) & open_cols[None, :]
     sub_open = sub & open_cols[None, :] & (rows >= (top + t_top)[None, :]) & (rows <= (bottom - t_bot)[None, :])
     opening[y0:y1, x0:x1] = sub_open
     # one opening: the part connected to the centre column band
@@ -186,7 +259,8 @@ def _split_anime(
 
 
 def _strokes(sub, has, top, bottom, rgb, skin_rgb=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(top, bottom) stroke thickness per column (int px, 0 where the column is empty), and whether
+    """(top, bottom) stroke thickness per column (int px, 0 where the column is empty; at most
+    ``STROKE_SPREAD`` x the median over the columns plus 1 px), and whether
     the column holds a light pixel between them: not stroke-dark (a thick line is) and, given the
     skin's ``skin_rgb`` (3,), at least ``SKIN_DISTANCE`` from it (skin the part map left in a line is
     not an opening)."""
@@ -203,6 +277,15 @@ def _strokes(sub, has, top, bottom, rgb, skin_rgb=None) -> tuple[np.ndarray, np.
         t_top[c] = min(cap, max(1, int(np.argmin(col)) if not col.all() else col.size))
         rev = col[::-1]
         t_bot[c] = min(cap, max(1, int(np.argmin(rev)) if not rev.all() else rev.size))
+    cols = np.flatnonzero(has)
+    if cols.size >= 3:  # a line is about as thick everywhere: a column whose dark run goes much deeper
+        for t in (t_top, t_bot):  # reaches into shaded interior (a darker roof), which is not stroke
+            np.minimum(t, int(np.ceil(STROKE_SPREAD * np.median(t[cols]))) + 1, out=t, where=has)
+        k = max(1, int(0.04 * cols.size))  # the inner edges follow the line, not its pixel noise
+        inner_top = _running_median(top[cols] + t_top[cols], k)
+        inner_bot = _running_median(bottom[cols] - t_bot[cols], k)
+        t_top[cols] = np.clip(inner_top - top[cols], 1, np.maximum(1, (0.45 * run[cols]).astype(int)))
+        t_bot[cols] = np.clip(bottom[cols] - inner_bot, 1, np.maximum(1, (0.45 * run[cols]).astype(int)))
     inner = ~dark
     if skin_rgb is not None:
         inner &= np.linalg.norm(rgb.astype(np.float32) - skin_rgb, axis=2) >= SKIN_DISTANCE
@@ -212,11 +295,23 @@ def _strokes(sub, has, top, bottom, rgb, skin_rgb=None) -> tuple[np.ndarray, np.
     return t_top, t_bot, light
 
 
+def _running_median(v: np.ndarray, k: int) -> np.ndarray:
+    """(N,) int: the median of ``v`` (N,) over a window of 2 k + 1, edges held."""
+    padded = np.pad(v, k, mode="edge")
+    win = np.lib.stride_tricks.sliding_window_view(padded, 2 * k + 1)
+    return np.median(win, axis=1).astype(int)
+
+
 def _mid_rows(mouth: np.ndarray, opening: np.ndarray) -> np.ndarray:
     """(1, W) row per column above which a leftover stroke pixel counts as upper lip: the opening's
-    middle where it is open, else below everything."""
+    middle where it is open; beyond it (the mouth's corners, an outline's vertical ends) where the
+    lips will meet, held from the opening's ends, so the corners close from both sides."""
     has, top, bottom = column_extent(opening)
-    return np.where(has, (top + bottom) / 2.0, mouth.shape[0] + 1)[None, :]
+    cols = np.flatnonzero(has)
+    if not cols.size:
+        return np.full((1, mouth.shape[1]), mouth.shape[0] + 1.0)
+    meet = np.interp(np.arange(mouth.shape[1]), cols, (top + (1.0 - LOWER_SHARE) * (bottom - top + 1))[cols])
+    return np.where(has, (top + bottom) / 2.0, meet)[None, :]
 
 
 def _split_real(mouth: np.ndarray, face: FaceLandmarks) -> tuple[np.ndarray, np.ndarray]:

@@ -6,10 +6,15 @@ A 2-D keyform grid over ParamMouthOpenY {0, 1} x ParamMouthForm {-1, 0, 1} (shar
   lip rises ``(1 - lower_share) g(x) (o - d)`` and the lower lip drops ``lower_share g(x) (o - d)``, where
   ``d`` is the input's own opening (0 for a closed mouth; the rig's default MouthOpenY, so the rest
   pose reproduces the input). The chin and the face do not move.
+- **closing** an open input (``o < d``): the lips move by ``share g(x) d (1 - o / d)`` in the middle;
+  from ``CORNER_FOLD_FROM`` of the half width out, up to the centre's travel (``share d max g``) but
+  never past the meeting line, so the drawn corners (vertical ends of an outlined mouth, where ``g``
+  is 0) fold onto the line instead of standing as ticks.
 - **MouthInterior** (the clip mask of the teeth and the tongue, painted at MouthOpenY 1) is scaled
   about the meeting line ``y_meet(x)`` by ``o``: it collapses onto the line at 0.
 - **MouthTeeth** / **MouthTongue** move with the upper / lower lip (painted ones lie at their
-  MouthOpenY 1 place; an open input's own pieces at ``d``).
+  MouthOpenY 1 place; an open input's own pieces at ``d``; its tongue drops ``TONGUE_DROP`` x as
+  far past ``d``).
 - **form** (every mouth piece alike): width x ``smile_width`` at +1 and ``pout_width`` at -1 when open
   (``closed_smile_width`` / ``closed_pout_width`` closed), corners up (+1) or down (-1) by
   ``corner_lift_fw`` closed and ``open_corner_lift_fw`` open, with the square of the distance
@@ -36,6 +41,12 @@ CHIN_STILL_FW = 0.06
 0.025, plus a mesh triangle): what lies there keeps still, what lies above stops there (a mouth drawn
 down to the chin stretches instead)."""
 FORM_KEYS = (-1.0, 0.0, 1.0)
+CORNER_FOLD_FROM = 0.6
+"""Closing an open input, the lips fold onto the meeting line from this share of the half width out."""
+TONGUE_DROP = 1.25
+"""Opening past an open input's rest, its own tongue (cut from the input) drops this many times as
+far as the lower lip: it lies on the floor of the jaw and sinks behind the lower lip, clipped by the
+interior, so more of the interior shows above it (rigging.md 7: reveal an interior)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,9 +202,22 @@ def _lip(share_sign: float):
         if a.mouth is None:
             return (), [(np.zeros_like(pts), 1.0)]
         geo = a.mouth
-        _, g = geo.at(pts[:, 0])
+        y_meet, g = geo.at(pts[:, 0])
         share = geo.lower_share if share_sign > 0 else 1.0 - geo.lower_share
-        motion = lambda o: share_sign * share * g * (o - geo.rest_open)  # noqa: E731
+        d = geo.rest_open
+        # closing an open input: rigid in the middle; toward the corners up to the centre's travel,
+        # never past the meeting line (the drawn corners fold onto it)
+        u = np.abs(pts[:, 0] - geo.cx) / geo.half_width
+        corner = np.clip((u - CORNER_FOLD_FROM) / (1.0 - CORNER_FOLD_FROM), 0.0, 1.0)
+        travel = share * d * np.maximum(g, corner * float(geo.g.max()))
+        dist = np.maximum(share_sign * (pts[:, 1] - y_meet), 0.0)
+        close = np.where(corner > 0.0, np.minimum(travel, dist), share * d * g)
+
+        def motion(o: float) -> np.ndarray:
+            if o < d:
+                return -share_sign * close * (1.0 - o / d)
+            return share_sign * share * g * (o - d)
+
         if share_sign > 0:
             motion = _pinned(motion, pts[:, 1], geo.still_y(a.fw), geo.rest_open)
         return _grid(a, m, pts, motion)
@@ -224,7 +248,11 @@ def _follower(share_sign: float):
         geo = a.mouth
         _, g = geo.at(pts[:, 0])
         share = geo.lower_share if share_sign > 0 else 1.0 - geo.lower_share
-        motion = lambda o: share_sign * share * g * (o - geo.pieces_open)  # noqa: E731
+        drop = TONGUE_DROP if share_sign > 0 else 1.0
+
+        def motion(o: float) -> np.ndarray:
+            return share_sign * share * g * (o - geo.pieces_open) * (drop if o > geo.pieces_open else 1.0)
+
         if share_sign > 0:
             motion = _pinned(motion, pts[:, 1], geo.still_y(a.fw), geo.rest_open)
         return _grid(a, m, pts, motion)

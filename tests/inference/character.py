@@ -30,7 +30,7 @@ def synthetic_character(size: int = 512, mouth: str = "line") -> tuple[LoadedIma
     """The four stage-5 inputs of a drawn character on a ``size`` x ``size`` transparent canvas.
 
     ``mouth`` is ``"line"`` (a closed smile line) or ``"chibi"`` (a big open "D" mouth, 0.33 FW wide:
-    dark outline, dark red inside, a pink tongue).
+    dark outline, dark red inside, a row of upper teeth and a pink tongue).
     """
     return _character(size, chibi=False, mouth=mouth)
 
@@ -117,6 +117,7 @@ def _character(size: int, chibi: bool, mouth: str) -> tuple[LoadedImage, Foregro
                                                  for t in np.linspace(0, np.pi, 24)])
         paint(inner, (150, 40, 60), L.MOUTH)
         paint(inner & ell(256, 314, 15, 6), (232, 120, 132), L.MOUTH)
+        paint(inner & poly([(236, 298), (276, 298), (274, 303), (238, 303)]), (246, 244, 240), L.MOUTH)  # upper teeth
     else:
         paint(ell(256, 300, 16, 10, 0, 20, 160, 3), (160, 60, 70), L.MOUTH)
     eyes = {}

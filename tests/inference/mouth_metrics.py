@@ -217,3 +217,82 @@ def measure(rig, face, render_fn) -> dict[str, float]:
         "opening_rest_px": int((render_fn(mouth_only(rig, {}, plan, OPENING_PIECES))[..., 3] > 128).sum()),
         "opening_closed_px": int((render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan, OPENING_PIECES))[..., 3] > 128).sum()),
     }
+
+
+LIP_PIECES = ("ArtMeshLipUpper", "ArtMeshLipLower")
+"""The lips' art meshes: at MouthOpenY 0 they are the closed mouth's line."""
+
+
+def _main_component(mask: np.ndarray) -> tuple[np.ndarray, float]:
+    """(largest 8-connected component of ``mask``, its share of ``mask``'s pixels)."""
+    import cv2
+
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if n < 2:
+        return np.zeros_like(mask), 0.0
+    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return comp == best, float(stats[best, cv2.CC_STAT_AREA]) / float(mask.sum())
+
+
+def line_shape(alpha: np.ndarray, frame: MouthFrame) -> dict[str, float]:
+    """The closed mouth's line from the lips' alpha (H, W) uint8 at MouthOpenY 0, in the mouth window.
+
+    ``line_share``: the largest 8-connected piece's share of the line's pixels (1: one stroke);
+    ``line_span``: its width / the landmark mouth width; ``line_spike_share``: share of its columns
+    thicker than twice its median thickness plus 0.012 FW (ticks, fangs and fragments hanging off the line:
+    the "jagged teeth" of a badly closed mouth); ``line_thick_fw``: its median thickness.
+    """
+    ys, xs = frame.window(alpha.shape)
+    m = alpha[ys, xs] > 128
+    if not m.any():
+        return {"line_share": 0.0, "line_span": 0.0, "line_spike_share": 1.0, "line_thick_fw": 0.0}
+    main, share = _main_component(m)
+    cols = np.flatnonzero(main.any(axis=0))
+    thick = main.sum(axis=0)[cols].astype(np.float64)
+    med = float(np.median(thick))
+    spikes = float((thick > 2.0 * med + 0.012 * frame.fw).mean())
+    return {"line_share": share, "line_span": float(cols[-1] - cols[0] + 1) / max(frame.x1 - frame.x0, 1.0),
+            "line_spike_share": spikes, "line_thick_fw": med / frame.fw}
+
+
+def dark_shape(render: np.ndarray, frame: MouthFrame, skin_l: float) -> dict[str, float]:
+    """The open interior at MouthOpenY 1 (``render`` (H, W, 4) uint8): the largest dark region of the
+    mouth window touching its central columns (as :func:`dark_height_fw`).
+
+    ``dark_thick_fw``: its median thickness (dark pixels per column) over its middle half (a stripe
+    between two halves of the input's own opening is thin); ``dark_rag_fw``: the mean step of its top
+    edge between neighbouring columns of that middle half (a ragged, staircase edge is large).
+    """
+    import cv2
+
+    ys, xs = frame.window(render.shape)
+    win = render[ys, xs]
+    dark = (luma(win) < 0.5 * skin_l) & (win[..., 3] > 128)
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    half = 0.25 * (frame.x1 - frame.x0)
+    c0, c1 = max(0, int(frame.cx - half) - xs.start), max(0, int(frame.cx + half) - xs.start + 1)
+    best, area = 0, 0
+    for i in range(1, n):
+        if (comp[:, c0:c1] == i).any() and stats[i, cv2.CC_STAT_AREA] > area:
+            best, area = i, int(stats[i, cv2.CC_STAT_AREA])
+    if not best:
+        return {"dark_thick_fw": 0.0, "dark_rag_fw": 0.0}
+    d = comp == best
+    cols = np.flatnonzero(d.any(axis=0))
+    q = max(1, cols.size // 4)
+    mid = cols[q : cols.size - q] if cols.size > 4 else cols
+    thick = d[:, mid].sum(axis=0)
+    top = np.argmax(d[:, mid], axis=0).astype(np.float64)
+    rag = float(np.abs(np.diff(top)).mean()) if mid.size > 1 else 0.0
+    return {"dark_thick_fw": float(np.median(thick)) / frame.fw, "dark_rag_fw": rag / frame.fw}
+
+
+def shape_measures(rig, face, render_fn) -> dict[str, float]:
+    """:func:`line_shape` at MouthOpenY 0 and :func:`dark_shape` at MouthOpenY 1 of one rig."""
+    from rig.evaluate import compile_plan
+
+    plan = compile_plan(rig)
+    frame = MouthFrame.of(face)
+    lips = render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan, LIP_PIECES))[..., 3]
+    opened = render_fn(evaluate(rig, rig.default_values() | {"ParamMouthOpenY": 1.0}, plan))
+    return line_shape(lips, frame) | dark_shape(opened, frame, skin_luma(rig))

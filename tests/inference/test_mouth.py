@@ -3,10 +3,15 @@
 At MouthOpenY 1 a dark interior at least 0.075 face widths (FW) high shows in the mouth window (0.05
 FW of it newly revealed), the chin band does not change and nothing changes outside the lower face;
 at MouthForm +1 the corners rise; an input whose mouth is already open closes at MouthOpenY 0 and is reproduced at the default.
+What the contact sheets showed is asserted too: the open interior is one dark region, not a stripe
+between two pulled-apart halves of the input's opening (at least ``MIN_DARK_THICK_FW`` thick), and an
+open input closes to one connected line without ticks or fangs at its corners.
 Measures: ``tests.inference.mouth_metrics``.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pytest
@@ -18,7 +23,7 @@ from inference.rigging import build_rig, load_template
 from rig.evaluate import evaluate
 from tests.conftest import SHARED_DATA
 from tests.inference.character import synthetic_character
-from tests.inference.mouth_metrics import measure
+from tests.inference.mouth_metrics import measure, shape_measures
 
 ANIME = sorted(p.name for p in (SHARED_DATA / "anime").glob("*.png")) if SHARED_DATA.is_dir() else []
 PORTRAITS = sorted(p.name for p in (SHARED_DATA / "portraits").glob("*.jpg") if p.stem != "s30") if SHARED_DATA.is_dir() else []
@@ -36,6 +41,26 @@ MIN_CORNER_RISE_FW = 0.004
 MAX_CLOSED_SHARE = 0.25
 """An open input's opening (interior, teeth, tongue) at MouthOpenY 0 shows at most this share of its
 rest area."""
+MIN_DARK_THICK_FW = 0.04
+"""The dark interior at MouthOpenY 1 is at least this thick over its middle half (a stripe between the
+halves of an input's opening pulled apart was 0.028 FW on tadne_r1c4)."""
+MIN_LINE_SHARE = 0.95
+MAX_SPIKE_SHARE = 0.03
+"""An open input at MouthOpenY 0: the lips are one connected line (its largest piece holds this share of
+their pixels) with at most this share of columns thicker than twice its median plus 0.012 FW (the ticks
+and fangs the outline's corners left: 0.04 - 0.12 on crypko_00/02, tadne_r1c4, waifu_02/03)."""
+SHAPE_KNOWN_BAD: dict[str, str] = {
+    "anime/tadne_r1c4.png": "drawn open at the mascot size (0.23 FW) just under the nose: its rest is MouthOpenY 0.9, so "
+                            "MouthOpenY 1 adds only a crescent 0.014 FW thick under the upper lip; closed, its folded "
+                            "corners leave pieces off the line (largest 0.88 of it)",
+    "anime/tadne_r5c4.png": "hair strands over the mouth's left end are labelled mouth: at MouthOpenY 0 they stand apart "
+                            "from the line (largest piece 0.71 of it)",
+}
+"""Images whose mouth shapes still fail (non-strict: the measured reason)."""
+SHAPE_CASES = [
+    pytest.param(c, marks=pytest.mark.xfail(reason=SHAPE_KNOWN_BAD[c], strict=False)) if c in SHAPE_KNOWN_BAD else c
+    for c in [f"anime/{n}" for n in ANIME] + [f"portraits/{n}" for n in PORTRAITS]
+]
 
 
 def _psnr(render: np.ndarray, source: np.ndarray) -> float:
@@ -82,21 +107,64 @@ def test_mouth_opens_closes_and_forms_on_renders(synthetic):
     if kind == "chibi":  # already open: MouthOpenY 0 closes it
         assert m["dark_rest_fw"] >= MIN_OPEN_FW
         assert m["opening_closed_px"] <= MAX_CLOSED_SHARE * m["opening_rest_px"], m
+    shape = shape_measures(rig, face, render_to_array)
+    assert shape["dark_thick_fw"] >= MIN_DARK_THICK_FW, shape
+    if kind == "chibi":
+        assert shape["line_share"] >= MIN_LINE_SHARE and shape["line_spike_share"] <= MAX_SPIKE_SHARE, shape
+
+
+def test_open_input_keeps_its_interior_whole_and_splits_only_teeth():
+    """An open input's opening drawn without teeth is all MouthTongue (split in two and pulled apart, it
+    showed a dark stripe between its halves); with teeth, they are MouthTeeth."""
+    from inference.layers.mouth import split_mouth
+    from inference.types import PartLabel
+
+    img, fg, face, parts = synthetic_character(512, mouth="chibi")
+    rgb = img.rgba[..., :3].copy()
+    mouth, skin = parts.labels == int(PartLabel.MOUTH), parts.labels == int(PartLabel.FACE)
+    with_teeth = split_mouth(mouth, face, rgb, skin)
+    assert with_teeth["MouthTeeth"].sum() >= 20 and with_teeth["MouthTongue"].any()
+    teeth_rgb = rgb[with_teeth["MouthTeeth"]].astype(int)
+    assert (teeth_rgb.min(axis=1) > 200).mean() > 0.5  # the white teeth, not the red interior
+    light = mouth & (rgb.min(axis=2) > 200)
+    rgb[light] = (150, 40, 60)  # the same mouth without teeth
+    without = split_mouth(mouth, face, rgb, skin)
+    assert not without["MouthTeeth"].any()
+    assert without["MouthTongue"].sum() >= with_teeth["MouthTongue"].sum() + with_teeth["MouthTeeth"].sum() - 4
+
+
+@functools.cache
+def _generated_measures(path) -> tuple[dict, dict, float]:
+    """(measure, shape_measures, default MouthOpenY) of one generated image (generated once for both
+    slow tests; only the numbers are kept)."""
+    from inference.pipeline import generate
+
+    result = generate(path)
+    return (measure(result.rig, result.face, render_to_array), shape_measures(result.rig, result.face, render_to_array),
+            float(result.rig.parameter("ParamMouthOpenY").default))
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_generated_mouth_opens_on_every_shared_image(case, shared_data):
-    from inference.pipeline import generate
-
-    result = generate(shared_data / case)
-    m = measure(result.rig, result.face, render_to_array)
+    m, _, default = _generated_measures(shared_data / case)
     assert m["dark_open_fw"] >= MIN_OPEN_FW and m["dark_new_fw"] >= MIN_NEW_FW, m
     assert m["chin_changed_px"] == 0, m
     assert m["outside_changed_px"] == 0, m
     assert m["corner_rise_fw"] >= MIN_CORNER_RISE_FW, m
-    if result.rig.parameter("ParamMouthOpenY").default > 0:  # an open input closes at 0
+    if default > 0:  # an open input closes at 0
         assert m["opening_closed_px"] <= MAX_CLOSED_SHARE * m["opening_rest_px"], m
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", SHAPE_CASES)
+def test_generated_mouth_shapes_on_every_shared_image(case, shared_data):
+    """The open interior is one dark region (no stripe), an open input closes to one clean line."""
+    _, shape, default = _generated_measures(shared_data / case)
+    assert shape["dark_thick_fw"] >= MIN_DARK_THICK_FW, shape
+    if default > 0:
+        assert shape["line_share"] >= MIN_LINE_SHARE, shape
+        assert shape["line_spike_share"] <= MAX_SPIKE_SHARE, shape
 
 
 def test_exports_carry_the_mouth_pieces(synthetic, tmp_path):
