@@ -237,6 +237,8 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
         filled = membrane(scene.rgb, clean, hidden, pad=max(4, int(up_h)))
         if filled is not None:
             colors[hidden] = filled
+            if real:
+                _lid_texture(scene.rgb, colors, hidden, clean, xs, top - up_h)
     x0, y0, x1, y1 = box
     image = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
     image[..., :3] = np.clip(np.round(colors[y0:y1, x0:x1]), 0, 255).astype(np.uint8)
@@ -265,3 +267,28 @@ def _lid_margin(rgb: np.ndarray, skin: np.ndarray, lash: np.ndarray, box, eh: in
     ref, lash_lum = float(np.median(lum[near])), float(np.median(lum[dark]))
     out[gy0:gy1, gx0:gx1] = lum < ref - REAL_DARK_MIX * (ref - lash_lum)
     return out
+
+
+def _lid_texture(rgb: np.ndarray, colors: np.ndarray, hidden: np.ndarray, clean: np.ndarray, xs: np.ndarray,
+                 band_top: np.ndarray) -> None:
+    """Give a photo's repainted lid pixels (``hidden``, in ``colors`` (H, W, 3) float32, in place) the
+    fine texture of the clean lid skin just above the band (``band_top``: (1, len(xs)) y of the band's
+    top per column), repeated down into it, so the closed lid is skin, not a flat fill: the detail
+    (the input minus its 5-px box blur) of the source pixel is added where the source is clean skin."""
+    import cv2
+
+    ys, cols = np.nonzero(hidden[:, xs])
+    if not ys.size:
+        return
+    tops = np.floor(band_top[0, cols]).astype(np.int64)
+    depth = ys - tops
+    src = tops - 1 - np.abs(depth) % max(2, int(np.max(depth)) // 2 + 1)
+    ok = src >= 0
+    xcol = xs[cols]
+    ok[ok] &= clean[src[ok], xcol[ok]]
+    if not ok.any():
+        return
+    lo, hi = max(0, int(src[ok].min()) - 3), int(src[ok].max()) + 4
+    crop = rgb[lo:hi].astype(np.float32)
+    detail = crop - cv2.blur(crop, (5, 5))
+    colors[ys[ok], xcol[ok]] += detail[src[ok] - lo, xcol[ok]]
