@@ -6,7 +6,9 @@
   halo or rectangle of a different skin tone.
 - :func:`synthesise_eye_part`: ``LidLineL/R`` (``inference.layers.synthesis.lid_line``) or ``EyelidL/R``.
 - :func:`eyelid_skin`: ``EyelidL/R``, the band of face skin just above the opening (and just below it
-  on photos), cleaned of lash and hair edges, which the blink stretches over the eye.
+  on photos), cleaned of lash and hair edges, which the blink stretches over the eye. On photos it
+  reaches over the dark lid margin to the lid skin and repaints that margin, so the upper-eyelid
+  skin comes down instead of a dark band.
 - :func:`membrane`: the harmonic (Laplace) interpolation of known pixels into a zone.
 
 Canvas px (+y down); masks are (H, W) bool.
@@ -76,7 +78,6 @@ def complete_under_eyes(scene: Scene, target: np.ndarray, colors: np.ndarray) ->
     if not changed:
         return colors
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
-
 
 
 def membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) -> np.ndarray | None:
@@ -160,14 +161,23 @@ def _solve(crop: np.ndarray, kn: np.ndarray, unknown: np.ndarray) -> np.ndarray 
 
 UPPER_LID_H = 0.18
 """Height of the upper-lid skin band above the opening, in opening heights."""
+UPPER_LID_H_REAL = 0.5
+"""The same on photos: over the dark lid margin above the lash up to the lid skin, so the stretched
+band is lid skin, not the margin alone (which closed the eye to a dark band)."""
+REAL_DARK_MIX = 0.5
+"""On photos, skin darker than this fraction of the way from the skin around the eye to the lash is
+lid margin or lash shadow: repainted from the lid skin, never stretched over the eye."""
 LOWER_LID_H = 0.35
 """Height of the lower-lid skin band below the opening (photos only), in opening heights."""
 
 
-def lid_bands_px(shape: EyeShape) -> tuple[float, float]:
+
+
+def lid_bands_px(shape: EyeShape, real: bool = False) -> tuple[float, float]:
     """(upper, lower) lid-skin band heights of an eye, px; the upper band reaches over the lash to
-    the skin above it."""
-    return max(2.0, UPPER_LID_H * shape.height) + shape.lash_px, max(2.0, LOWER_LID_H * shape.height)
+    the skin above it (on photos, ``real``, over the lid margin too)."""
+    up = (UPPER_LID_H_REAL if real else UPPER_LID_H) * shape.height
+    return max(2.0, up) + shape.lash_px, max(2.0, LOWER_LID_H * shape.height)
 
 
 def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[float, float]] | None:
@@ -188,7 +198,7 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
         return None
     eye = scene.face.eye_l if side == "L" else scene.face.eye_r
     shape = eye_shape(opening, masks["LashUpper"], masks["LashLower"], eye)
-    up_h, lo_h = lid_bands_px(shape)
+    up_h, lo_h = lid_bands_px(shape, real)
     h, w = scene.shape
     xs = np.arange(max(0, int(shape.x0)), min(w, int(np.ceil(shape.x1))))
     if xs.size < 2:
@@ -213,16 +223,22 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     colors = scene.rgb.astype(np.float32)
     # skin next to hair, lash or brow carries their anti-aliased edges, and lid creases are dark:
     # both would be dragged over the eye, so they are repainted from the clean skin around them
-    # (photos keep their lid texture, creases included: only the edge pixels are repainted)
+    # (photos keep their lid texture; only the edge pixels and the lash-dark lid margin are repainted)
     clean = erode(face_vis, 1 if real else 2)
     lum = colors @ np.array([0.299, 0.587, 0.114], np.float32)
-    if not real and (clean & band).sum() >= 8:
+    if real:  # the upper lid of a photo: its dark margin repainted from the lid skin (rigging.md 1)
+        margin = _lid_margin(scene.rgb, face_vis, masks["LashUpper"] | masks["LashLower"], mask_box(band),
+                            max(2, int(round(shape.height))))
+        clean &= ~margin
+    elif (clean & band).sum() >= 8:
         clean &= lum > float(np.median(lum[clean & band])) - 28.0
     hidden = band & ~clean
     if hidden.any():
         filled = membrane(scene.rgb, clean, hidden, pad=max(4, int(up_h)))
         if filled is not None:
             colors[hidden] = filled
+            if real:
+                _lid_texture(scene.rgb, colors, hidden, clean, xs, top - up_h)
     x0, y0, x1, y1 = box
     image = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
     image[..., :3] = np.clip(np.round(colors[y0:y1, x0:x1]), 0, 255).astype(np.uint8)
@@ -233,3 +249,46 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     image[..., 3] = np.where(band[y0:y1, x0:x1], np.round(255 * feather[y0:y1, x0:x1]), 0).astype(np.uint8)
     bleed(image)
     return image, (float(x0), float(y0))
+
+
+def _lid_margin(rgb: np.ndarray, skin: np.ndarray, lash: np.ndarray, box, eh: int) -> np.ndarray:
+    """(H, W) bool: the lash-dark pixels near the eye ``box`` on a photo (its lid margin and lash
+    shadow): darker than ``REAL_DARK_MIX`` of the way from the median visible skin around the eye to
+    the median ``lash`` pixel (the blink test's lash-dark threshold). Shading lighter than that
+    stays, so the fill keeps the socket's shading."""
+    x0, y0, x1, y1 = box
+    h, w = skin.shape
+    gy0, gy1, gx0, gx1 = max(0, y0 - eh), min(h, y1 + eh), max(0, x0 - eh), min(w, x1 + eh)
+    lum = rgb[gy0:gy1, gx0:gx1].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    out = np.zeros_like(skin)
+    near, dark = skin[gy0:gy1, gx0:gx1], lash[gy0:gy1, gx0:gx1]
+    if near.sum() < 8 or dark.sum() < 4:
+        return out
+    ref, lash_lum = float(np.median(lum[near])), float(np.median(lum[dark]))
+    out[gy0:gy1, gx0:gx1] = lum < ref - REAL_DARK_MIX * (ref - lash_lum)
+    return out
+
+
+def _lid_texture(rgb: np.ndarray, colors: np.ndarray, hidden: np.ndarray, clean: np.ndarray, xs: np.ndarray,
+                 band_top: np.ndarray) -> None:
+    """Give a photo's repainted lid pixels (``hidden``, in ``colors`` (H, W, 3) float32, in place) the
+    fine texture of the clean lid skin just above the band (``band_top``: (1, len(xs)) y of the band's
+    top per column), repeated down into it, so the closed lid is skin, not a flat fill: the detail
+    (the input minus its 5-px box blur) of the source pixel is added where the source is clean skin."""
+    import cv2
+
+    ys, cols = np.nonzero(hidden[:, xs])
+    if not ys.size:
+        return
+    tops = np.floor(band_top[0, cols]).astype(np.int64)
+    depth = ys - tops
+    src = tops - 1 - np.abs(depth) % max(2, int(np.max(depth)) // 2 + 1)
+    ok = src >= 0
+    xcol = xs[cols]
+    ok[ok] &= clean[src[ok], xcol[ok]]
+    if not ok.any():
+        return
+    lo, hi = max(0, int(src[ok].min()) - 3), int(src[ok].max()) + 4
+    crop = rgb[lo:hi].astype(np.float32)
+    detail = crop - cv2.blur(crop, (5, 5))
+    colors[ys[ok], xcol[ok]] += detail[src[ok] - lo, xcol[ok]]

@@ -138,7 +138,7 @@ def eyelid(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     s = shape_of(a, spec.side)
     x, y = pts[:, 0], pts[:, 1]
     top, bottom, meet = s.top_y(x), s.bottom_y(x), s.meet_y(x)
-    up_h, lo_h = lid_bands_px(s)
+    up_h, lo_h = lid_bands_px(s, getattr(a.face, "kind", "anime") == "real")
     upper = y < 0.5 * (top + bottom)
     t = np.where(upper, np.clip((y - (top - up_h)) / up_h, 0.0, 1.0), np.clip((bottom + lo_h - y) / lo_h, 0.0, 1.0))
     travel = np.where(upper, meet - top, meet - bottom) * t

@@ -7,8 +7,8 @@ per eye, what the blink tests assert on:
   fraction of the white and iris pixels visible at rest (0 = all gone);
 - ``line_span``: the x extent of the longest connected dark (lash-coloured) curve inside the eye box
   at EyeOpen 0, in eye widths; ``line_stray``: other dark pixels in the box, as a fraction of the
-  curve's pixels (scattered lash fragments; hair or accessory pixels the blink left as they were
-  are not the eye's and do not count);
+  curve's pixels (scattered lash fragments; hair or accessory pixels and face skin the blink left
+  as they were, such as the shading in a photo's eye corners, are not the eye's and do not count);
 - ``outside_changed``: pixels outside the eye boxes (grown by a margin) that differ from rest;
 - ``cover_changed``: hair, glasses or accessory pixels over the eye (rest owner map) that differ from rest.
 
@@ -141,6 +141,7 @@ def measure_eye(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> E
     thr = ll + 0.5 * (ls - ll)
     dark = (_lum(closed[..., :3]) < thr) & (closed[..., 3] > 128) & probe if ls - ll > 15 else np.zeros_like(probe)
     dark &= ~(cover_m & ~changed)  # the fringe's own dark edges, unmoved, are not lash fragments
+    dark &= ~(face_m & ~changed)  # nor is the skin's own shading left as it was (a photo's eye corners)
     span, stray = 0.0, 0.0
     if dark.any():
         n, comp = cv2.connectedComponents((dark | bridge | (cover_m & box_m)).astype(np.uint8), connectivity=8)
