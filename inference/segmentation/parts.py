@@ -41,6 +41,7 @@ from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
+from inference.segmentation.strands import fringe_strands
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 P = PartLabel
@@ -115,6 +116,9 @@ def _label(
     in_face = components_touching(face_hair, edge & face_hair)
     front = (hair & crown & ~face_poly) | in_face
     front = components_touching(front, front & ~face_poly) | in_face
+    hair_like = cc.hair_over_skin() & anyfg
+    strands = fringe_strands(front, hair_like & face_poly, f)  # strands cut off from the fringe by lines
+    front |= strands
     labels[hair & ~front] = P.BACK_HAIR
     face_skin = face_poly & anyfg & ~front
     labels[face_skin] = P.FACE
@@ -127,7 +131,8 @@ def _label(
     labels[neck] = P.NECK
     if cancel:
         cancel.check()
-    _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l)
+    fringe = (labels == P.FRONT_HAIR) & hair_like  # strand tips over the brows stay hair
+    _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l, fringe, strands)
     behind = (labels == P.BACK_HAIR) & anyfg
     labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind)] = P.GLASSES
     if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
@@ -161,11 +166,16 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], eye_y: float, fw
     return hair & ~chest
 
 
-def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float) -> None:
-    """Brows, eyes (white, iris, lash), nose and mouth, in that order, in place."""
+def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float, fringe, strands) -> None:
+    """Brows (never over the ``fringe`` mask), eyes (white, iris, lash), nose and mouth, in that order,
+    in place. The eyes see the hair as before :func:`fringe_strands` and the ``fringe`` rule (the
+    ``strands`` and the fringe kept from the brows would join hair-coloured lash or iris pixels to it)."""
+    brows = np.zeros(labels.shape, bool)
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
-        labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
-    cover = (labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)  # hair strands over the eyes stay hair
+        brow = pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg
+        labels[brow & ~fringe] = lab_id
+        brows |= brow
+    cover = ((labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)) & ~strands & ~brows  # strands over the eyes stay hair
     for eye, ids in (
         (f.eye_l, (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L)),
         (f.eye_r, (P.EYE_WHITE_R, P.IRIS_R, P.LASH_R)),
