@@ -41,7 +41,7 @@ from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
-from inference.segmentation.strands import fringe_strands
+from inference.segmentation.strands import STRAND_LINE_DARK, fringe_strands
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 P = PartLabel
@@ -117,7 +117,8 @@ def _label(
     front = (hair & crown & ~face_poly) | in_face
     front = components_touching(front, front & ~face_poly) | in_face
     hair_like = cc.hair_over_skin() & anyfg
-    strands = fringe_strands(front, hair_like & face_poly, f)  # strands cut off from the fringe by lines
+    lines = (lab[..., 0] < cc.skin_l - STRAND_LINE_DARK) & ~cc.skin_mask  # thin strands drawn as one line
+    strands = fringe_strands(front, (hair_like | lines) & anyfg & face_poly, f)  # strands cut off by lines
     front |= strands
     labels[hair & ~front] = P.BACK_HAIR
     face_skin = face_poly & anyfg & ~front

@@ -22,6 +22,9 @@ EYE_MARGIN = 0.1
 """Nothing is taken inside an eye box grown by this fraction of its size: an iris or a lash can be
 hair-coloured (the eye segmenter keeps the strands that reach into the box out of the eye)."""
 PASSES = 4
+STRAND_LINE_DARK = 30.0
+"""Line art (L* this far below the skin's) joined to the fringe is a strand too (a thin strand drawn
+as one line over the skin, the outline of a strand)."""
 
 
 def fringe_strands(front: np.ndarray, hair_like: np.ndarray, face: FaceLandmarks) -> np.ndarray:
