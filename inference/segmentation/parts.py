@@ -41,7 +41,7 @@ from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
-from inference.segmentation.strands import STRAND_LINE_DARK, fringe_strands
+from inference.segmentation.strands import LINE_EYE_MARGIN, STRAND_LINE_DARK, eye_boxes, fringe_strands
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 P = PartLabel
@@ -118,6 +118,7 @@ def _label(
     front = components_touching(front, front & ~face_poly) | in_face
     hair_like = cc.hair_over_skin() & anyfg
     lines = (lab[..., 0] < cc.skin_l - STRAND_LINE_DARK) & ~cc.skin_mask  # thin strands drawn as one line
+    lines &= ~eye_boxes(lines.shape, f, LINE_EYE_MARGIN)  # not the lashes and creases around the eyes
     strands = fringe_strands(front, (hair_like | lines) & anyfg & face_poly, f)  # strands cut off by lines
     front |= strands
     labels[hair & ~front] = P.BACK_HAIR
@@ -132,8 +133,7 @@ def _label(
     labels[neck] = P.NECK
     if cancel:
         cancel.check()
-    fringe = (labels == P.FRONT_HAIR) & hair_like  # strand tips over the brows stay hair
-    _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l, fringe, strands)
+    _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l, strands)
     behind = (labels == P.BACK_HAIR) & anyfg
     labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind)] = P.GLASSES
     if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
@@ -167,16 +167,13 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], eye_y: float, fw
     return hair & ~chest
 
 
-def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float, fringe, strands) -> None:
-    """Brows (never over the ``fringe`` mask), eyes (white, iris, lash), nose and mouth, in that order,
-    in place. The eyes see the hair as before :func:`fringe_strands` and the ``fringe`` rule (the
-    ``strands`` and the fringe kept from the brows would join hair-coloured lash or iris pixels to it)."""
-    brows = np.zeros(labels.shape, bool)
+def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float, strands) -> None:
+    """Brows, eyes (white, iris, lash), nose and mouth, in that order, in place. The eyes see the hair
+    without the ``strands`` of :func:`fringe_strands` (they would join a hair-coloured lash or iris
+    top to the fringe, and the eye segmenter keeps the fringe's strands out of the eye)."""
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
-        brow = pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg
-        labels[brow & ~fringe] = lab_id
-        brows |= brow
-    cover = ((labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)) & ~strands & ~brows  # strands over the eyes stay hair
+        labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
+    cover = ((labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)) & ~strands  # strands over the eyes stay hair
     for eye, ids in (
         (f.eye_l, (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L)),
         (f.eye_r, (P.EYE_WHITE_R, P.IRIS_R, P.LASH_R)),
