@@ -8,7 +8,10 @@ Rules (working frame, lengths in face widths FW):
   clothes rising from below; only hair connected to the hair above the chin counts (long hair may
   hang down); **FRONT_HAIR** = the hair inside the face outline that reaches in from its edge (bangs,
   locks over the cheeks) and the hair above the eye line over the face's width (the crown, which moves
-  with the bangs); the rest is **BACK_HAIR**;
+  with the bangs), plus the hair-coloured pixels and line art above the eyes' lower edge (outside the eyes) joined
+  to it across thin lines (:mod:`inference.segmentation.strands`: strands that do not touch the
+  outline); the rest is
+  **BACK_HAIR**;
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),

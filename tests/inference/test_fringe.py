@@ -15,6 +15,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from inference.types import EyeLandmarks, FaceLandmarks
 from tests.conftest import SHARED_DATA
 
 IMAGES = ["tadne_r1c0", "crypko_00", "waifu_00", "waifu_02", "tadne_r3c3"]  # the sample is tadne_r1c0
@@ -34,6 +35,34 @@ BROW_TIPS = {"crypko_00", "waifu_00"}
 """Strand tips over hidden brows are still cut as the brows (dark strokes near the brow line, on skin):
 by colour, thickness and distance to the brow line they look like waifu_01's real brows drawn over
 its fringe, so they are not given to the hair yet."""
+
+
+def _eye(cx: float, cy: float) -> EyeLandmarks:
+    lid = np.array([[cx - 15, cy], [cx + 15, cy]], np.float32)
+    return EyeLandmarks((cx, cy), (cx - 15, cy - 10, 30.0, 20.0), (cx, cy), 8.0, lid, lid)
+
+
+def test_a_strand_cut_off_by_its_line_joins_the_fringe_an_eye_or_blush_does_not():
+    from inference.segmentation.strands import fringe_strands
+
+    h = w = 200
+    face = FaceLandmarks(kind="anime", face_box=(40.0, 40.0, 120.0, 140.0), face_contour=np.zeros((0, 2), np.float32),
+                         eye_l=_eye(130, 120), eye_r=_eye(70, 120), brow_l=np.zeros((2, 2), np.float32),
+                         brow_r=np.zeros((2, 2), np.float32), nose=(100.0, 140.0), mouth_center=(100.0, 159.0),
+                         mouth_corners=((90.0, 159.0), (110.0, 159.0)), mouth_box=(90.0, 155.0, 20.0, 8.0),
+                         roll_deg=0.0, confidence=1.0, method="test", chin=(100.0, 180.0))
+    front = np.zeros((h, w), bool)
+    front[40:70, 15:185] = True  # the fringe
+    hair = np.zeros((h, w), bool)
+    hair[71:115, 95:105] = True  # a strand between the eyes, cut off by a 1 px line at row 70
+    hair[71:112, 125:135] = True  # a strand joined to a hair-coloured iris inside the eye box
+    hair[71:160, 20:26] = True  # a lock reaching below the eyes' lower edge (y 130): blush may be hair-coloured
+    hair[150:160, 60:140] = True  # hair colour on the cheeks, away from the fringe
+    out = fringe_strands(front, hair, face)
+    assert out[71:115, 95:105].all() and out[71:130, 20:26].all()
+    assert out[71:108, 125:135].all() and not out[109:112, 125:135].any()  # the eye box grown by 10 %
+    assert not out[130:, :].any()
+    assert not (out & front).any()
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
