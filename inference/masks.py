@@ -130,3 +130,45 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
     """Intersection over union of two bool masks (1.0 when both are empty)."""
     u = np.logical_or(a, b).sum()
     return 1.0 if u == 0 else float(np.logical_and(a, b).sum() / u)
+
+
+def snap_to_strands(inside: np.ndarray, region: np.ndarray, luma: np.ndarray, band_px: float) -> np.ndarray:
+    """``inside`` with its edge within ``region`` moved onto the image's edges (a watershed).
+
+    Parameters
+    ----------
+    inside : (H, W) bool
+        The mask whose edge is geometric (an ellipse, a row), e.g. the front hair.
+    region : (H, W) bool
+        Where the edge may move (e.g. the hair outside the face); pixels outside keep their value.
+    luma : (H, W) float
+        Lightness (L* 0..100); its gradient magnitude is the relief the watershed floods.
+    band_px : float
+        Half-width of the band around the edge, px: pixels of ``region`` nearer the edge than this are
+        relabelled by flooding from both sides, so the edge settles on the strongest lightness steps
+        (the dark lines between hair strands) instead of crossing the strands.
+
+    Returns
+    -------
+    (H, W) bool
+    """
+    import cv2
+    from skimage.segmentation import watershed
+
+    r = int(round(band_px))
+    if r < 1 or not (inside & region).any() or not (region & ~inside).any():
+        return inside
+    a = (inside & region).astype(np.uint8)
+    b = (region & ~inside).astype(np.uint8)
+    band = region & (cv2.dilate(a, disk(r)) > 0) & (cv2.dilate(b, disk(r)) > 0)
+    if not band.any():
+        return inside
+    markers = np.zeros(inside.shape, np.int32)
+    markers[(inside & region) & ~band] = 1
+    markers[(region & ~inside) & ~band] = 2
+    gy = cv2.Sobel(luma.astype(np.float32), cv2.CV_32F, 0, 1, ksize=3)
+    gx = cv2.Sobel(luma.astype(np.float32), cv2.CV_32F, 1, 0, ksize=3)
+    flooded = watershed(np.hypot(gx, gy), markers, mask=region)
+    out = inside.copy()
+    out[band] = flooded[band] == 1
+    return out

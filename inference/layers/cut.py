@@ -42,6 +42,7 @@ from inference.layers.completion import (
     inner_band,
     mask_box,
     nearer,
+    neck_top,
     neck_zone,
     polygon_mask,
     reach_up,
@@ -92,6 +93,12 @@ FOREHEAD_REACH_FW = 0.12  # the skin continues this far up under the fringe (fri
 OUTSIDE_FW = 0.08
 """Background narrower than twice this (face widths), a pocket between strands, is not the outside
 beside a cheek: the back hair is completed under the cheek next to it."""
+SIDE_LOCK_FACE_FW = 0.04
+"""Front hair nearer the face outline than this (face widths) is not a side lock's own strands (the
+outline and the cheek's edge stay out of the back hair beneath)."""
+NECK_SOURCE_FW = 0.12
+"""The neck under the jaw is continued from the neck's top this deep (face widths): its shading, not the
+median of a throat whose lower part is paler (or labelled with a white collar)."""
 IRIS_ASPECT = 1.25
 """Height / width of a full anime iris, used where the lids hide its top."""
 PAD_PX = 4
@@ -270,11 +277,28 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
     if target is not None and target.any():
         colors = fill_region(scene.rgb, source, target, fill, default)
         colors = complete_under_eyes(scene, target, colors) if name == "Face" else colors
+        colors = _strands_under_side_locks(scene, target, colors) if name == "BackHair" else colors
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255
     bleed(image)
     return CutLayer(name, LAYER_LABELS[name], image, (float(x0), float(y0)), crop_vis.copy())
+
+
+def _strands_under_side_locks(scene: Scene, target: np.ndarray, colors: np.ndarray) -> np.ndarray:
+    """The back hair under the front hair outside the face, near the visible back hair, is the input's own
+    strands there: a side lock of the crown moving with the head uncovers the same strands continuing
+    the visible back hair, not a shaded fill cut off along the lock's edge (issue 14).
+
+    ``colors`` (T, 3) uint8 are the target pixels' fill in ``np.nonzero(target)`` order; returned updated.
+    """
+    face = dilate(polygon_mask(scene.shape, scene.face_contour), SIDE_LOCK_FACE_FW * scene.fw)
+    side = scene.vis("FrontHair") & ~face & dilate(scene.vis("BackHair"), MOVE_REACH_FW * scene.fw)
+    take = side[target]
+    if take.any():
+        colors = colors.copy()
+        colors[take] = scene.rgb[target][take]
+    return colors
 
 
 def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray, Fill, tuple[int, int, int]]:
@@ -303,7 +327,7 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
         return covered & zone, vis, Fill(96, 0.15 * fw, method="patch"), SKIN_DEFAULT
     if name == "Neck":
-        return covered & neck_zone(vis, scene.chin[1], fh), vis, Fill(64, 0.1 * fw), SKIN_DEFAULT
+        return covered & neck_zone(vis, scene.chin[1], fh), neck_top(vis, NECK_SOURCE_FW * fw), Fill(64, 0.1 * fw), SKIN_DEFAULT
     if name == "Face":
         zone = polygon_mask(scene.shape, scene.face_contour) | hull_mask(vis)
         zone |= reach_up(zone, FOREHEAD_REACH_FW * fw, int(fy + 0.35 * fh))  # no gap under a lifting fringe

@@ -8,7 +8,8 @@ Rules (working frame, lengths in face widths FW):
   clothes rising from below; only hair connected to the hair above the chin counts (long hair may
   hang down); **FRONT_HAIR** = the hair inside the face outline that reaches in from its edge (bangs,
   locks over the cheeks) and the hair above the eye line over the face's width (the crown, which moves
-  with the bangs); the rest is **BACK_HAIR**;
+  with the bangs), its geometric edge moved onto the nearest strand edges outside the face (a side lock is
+  never cut straight across its strands); the rest is **BACK_HAIR**;
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
@@ -33,6 +34,7 @@ from inference.masks import (
     nearest_fill,
     remove_small,
     resize_mask,
+    snap_to_strands,
     to_lab,
     upsample_labels,
 )
@@ -44,6 +46,9 @@ from inference.segmentation.part_colours import BODY, HAIR, classify
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 P = PartLabel
+STRAND_SNAP_FW = 0.06
+"""Half-width (face widths) of the band around the crown's geometric edge in which the front/back hair cut
+moves onto the strand edges (:func:`inference.masks.snap_to_strands`)."""
 BIG_PARTS = (P.BACK_HAIR, P.BODY, P.NECK, P.FACE, P.FRONT_HAIR)
 
 
@@ -115,6 +120,7 @@ def _label(
     in_face = components_touching(face_hair, edge & face_hair)
     front = (hair & crown & ~face_poly) | in_face
     front = components_touching(front, front & ~face_poly) | in_face
+    front = snap_to_strands(front, hair & ~face_poly, lab[..., 0], STRAND_SNAP_FW * fw)
     labels[hair & ~front] = P.BACK_HAIR
     face_skin = face_poly & anyfg & ~front
     labels[face_skin] = P.FACE
