@@ -292,11 +292,16 @@ def _strands_under_side_locks(scene: Scene, target: np.ndarray, colors: np.ndarr
 
     ``colors`` (T, 3) uint8 are the target pixels' fill in ``np.nonzero(target)`` order; returned updated.
     """
+    from inference.layers.patchfill import mirror_copy
+
+    reach = MOVE_REACH_FW * scene.fw
+    source = scene.vis("BackHair") & scene.opaque
+    mirrored, weight = mirror_copy(scene.rgb, erode(source, 1) if erode(source, 1).sum() >= 16 else source, target, reach)
+    colors = np.clip(np.round(mirrored * weight[:, None] + colors * (1.0 - weight[:, None])), 0, 255).astype(np.uint8)
     face = dilate(polygon_mask(scene.shape, scene.face_contour), SIDE_LOCK_FACE_FW * scene.fw)
-    side = scene.vis("FrontHair") & ~face & dilate(scene.vis("BackHair"), MOVE_REACH_FW * scene.fw)
+    side = scene.vis("FrontHair") & ~face & dilate(scene.vis("BackHair"), reach)
     take = side[target]
     if take.any():
-        colors = colors.copy()
         colors[take] = scene.rgb[target][take]
     return colors
 

@@ -192,3 +192,41 @@ def upsample_copy(
     ix = np.clip(np.round(sx).astype(np.int64), 0, W - 1)
     ok = src[iy, ix] & ~cell
     return np.where(ok[..., None], rgb[iy, ix], fallback).astype(np.float32)
+
+
+def mirror_copy(rgb: np.ndarray, source: np.ndarray, target: np.ndarray, reach_px: float) -> tuple[np.ndarray, np.ndarray]:
+    """Full-resolution colours for ``target`` mirrored from ``source`` across the nearest source edge.
+
+    Each target pixel ``p`` takes the source pixel ``2q - p``, ``q`` the nearest source pixel (the
+    art reflected across the edge of the visible part, so strands meeting the edge continue as strands,
+    sharp and without the cells of a coarse field); where the reflection leaves the source it takes
+    ``q`` itself. The map is one continuous reflection along each stretch of the edge.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) uint8
+    source, target : (H, W) bool
+    reach_px : float
+        Target pixels farther than this from the source get weight 0.
+
+    Returns
+    -------
+    (colors, weight)
+        ``colors`` (T, 3) float32 and ``weight`` (T,) float32 in [0, 1] (1 up to half ``reach_px``
+        from the source, falling linearly to 0 at ``reach_px``), in ``np.nonzero(target)`` order.
+    """
+    from scipy import ndimage
+
+    ys, xs = np.nonzero(target)
+    if not source.any() or len(ys) == 0:
+        return np.zeros((len(ys), 3), np.float32), np.zeros(len(ys), np.float32)
+    dist, (ny, nx) = ndimage.distance_transform_edt(~source, return_indices=True)
+    qy, qx = ny[ys, xs], nx[ys, xs]
+    h, w = source.shape
+    my, mx = 2 * qy - ys, 2 * qx - xs
+    inside = (my >= 0) & (my < h) & (mx >= 0) & (mx < w)
+    ok = inside & source[my.clip(0, h - 1), mx.clip(0, w - 1)]
+    sy, sx = np.where(ok, my, qy), np.where(ok, mx, qx)
+    d = dist[ys, xs]
+    weight = np.clip(2.0 - 2.0 * d / max(reach_px, 1e-6), 0.0, 1.0).astype(np.float32)
+    return rgb[sy, sx].astype(np.float32), weight
