@@ -132,7 +132,7 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
     return 1.0 if u == 0 else float(np.logical_and(a, b).sum() / u)
 
 
-def snap_to_strands(inside: np.ndarray, region: np.ndarray, luma: np.ndarray, band_px: float) -> np.ndarray:
+def snap_to_strands(inside: np.ndarray, region: np.ndarray, rgb: np.ndarray, band_px: float) -> np.ndarray:
     """``inside`` with its edge within ``region`` moved onto the image's edges (a watershed).
 
     Parameters
@@ -141,11 +141,11 @@ def snap_to_strands(inside: np.ndarray, region: np.ndarray, luma: np.ndarray, ba
         The mask whose edge is geometric (an ellipse, a row), e.g. the front hair.
     region : (H, W) bool
         Where the edge may move (e.g. the hair outside the face); pixels outside keep their value.
-    luma : (H, W) float
-        Lightness (L* 0..100); its gradient magnitude is the relief the watershed floods.
+    rgb : (H, W, 3) uint8
+        The image whose colour steps the watershed follows (``cv2.watershed``, Meyer's flooding).
     band_px : float
         Half-width of the band around the edge, px: pixels of ``region`` nearer the edge than this are
-        relabelled by flooding from both sides, so the edge settles on the strongest lightness steps
+        relabelled by flooding from both sides, so the edge settles on the strongest colour steps
         (the dark lines between hair strands) instead of crossing the strands.
 
     Returns
@@ -153,7 +153,6 @@ def snap_to_strands(inside: np.ndarray, region: np.ndarray, luma: np.ndarray, ba
     (H, W) bool
     """
     import cv2
-    from skimage.segmentation import watershed
 
     r = int(round(band_px))
     if r < 1 or not (inside & region).any() or not (region & ~inside).any():
@@ -161,14 +160,19 @@ def snap_to_strands(inside: np.ndarray, region: np.ndarray, luma: np.ndarray, ba
     a = (inside & region).astype(np.uint8)
     b = (region & ~inside).astype(np.uint8)
     band = region & (cv2.dilate(a, disk(r)) > 0) & (cv2.dilate(b, disk(r)) > 0)
-    if not band.any():
+    ys, xs = np.nonzero(band)
+    if len(ys) == 0:
         return inside
-    markers = np.zeros(inside.shape, np.int32)
-    markers[(inside & region) & ~band] = 1
-    markers[(region & ~inside) & ~band] = 2
-    gy = cv2.Sobel(luma.astype(np.float32), cv2.CV_32F, 0, 1, ksize=3)
-    gx = cv2.Sobel(luma.astype(np.float32), cv2.CV_32F, 1, 0, ksize=3)
-    flooded = watershed(np.hypot(gx, gy), markers, mask=region)
+    h, w = inside.shape
+    y0, y1, x0, x1 = max(0, ys.min() - 2), min(h, ys.max() + 3), max(0, xs.min() - 2), min(w, xs.max() + 3)
+    crop = band[y0:y1, x0:x1]
+    markers = np.full(crop.shape, 3, np.int32)  # outside the region: a wall
+    markers[(inside & region)[y0:y1, x0:x1] & ~crop] = 1
+    markers[(region & ~inside)[y0:y1, x0:x1] & ~crop] = 2
+    markers[crop] = 0
+    cv2.watershed(np.ascontiguousarray(rgb[y0:y1, x0:x1, :3], dtype=np.uint8), markers)
+    got = markers[crop]
     out = inside.copy()
-    out[band] = flooded[band] == 1
+    # the dividing line (-1) and pixels the wall flooded keep their geometric side
+    out[y0:y1, x0:x1][crop] = np.where(got == 1, True, np.where(got == 2, False, inside[y0:y1, x0:x1][crop]))
     return out

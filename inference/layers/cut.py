@@ -53,6 +53,7 @@ from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.names import LAYER_NAMES
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper, give_rims_to_hair
 from inference.layers.reach import MOVE_REACH_FW
+from inference.layers.side_hair import strands_under_side_locks
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 SYNTHESISED: frozenset[str] = frozenset(
@@ -93,9 +94,6 @@ FOREHEAD_REACH_FW = 0.12  # the skin continues this far up under the fringe (fri
 OUTSIDE_FW = 0.08
 """Background narrower than twice this (face widths), a pocket between strands, is not the outside
 beside a cheek: the back hair is completed under the cheek next to it."""
-SIDE_LOCK_FACE_FW = 0.04
-"""Front hair nearer the face outline than this (face widths) is not a side lock's own strands (the
-outline and the cheek's edge stay out of the back hair beneath)."""
 NECK_SOURCE_FW = 0.12
 """The neck under the jaw is continued from the neck's top this deep (face widths): its shading, not the
 median of a throat whose lower part is paler (or labelled with a white collar)."""
@@ -277,33 +275,12 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
     if target is not None and target.any():
         colors = fill_region(scene.rgb, source, target, fill, default)
         colors = complete_under_eyes(scene, target, colors) if name == "Face" else colors
-        colors = _strands_under_side_locks(scene, target, colors) if name == "BackHair" else colors
+        colors = strands_under_side_locks(scene, target, colors) if name == "BackHair" else colors
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255
     bleed(image)
     return CutLayer(name, LAYER_LABELS[name], image, (float(x0), float(y0)), crop_vis.copy())
-
-
-def _strands_under_side_locks(scene: Scene, target: np.ndarray, colors: np.ndarray) -> np.ndarray:
-    """The back hair under the front hair outside the face, near the visible back hair, is the input's own
-    strands there: a side lock of the crown moving with the head uncovers the same strands continuing
-    the visible back hair, not a shaded fill cut off along the lock's edge (issue 14).
-
-    ``colors`` (T, 3) uint8 are the target pixels' fill in ``np.nonzero(target)`` order; returned updated.
-    """
-    from inference.layers.patchfill import mirror_copy
-
-    reach = MOVE_REACH_FW * scene.fw
-    source = scene.vis("BackHair") & scene.opaque
-    mirrored, weight = mirror_copy(scene.rgb, erode(source, 1) if erode(source, 1).sum() >= 16 else source, target, reach)
-    colors = np.clip(np.round(mirrored * weight[:, None] + colors * (1.0 - weight[:, None])), 0, 255).astype(np.uint8)
-    face = dilate(polygon_mask(scene.shape, scene.face_contour), SIDE_LOCK_FACE_FW * scene.fw)
-    side = scene.vis("FrontHair") & ~face & dilate(scene.vis("BackHair"), reach)
-    take = side[target]
-    if take.any():
-        colors[take] = scene.rgb[target][take]
-    return colors
 
 
 def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray, Fill, tuple[int, int, int]]:

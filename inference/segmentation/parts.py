@@ -120,7 +120,7 @@ def _label(
     in_face = components_touching(face_hair, edge & face_hair)
     front = (hair & crown & ~face_poly) | in_face
     front = components_touching(front, front & ~face_poly) | in_face
-    front = snap_to_strands(front, hair & ~face_poly, lab[..., 0], STRAND_SNAP_FW * fw)
+    front = snap_to_strands(front, hair & ~face_poly, rgb, STRAND_SNAP_FW * fw)
     labels[hair & ~front] = P.BACK_HAIR
     face_skin = face_poly & anyfg & ~front
     labels[face_skin] = P.FACE
