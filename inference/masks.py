@@ -170,8 +170,10 @@ def snap_to_strands(inside: np.ndarray, region: np.ndarray, rgb: np.ndarray, ban
     markers[(inside & region)[y0:y1, x0:x1] & ~crop] = 1
     markers[(region & ~inside)[y0:y1, x0:x1] & ~crop] = 2
     markers[crop] = 0
-    cv2.watershed(np.ascontiguousarray(rgb[y0:y1, x0:x1, :3], dtype=np.uint8), markers)
-    got = markers[crop]
+    # watershed takes the outermost pixels as its border: pad by one so the crop's own edge is flooded too
+    padded = np.pad(markers, 1, constant_values=3)
+    cv2.watershed(np.pad(np.ascontiguousarray(rgb[y0:y1, x0:x1, :3], dtype=np.uint8), ((1, 1), (1, 1), (0, 0)), mode="edge"), padded)
+    got = padded[1:-1, 1:-1][crop]
     out = inside.copy()
     # the dividing line (-1) and pixels the wall flooded keep their geometric side
     out[y0:y1, x0:x1][crop] = np.where(got == 1, True, np.where(got == 2, False, inside[y0:y1, x0:x1][crop]))

@@ -119,6 +119,41 @@ def neck_under_jaw(rig, render) -> tuple[float, int]:
     return float(luma[under].mean() - luma[top].mean()), int(outside.sum())
 
 
+def test_crown_cut_moves_onto_the_strand_lines():
+    """A geometric cut through the middle of a strand moves onto the dark line beside it."""
+    from inference.masks import snap_to_strands
+
+    h, w = 40, 60
+    rgb = np.full((h, w, 3), (240, 200, 120), np.uint8)
+    lines = np.arange(w) % 10 == 4  # dark lines between 10 px strands at x = 4, 14, 24, ...
+    rgb[:, lines] = (90, 60, 30)
+    region = np.ones((h, w), bool)
+    inside = np.zeros((h, w), bool)
+    inside[:, :27] = True  # cut through the strand x 25..33, 2 px from its line at x = 24
+    assert snap_to_strands(inside, region, rgb, 0.0) is inside
+    out = snap_to_strands(inside, region, rgb, 4.0)
+    edge = out.sum(axis=1)  # the first back-hair column of each row
+    assert set(edge.tolist()) <= {24, 25}, sorted(set(edge.tolist()))
+    assert out[:, :20].all() and not out[:, 32:].any()
+
+
+def test_mirror_copy_continues_stripes_at_full_resolution():
+    from inference.layers.patchfill import mirror_copy
+
+    h, w = 30, 40
+    yy, xx = np.mgrid[:h, :w]
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[..., 0] = np.where((xx + yy) % 8 < 4, 200, 60)  # diagonal stripes
+    source = xx < 20
+    target = ~source
+    colors, weight = mirror_copy(rgb, source, target, reach_px=16.0, skip_px=2.0)
+    ys, xs = np.nonzero(target)
+    want = rgb[ys, 38 - xs, 0]  # reflected across the last source column, x = 19
+    near = (xs >= 24) & (xs < 28)
+    assert np.all(weight[near] == 1.0) and np.all(weight[xs < 21] == 0.0)
+    assert np.array_equal(colors[near, 0], want[near].astype(np.float32))
+
+
 @pytest.fixture(scope="module")
 def lambda_rig():
     if not (SHARED_DATA / "anime" / "lambda_00.png").is_file():
