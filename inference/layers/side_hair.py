@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inference.layers.completion import dilate, erode, median_color, polygon_mask
+from inference.layers.completion import dilate, erode, mask_box, median_color, polygon_mask
 from inference.layers.reach import MOVE_REACH_FW
 
 SIDE_LOCK_FACE_FW = 0.04
@@ -42,26 +42,32 @@ def strands_under_side_locks(scene, target: np.ndarray, colors: np.ndarray) -> n
     from inference.layers.patchfill import mirror_copy
 
     reach = MOVE_REACH_FW * scene.fw
-    source = scene.vis("BackHair") & scene.opaque
+    box = mask_box(target, pad=int(2 * reach) + 4)
+    if box is None:
+        return colors
+    x0, y0, x1, y1 = box
+    crop = np.s_[y0:y1, x0:x1]
+    rgb, tgt = scene.rgb[crop], target[crop]
+    source = (scene.vis("BackHair") & scene.opaque)[crop]
     if not source.any():
         return colors
     inner = erode(source, 2)
     inner = inner if inner.sum() >= 16 else source.copy()
     # hair, not the cheek's pale rim or skin a part parser left on the hair's edge
     skin = median_color(scene.rgb, scene.vis("Face"), SKIN_DEFAULT)
-    hair = median_color(scene.rgb, inner, HAIR_DEFAULT)
-    c = scene.rgb[inner].astype(np.float32)
+    hair = median_color(rgb, inner, HAIR_DEFAULT)
+    c = rgb[inner].astype(np.float32)
     inner[inner] = np.linalg.norm(c - hair, axis=1) <= np.linalg.norm(c - skin, axis=1)
     # line art (a frame's arm, an outline) is not continued: it would stay behind where it lay
-    luma = scene.rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = rgb.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
     k = max(5, int(LINE_KERNEL_FW * scene.fw) | 1)
     lines = cv2.morphologyEx(luma, cv2.MORPH_BLACKHAT, np.ones((k, k), np.uint8)) > LINE_DARK
     inner &= ~lines
-    mirrored, weight = mirror_copy(scene.rgb, inner, target, reach, MIRROR_SKIP_FW * scene.fw)
+    mirrored, weight = mirror_copy(rgb, inner, tgt, reach, MIRROR_SKIP_FW * scene.fw)
     w = weight[:, None]
     out = np.clip(np.round(mirrored * w + colors.astype(np.float32) * (1.0 - w)), 0, 255).astype(np.uint8)
-    face = dilate(polygon_mask(scene.shape, scene.face_contour), SIDE_LOCK_FACE_FW * scene.fw)
+    face = dilate(polygon_mask(scene.shape, scene.face_contour), SIDE_LOCK_FACE_FW * scene.fw)[crop]
     dist = cv2.distanceTransform((~source).astype(np.uint8), cv2.DIST_L2, 3)
-    take = (scene.vis("FrontHair") & ~face & ~dilate(lines, 1) & (dist <= reach))[target]
-    out[take] = scene.rgb[target][take]
+    take = (scene.vis("FrontHair")[crop] & ~face & ~dilate(lines, 1) & (dist <= reach))[tgt]
+    out[take] = rgb[tgt][take]
     return out
