@@ -130,3 +130,51 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
     """Intersection over union of two bool masks (1.0 when both are empty)."""
     u = np.logical_or(a, b).sum()
     return 1.0 if u == 0 else float(np.logical_and(a, b).sum() / u)
+
+
+def snap_to_strands(inside: np.ndarray, region: np.ndarray, rgb: np.ndarray, band_px: float) -> np.ndarray:
+    """``inside`` with its edge within ``region`` moved onto the image's edges (a watershed).
+
+    Parameters
+    ----------
+    inside : (H, W) bool
+        The mask whose edge is geometric (an ellipse, a row), e.g. the front hair.
+    region : (H, W) bool
+        Where the edge may move (e.g. the hair outside the face); pixels outside keep their value.
+    rgb : (H, W, 3) uint8
+        The image whose colour steps the watershed follows (``cv2.watershed``, Meyer's flooding).
+    band_px : float
+        Half-width of the band around the edge, px: pixels of ``region`` nearer the edge than this are
+        relabelled by flooding from both sides, so the edge settles on the strongest colour steps
+        (the dark lines between hair strands) instead of crossing the strands.
+
+    Returns
+    -------
+    (H, W) bool
+    """
+    import cv2
+
+    r = int(round(band_px))
+    if r < 1 or not (inside & region).any() or not (region & ~inside).any():
+        return inside
+    a = (inside & region).astype(np.uint8)
+    b = (region & ~inside).astype(np.uint8)
+    band = region & (cv2.dilate(a, disk(r)) > 0) & (cv2.dilate(b, disk(r)) > 0)
+    ys, xs = np.nonzero(band)
+    if len(ys) == 0:
+        return inside
+    h, w = inside.shape
+    y0, y1, x0, x1 = max(0, ys.min() - 2), min(h, ys.max() + 3), max(0, xs.min() - 2), min(w, xs.max() + 3)
+    crop = band[y0:y1, x0:x1]
+    markers = np.full(crop.shape, 3, np.int32)  # outside the region: a wall
+    markers[(inside & region)[y0:y1, x0:x1] & ~crop] = 1
+    markers[(region & ~inside)[y0:y1, x0:x1] & ~crop] = 2
+    markers[crop] = 0
+    # watershed takes the outermost pixels as its border: pad by one so the crop's own edge is flooded too
+    padded = np.pad(markers, 1, constant_values=3)
+    cv2.watershed(np.pad(np.ascontiguousarray(rgb[y0:y1, x0:x1, :3], dtype=np.uint8), ((1, 1), (1, 1), (0, 0)), mode="edge"), padded)
+    got = padded[1:-1, 1:-1][crop]
+    out = inside.copy()
+    # the dividing line (-1) and pixels the wall flooded keep their geometric side
+    out[y0:y1, x0:x1][crop] = np.where(got == 1, True, np.where(got == 2, False, inside[y0:y1, x0:x1][crop]))
+    return out

@@ -130,7 +130,9 @@ def dilate(mask: np.ndarray, radius_px: float) -> np.ndarray:
 
 def neck_zone(neck: np.ndarray, chin_y: float, face_h: float) -> np.ndarray:
     """The neck continued up under the jaw: hull of the neck and its top width raised to the jaw
-    (``chin_y`` - 0.25 ``face_h``, canvas px), so the chin can move without opening a gap."""
+    (``chin_y`` - 0.25 ``face_h``, canvas px), so the chin can move without opening a gap. Above the
+    neck's top the zone keeps to the top's columns: the neck's sides go straight up under the jaw
+    instead of fanning out to its base's width, which a turning jaw would uncover over the hair."""
     box = mask_box(neck)
     if box is None:
         return neck
@@ -139,7 +141,22 @@ def neck_zone(neck: np.ndarray, chin_y: float, face_h: float) -> np.ndarray:
     xs = np.flatnonzero(band.any(axis=0))
     y_jaw = min(y_top, chin_y - 0.25 * face_h)
     extra = np.array([[xs[0], y_jaw], [xs[-1], y_jaw]], np.float64)
-    return hull_mask(neck, extra)
+    zone = hull_mask(neck, extra)
+    zone[:y_top, : xs[0]] = False
+    zone[:y_top, xs[-1] + 1 :] = False
+    return zone
+
+
+def neck_top(neck: np.ndarray, depth_px: float) -> np.ndarray:
+    """(H, W) bool: the neck's pixels within ``depth_px`` below its top row (the skin under the jaw,
+    in the chin's shadow), or the whole neck when that is under 16 px: what the neck under the jaw
+    continues, rather than the paler throat, collar or chest further down."""
+    box = mask_box(neck)
+    if box is None:
+        return neck
+    top = neck.copy()
+    top[box[1] + max(1, int(round(depth_px))) :] = False
+    return top if top.sum() >= 16 else neck
 
 
 def nearer(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -42,6 +42,7 @@ from inference.layers.completion import (
     inner_band,
     mask_box,
     nearer,
+    neck_top,
     neck_zone,
     polygon_mask,
     reach_up,
@@ -52,6 +53,7 @@ from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.names import LAYER_NAMES
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper, give_rims_to_hair
 from inference.layers.reach import MOVE_REACH_FW
+from inference.layers.side_hair import strands_under_side_locks
 from inference.types import CancelToken, CutLayer, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 SYNTHESISED: frozenset[str] = frozenset(
@@ -92,6 +94,9 @@ FOREHEAD_REACH_FW = 0.12  # the skin continues this far up under the fringe (fri
 OUTSIDE_FW = 0.08
 """Background narrower than twice this (face widths), a pocket between strands, is not the outside
 beside a cheek: the back hair is completed under the cheek next to it."""
+NECK_SOURCE_FW = 0.12
+"""The neck under the jaw is continued from the neck's top this deep (face widths): its shading, not the
+median of a throat whose lower part is paler (or labelled with a white collar)."""
 IRIS_ASPECT = 1.25
 """Height / width of a full anime iris, used where the lids hide its top."""
 PAD_PX = 4
@@ -270,6 +275,7 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
     if target is not None and target.any():
         colors = fill_region(scene.rgb, source, target, fill, default)
         colors = complete_under_eyes(scene, target, colors) if name == "Face" else colors
+        colors = strands_under_side_locks(scene, target, colors) if name == "BackHair" else colors
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255
@@ -303,7 +309,7 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
         return covered & zone, vis, Fill(96, 0.15 * fw, method="patch"), SKIN_DEFAULT
     if name == "Neck":
-        return covered & neck_zone(vis, scene.chin[1], fh), vis, Fill(64, 0.1 * fw), SKIN_DEFAULT
+        return covered & neck_zone(vis, scene.chin[1], fh), neck_top(vis, NECK_SOURCE_FW * fw), Fill(64, 0.1 * fw), SKIN_DEFAULT
     if name == "Face":
         zone = polygon_mask(scene.shape, scene.face_contour) | hull_mask(vis)
         zone |= reach_up(zone, FOREHEAD_REACH_FW * fw, int(fy + 0.35 * fh))  # no gap under a lifting fringe

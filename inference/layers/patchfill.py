@@ -192,3 +192,61 @@ def upsample_copy(
     ix = np.clip(np.round(sx).astype(np.int64), 0, W - 1)
     ok = src[iy, ix] & ~cell
     return np.where(ok[..., None], rgb[iy, ix], fallback).astype(np.float32)
+
+
+def mirror_copy(
+    rgb: np.ndarray, source: np.ndarray, target: np.ndarray, reach_px: float, skip_px: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Full-resolution colours for ``target`` mirrored from ``source`` across the nearest source edge.
+
+    Each target pixel ``p`` takes the source pixel ``2q - p``, ``q`` the nearest source pixel (the
+    art reflected across the edge of the visible part, so strands meeting the edge continue as strands,
+    sharp and without the cells of a coarse field); where the reflection leaves the source it takes
+    ``q`` itself. The map is one continuous reflection along each stretch of the edge.
+
+    Parameters
+    ----------
+    rgb : (H, W, 3) uint8
+    source, target : (H, W) bool
+    reach_px : float
+        Target pixels farther than this from the source get weight 0.
+    skip_px : float
+        Target pixels nearer the source than this get weight 0 too (the edge band where a moving
+        neighbour's outline lay: a line mirrored there would read as that outline left behind);
+        the weight rises to 1 over the next ``skip_px``.
+
+    Returns
+    -------
+    (colors, weight)
+        ``colors`` (T, 3) float32 and ``weight`` (T,) float32 in [0, 1] (1 from ``2 skip_px`` up to
+        half ``reach_px`` from the source, falling linearly to 0 at ``reach_px``), in
+        ``np.nonzero(target)`` order.
+    """
+    from scipy import ndimage
+
+    ys, xs = np.nonzero(target)
+    colors = np.zeros((len(ys), 3), np.float32)
+    weight = np.zeros(len(ys), np.float32)
+    if not source.any() or len(ys) == 0:
+        return colors, weight
+    h, w = source.shape
+    m = int(np.ceil(reach_px)) + 2  # a source farther than the reach (or its mirror) is never used
+    y0, y1 = max(0, int(ys.min()) - 2 * m), min(h, int(ys.max()) + 1 + 2 * m)
+    x0, x1 = max(0, int(xs.min()) - 2 * m), min(w, int(xs.max()) + 1 + 2 * m)
+    src = source[y0:y1, x0:x1]
+    if not src.any():
+        return colors, weight
+    dist, (ny, nx) = ndimage.distance_transform_edt(~src, return_indices=True)
+    ly, lx = ys - y0, xs - x0
+    qy, qx = ny[ly, lx], nx[ly, lx]
+    ch, cw = src.shape
+    my, mx = 2 * qy - ly, 2 * qx - lx
+    inside = (my >= 0) & (my < ch) & (mx >= 0) & (mx < cw)
+    ok = inside & src[my.clip(0, ch - 1), mx.clip(0, cw - 1)]
+    sy, sx = np.where(ok, my, qy) + y0, np.where(ok, mx, qx) + x0
+    d = dist[ly, lx]
+    weight = np.clip(2.0 - 2.0 * d / max(reach_px, 1e-6), 0.0, 1.0)
+    if skip_px > 0:
+        weight = np.minimum(weight, np.clip(d / skip_px - 1.0, 0.0, 1.0))
+    weight = weight.astype(np.float32)
+    return rgb[sy, sx].astype(np.float32), weight

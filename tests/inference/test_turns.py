@@ -1,0 +1,181 @@
+"""Head turns uncover hair and neck that look like the hair and the neck (issue 14, lambda_00's side hair).
+
+Measured on renders of the generated rig (canvas px, straight-alpha RGBA over white, luma 0..255):
+
+- **side hair**: the pixels where the back hair shows at AngleX ±30 but not at rest (the side lock and
+  the cheek moved away) are as light as the visible back hair around them, and carry no new long
+  axis-aligned edges (the straight cut of a geometric front-hair zone, the cells of a coarse fill);
+- **neck under the jaw**: the neck completed under the face is shaded like the visible neck's top (the
+  chin's shadow), not the paler median of throat and collar, and keeps to the neck's top columns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHARED_DATA
+
+TURNS = ({"ParamAngleX": 30.0}, {"ParamAngleX": -30.0})
+STEP = 24.0
+"""Luma step (0..255) between neighbouring pixels from which a pixel lies on an edge."""
+STRAIGHT_FW = 0.08
+"""An axis-aligned edge run at least this long (face widths) is a straight cut."""
+RING_FW = 0.15
+
+
+def _luma(rgba: np.ndarray) -> np.ndarray:
+    a = rgba[..., 3:4].astype(np.float32) / 255.0
+    return (rgba[..., :3].astype(np.float32) * a + 255.0 * (1.0 - a)) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def _runs(edge: np.ndarray, min_len: int) -> np.ndarray:
+    """Pixels of ``edge`` in vertical runs (one column) of at least ``min_len``."""
+    out = np.zeros_like(edge)
+    for x in np.flatnonzero(edge.any(axis=0)):
+        d = np.diff(np.concatenate([[0], edge[:, x].astype(np.int8), [0]]))
+        for s, e in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True):
+            if e - s >= min_len:
+                out[s:e, x] = True
+    return out
+
+
+def straight_edges(luma: np.ndarray, min_len: int) -> np.ndarray:
+    """(H, W) bool: edge pixels on straight vertical or horizontal runs of at least ``min_len`` px."""
+    gx = np.zeros_like(luma)
+    gx[:, 1:] = np.abs(np.diff(luma, axis=1))
+    gy = np.zeros_like(luma)
+    gy[1:] = np.abs(np.diff(luma, axis=0))
+    return _runs(gx >= STEP, min_len) | _runs((gy >= STEP).T, min_len).T
+
+
+def _only(ev, keep):
+    return dataclasses.replace(ev, items=tuple(it for it in ev.items if keep(it.art_mesh_id)))
+
+
+def _top(ev, render, mesh: str, above_of: set[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(mesh alpha >= 128, mesh alpha >= 128 and nothing drawn above it >= 128)."""
+    ids = [it.art_mesh_id for it in ev.items]
+    above = set(ids[ids.index(mesh) + 1 :]) if above_of is None else above_of
+    own = render(_only(ev, lambda n: n == mesh))[..., 3] >= 128
+    over = render(_only(ev, lambda n: n in above))[..., 3] >= 128
+    return own, own & ~over
+
+
+def side_hair_uncovered(rig, render) -> list[tuple[int, float, int]]:
+    """Per turn of ``TURNS``: (uncovered px, how much darker (luma) they are than the visible back hair
+    within ``RING_FW`` of them at rest, new straight edge px on and beside them)."""
+    import cv2
+
+    from rig.evaluate import compile_plan, evaluate
+
+    plan = compile_plan(rig)
+    values = rig.default_values()
+    ev0 = evaluate(rig, values, plan, gizmos=False)
+    face = next(it for it in ev0.items if it.art_mesh_id == "ArtMeshFace").vertices_px
+    fw, chin = float(np.ptp(face[:, 0])), int(face[:, 1].max())
+    rest = render(ev0)
+    luma0 = _luma(rest)
+    min_len = max(6, int(round(STRAIGHT_FW * fw)))
+    at_rest = cv2.dilate(straight_edges(luma0, min_len).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    hair0 = _top(ev0, render, "ArtMeshBackHair")[1]
+    out = []
+    for pose in TURNS:
+        ev = evaluate(rig, values | pose, plan, gizmos=False)
+        luma = _luma(render(ev))
+        shown = _top(ev, render, "ArtMeshBackHair")[1] & ~hair0 & (rest[..., 3] >= 200)
+        shown[chin:] = False
+        near = cv2.dilate(shown.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        k = 1 + 2 * int(RING_FW * fw)
+        ring = (cv2.dilate(shown.astype(np.uint8), np.ones((k, k), np.uint8)) > 0) & hair0
+        darker = float(luma0[ring].mean() - luma[shown].mean()) if shown.any() and ring.any() else 0.0
+        straight = int((straight_edges(luma, min_len) & near & ~at_rest).sum())
+        out.append((int(shown.sum()), darker, straight))
+    return out
+
+
+def neck_under_jaw(rig, render) -> tuple[float, int]:
+    """(how much lighter (luma) the neck completed under the face is than the visible neck's top
+    ``0.12`` FW, completed px outside the columns of the visible neck's top rows)."""
+    from rig.evaluate import compile_plan, evaluate
+
+    ev = evaluate(rig, rig.default_values(), compile_plan(rig), gizmos=False)
+    face = next(it for it in ev.items if it.art_mesh_id == "ArtMeshFace").vertices_px
+    fw = float(np.ptp(face[:, 0]))
+    own, vis = _top(ev, render, "ArtMeshNeck")
+    hidden = own & ~vis
+    ys = np.flatnonzero(vis.any(axis=1))
+    top = vis.copy()
+    top[ys[0] + int(round(0.12 * fw)) :] = False
+    luma = _luma(render(_only(ev, lambda n: n == "ArtMeshNeck")))
+    under = hidden.copy()
+    under[ys[0] :] = False  # completed above the visible neck: under the jaw
+    band = top[ys[0] : ys[0] + max(3, int(0.05 * 1.16 * fw))].any(axis=0)
+    xs = np.flatnonzero(band)
+    outside = under.copy()
+    outside[:, xs[0] - 1 : xs[-1] + 2] = False
+    return float(luma[under].mean() - luma[top].mean()), int(outside.sum())
+
+
+def test_crown_cut_moves_onto_the_strand_lines():
+    """A geometric cut through the middle of a strand moves onto the dark line beside it."""
+    from inference.masks import snap_to_strands
+
+    h, w = 40, 60
+    rgb = np.full((h, w, 3), (240, 200, 120), np.uint8)
+    lines = np.arange(w) % 10 == 4  # dark lines between 10 px strands at x = 4, 14, 24, ...
+    rgb[:, lines] = (90, 60, 30)
+    region = np.ones((h, w), bool)
+    inside = np.zeros((h, w), bool)
+    inside[:, :27] = True  # cut through the strand x 25..33, 2 px from its line at x = 24
+    assert snap_to_strands(inside, region, rgb, 0.0) is inside
+    out = snap_to_strands(inside, region, rgb, 4.0)
+    edge = out.sum(axis=1)  # the first back-hair column of each row
+    assert set(edge.tolist()) <= {24, 25}, sorted(set(edge.tolist()))
+    assert out[:, :20].all() and not out[:, 32:].any()
+
+
+def test_mirror_copy_continues_stripes_at_full_resolution():
+    from inference.layers.patchfill import mirror_copy
+
+    h, w = 30, 40
+    yy, xx = np.mgrid[:h, :w]
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[..., 0] = np.where((xx + yy) % 8 < 4, 200, 60)  # diagonal stripes
+    source = xx < 20
+    target = ~source
+    colors, weight = mirror_copy(rgb, source, target, reach_px=16.0, skip_px=2.0)
+    ys, xs = np.nonzero(target)
+    want = rgb[ys, 38 - xs, 0]  # reflected across the last source column, x = 19
+    near = (xs >= 24) & (xs < 28)
+    assert np.all(weight[near] == 1.0) and np.all(weight[xs < 21] == 0.0)
+    assert np.array_equal(colors[near, 0], want[near].astype(np.float32))
+
+
+@pytest.fixture(scope="module")
+def lambda_rig():
+    if not (SHARED_DATA / "anime" / "lambda_00.png").is_file():
+        pytest.skip("../shared/data/anime/lambda_00.png is missing")
+    from inference.pipeline import generate
+
+    return generate(SHARED_DATA / "anime" / "lambda_00.png", backend="classical").rig
+
+
+def test_side_hair_a_turn_uncovers_continues_the_hair(lambda_rig, gl):
+    from app.render.offscreen import render_to_array
+
+    rows = side_hair_uncovered(lambda_rig, lambda ev: render_to_array(ev, ctx=gl))
+    assert all(n > 200 for n, _, _ in rows), rows  # the turn does uncover side hair
+    # before (the crown's ellipse cut through the side lock, the back hair beneath a shaded coarse fill):
+    # 26.0 / 14.9 luma darker, 87 / 71 straight px
+    assert max(d for _, d, _ in rows) < 8.0, rows
+    assert sum(s for _, _, s in rows) < 110, rows
+
+
+def test_neck_under_the_jaw_is_shaded_like_the_neck_top(lambda_rig, gl):
+    from app.render.offscreen import render_to_array
+
+    lighter, outside = neck_under_jaw(lambda_rig, lambda ev: render_to_array(ev, ctx=gl))
+    assert lighter < 6.0 and outside == 0, (lighter, outside)
