@@ -109,6 +109,8 @@ class Scene:
 
     ``face_box`` (x, y, w, h), ``face_contour`` (K, 2) and ``chin`` (x, y), canvas px, are what the
     completion rules need of the face; ``face`` (None on a re-cut) is needed only to synthesise.
+    ``hair_rims`` (H, W) bool (None on a re-cut): the body slivers :func:`give_rims_to_hair` handed
+    to the back hair, which the back hair's completion does not continue.
     """
 
     rgb: np.ndarray  # (H, W, 3) uint8
@@ -120,6 +122,7 @@ class Scene:
     face_contour: np.ndarray
     chin: tuple[float, float]
     face: FaceLandmarks | None = None
+    hair_rims: np.ndarray | None = None
 
     @staticmethod
     def build(rgb, alpha, visible, face_box, face_contour, chin, face=None) -> Scene:
@@ -225,7 +228,9 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     give_edges_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible)
     give_lines_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible, scene.fw)
+    hair = visible["BackHair"].copy()
     give_rims_to_hair(LAYER_NAMES, scene.rank, scene.opaque, visible, scene.fw)
+    scene.hair_rims = visible["BackHair"] & ~hair
     return scene
 
 
@@ -287,6 +292,10 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         hair = vis | scene.vis("FrontHair")
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
+        if scene.hair_rims is not None and (source & ~scene.hair_rims).sum() >= 16:
+            # continue the hair, not its rim: the outline, pale edge or background halo the body gave
+            # up would be copied under the face as light or dark strokes (waifu_01's cheek: 20 ghost px)
+            source = source & ~scene.hair_rims
         # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face,
         # not below its own ends, nor under a cheek or an ear nearer the background than the back hair
         head = scene.vis("Face") | scene.vis("EarL") | scene.vis("EarR")
