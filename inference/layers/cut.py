@@ -43,6 +43,7 @@ from inference.layers.completion import (
     mask_box,
     nearer,
     neck_zone,
+    outer_rim,
     polygon_mask,
     reach_up,
 )
@@ -92,6 +93,9 @@ FOREHEAD_REACH_FW = 0.12  # the skin continues this far up under the fringe (fri
 OUTSIDE_FW = 0.08
 """Background narrower than twice this (face widths), a pocket between strands, is not the outside
 beside a cheek: the back hair is completed under the cheek next to it."""
+HAIR_RIM_FW = 0.12
+"""Depth (face widths) of the back hair's rim along the figure's outside that its completion does not
+continue (tadne_r1c2's pale outer strands copied under the cheek left 80 -> 57 outline px on AngleX)."""
 IRIS_ASPECT = 1.25
 """Height / width of a full anime iris, used where the lids hide its top."""
 PAD_PX = 4
@@ -109,8 +113,6 @@ class Scene:
 
     ``face_box`` (x, y, w, h), ``face_contour`` (K, 2) and ``chin`` (x, y), canvas px, are what the
     completion rules need of the face; ``face`` (None on a re-cut) is needed only to synthesise.
-    ``hair_rims`` (H, W) bool (None on a re-cut): the body slivers :func:`give_rims_to_hair` handed
-    to the back hair, which the back hair's completion does not continue.
     """
 
     rgb: np.ndarray  # (H, W, 3) uint8
@@ -122,7 +124,6 @@ class Scene:
     face_contour: np.ndarray
     chin: tuple[float, float]
     face: FaceLandmarks | None = None
-    hair_rims: np.ndarray | None = None
 
     @staticmethod
     def build(rgb, alpha, visible, face_box, face_contour, chin, face=None) -> Scene:
@@ -228,9 +229,7 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     give_edges_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible)
     give_lines_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible, scene.fw)
-    hair = visible["BackHair"].copy()
     give_rims_to_hair(LAYER_NAMES, scene.rank, scene.opaque, visible, scene.fw)
-    scene.hair_rims = visible["BackHair"] & ~hair
     return scene
 
 
@@ -292,10 +291,11 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         hair = vis | scene.vis("FrontHair")
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
-        if scene.hair_rims is not None and (source & ~scene.hair_rims).sum() >= 16:
-            # continue the hair, not its rim: the outline, pale edge or background halo the body gave
-            # up would be copied under the face as light or dark strokes (waifu_01's cheek: 20 ghost px)
-            source = source & ~scene.hair_rims
+        inner = source & ~outer_rim(scene.opaque, HAIR_RIM_FW * fw)
+        if inner.sum() >= 16:
+            # continue the hair, not its rim along the outside: its outline, pale edge or the background
+            # halo (give_rims_to_hair) would be copied under the face as strokes (waifu_01's cheek)
+            source = inner
         # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face,
         # not below its own ends, nor under a cheek or an ear nearer the background than the back hair
         head = scene.vis("Face") | scene.vis("EarL") | scene.vis("EarR")
