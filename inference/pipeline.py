@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.types import CancelToken, FaceLandmarks, ProgressCallback
+from inference.types import CancelToken, FaceLandmarks, PartLabel, ProgressCallback
 from rig.errors import NoFaceFoundError
 from rig.model import Rig
 
@@ -176,7 +176,7 @@ def generate(
     from inference.meshing.meshes import mesh_layers
     from inference.rigging import build_rig, load_template
     from inference.rigging.physics import build_physics
-    from inference.segmentation.foreground import estimate_foreground
+    from inference.segmentation.foreground import drop_background_pockets, estimate_foreground
     from inference.segmentation.parts import segment_parts
 
     cancel = cancel or CancelToken()
@@ -214,6 +214,8 @@ def generate(
         # a second foreground pass seeded with the face keeps a flood fill from swallowing it
         fg = run.run("foreground", lambda: estimate_foreground(img, cancel=cancel, face_box=face.face_box))
     parts = run.run("parts", lambda: _parts(img, fg, face, cancel, choice, backends, segment_parts))
+    fg, pocket = drop_background_pockets(img, fg, parts.mask(PartLabel.BACK_HAIR, PartLabel.FRONT_HAIR))
+    parts.labels[pocket] = PartLabel.BACKGROUND
     scene = run.run("layers", lambda: make_scene(img, fg, face, parts))
     layers = run.run("layers", lambda: _cut(scene, cancel, choice, backends, cut_scene))
     layers = reach_past_canvas(layers, scene.shape, int(MOVE_REACH_FW * scene.fw))

@@ -196,6 +196,17 @@ def inner_band(mask: np.ndarray, width_px: float) -> np.ndarray:
     return mask & (cv2.distanceTransform(inside, cv2.DIST_L2, 3)[1:-1, 1:-1] <= width_px)
 
 
+def outer_rim(opaque: np.ndarray, width_px: float) -> np.ndarray:
+    """(H, W) bool: opaque pixels within ``width_px`` (Euclidean) of a transparent one (the canvas
+    border does not count: a figure cut by it has no rim there)."""
+    import cv2
+
+    if width_px <= 0:
+        return np.zeros(opaque.shape, bool)
+    inside = np.pad(opaque.astype(np.uint8), 1, constant_values=1)
+    return opaque & (cv2.distanceTransform(inside, cv2.DIST_L2, 3)[1:-1, 1:-1] <= width_px)
+
+
 def erode(mask: np.ndarray, radius_px: int) -> np.ndarray:
     """Erode a bool mask with a square of half-size ``radius_px``."""
     import cv2

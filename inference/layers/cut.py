@@ -44,6 +44,7 @@ from inference.layers.completion import (
     nearer,
     neck_top,
     neck_zone,
+    outer_rim,
     polygon_mask,
     reach_up,
 )
@@ -97,6 +98,9 @@ beside a cheek: the back hair is completed under the cheek next to it."""
 NECK_SOURCE_FW = 0.12
 """The neck under the jaw is continued from the neck's top this deep (face widths): its shading, not the
 median of a throat whose lower part is paler (or labelled with a white collar)."""
+HAIR_RIM_FW = 0.12
+"""Depth (face widths) of the back hair's rim along the figure's outside that its completion does not
+continue (tadne_r1c2's pale outer strands copied under the cheek left 80 -> 57 outline px on AngleX)."""
 IRIS_ASPECT = 1.25
 """Height / width of a full anime iris, used where the lids hide its top."""
 PAD_PX = 4
@@ -293,6 +297,11 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         hair = vis | scene.vis("FrontHair")
         zone = ellipse_mask(scene.shape, (fx + fw / 2, fy + fh / 2), (0.85 * fw, 0.8 * fh))
         source = vis if vis.sum() >= 16 else scene.vis("FrontHair")
+        inner = source & ~outer_rim(scene.opaque, HAIR_RIM_FW * fw)
+        if inner.sum() >= 16:
+            # continue the hair, not its rim along the outside: its outline, pale edge or the background
+            # halo (give_rims_to_hair) would be copied under the face as strokes (waifu_01's cheek)
+            source = inner
         # the fringe is backed by hair (no gap on the crown); the hair reaches under body, neck and face,
         # not below its own ends, nor under a cheek or an ear nearer the background than the back hair
         head = scene.vis("Face") | scene.vis("EarL") | scene.vis("EarR")

@@ -21,6 +21,9 @@ from inference.layers.completion import median_color
 EDGE_HANDOVER_RGB = 18.0  # seam pixels this far (RGB distance) from the lower part's median go up
 LINE_DARK = 30.0
 """Luma (0..255) by which a line-art pixel is darker than its surroundings (black-hat)."""
+FACE_GAP_PX = 2
+"""Radius (px) of the closing that gives the face the gaps left in its edge between the skin and the
+outline (tadne_r1c2's jaw: brown pixels the parser labelled hair stayed behind as a second jaw line)."""
 LINE_BAND_FW = 0.03
 """How deep (face widths) line art beside an upper part's edge is handed to it."""
 LINE_UPPER = ("Face", "FrontHair")
@@ -75,6 +78,8 @@ def give_lines_to_upper(
     pixels of the parts in ``LINE_LOWER`` drawn beneath it, at most ``LINE_BAND_FW`` × ``fw`` px: the
     outline drawn at the face's edge but labelled neck, hair or body, and the hairline drawn at the
     bangs' edge but labelled face, go up; line art further in (hair strands, clothes folds) stays.
+    Then the face's mask is closed by a disc of radius ``FACE_GAP_PX``: pixels of those lower parts
+    caught between the skin and its outline (the line's inner, anti-aliased edge) go to the face too.
 
     Parameters
     ----------
@@ -111,6 +116,16 @@ def give_lines_to_upper(
         if not grow.any():
             break
         owner[grow] = near[grow]
+    if "Face" in visible:
+        # gaps in the face's edge between the skin and its outline (labelled hair or body by the
+        # parser's jittering boundary) are the outline's inner edge, not the part beneath: they close
+        face = names.index("Face")
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * FACE_GAP_PX + 1,) * 2)
+        mine = (owner == face) | (rank == face)
+        closed = cv2.morphologyEx(mine.astype(np.uint8), cv2.MORPH_CLOSE, disc) > 0
+        gap = closed & ~mine & opaque & np.isin(rank, lowers) & (rank < face)
+        owner[gap] = face
+        line |= gap
     take = line & (owner > rank)
     _hand_over(names, take, owner, rank, visible)
     return int(take.sum())

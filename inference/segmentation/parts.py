@@ -5,13 +5,15 @@ Rules (working frame, lengths in face widths FW):
 - colour classes (:mod:`inference.segmentation.part_colours`): skin (cheek samples), hair (samples in a band above
   the face outline and on the forehead), body (samples well below the chin);
 - **hair** = hair-class pixels, plus non-skin pixels above the chin outside the face that are not
-  clothes rising from below; only hair connected to the hair above the chin counts (long hair may
-  hang down); **FRONT_HAIR** = the hair inside the face outline that reaches in from its edge (bangs,
-  locks over the cheeks) and the hair above the eye line over the face's width (the crown, which moves
-  with the bangs), the sides of that zone moved onto the nearest strand edges outside the face (a side lock
-  is not cut straight down through its strands), plus the hair-coloured pixels and line art above the eyes'
-  lower edge (outside the eyes) joined to it across thin lines (:mod:`inference.segmentation.strands`:
-  strands that do not touch the outline); the rest is **BACK_HAIR**;
+  clothes rising from below (in photographs, nor anything not hair-coloured rising from below the
+  chin up to the mouth line, nor the neck under the jaw); only hair connected to the hair
+  above the chin counts (long hair may hang down); **FRONT_HAIR** = the hair inside the face outline
+  that reaches in from its edge (bangs, locks over the cheeks) and the hair above the eye line over
+  the face's width (the crown, which moves with the bangs), the sides of that zone moved onto the
+  nearest strand edges outside the face (a side lock is not cut straight down through its strands),
+  plus the hair-coloured pixels and line art above the eyes' lower edge (outside the eyes) joined to it
+  across thin lines (:mod:`inference.segmentation.strands`: strands that do not touch the outline);
+  the rest is **BACK_HAIR**;
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
@@ -112,7 +114,8 @@ def _label(
     labels = np.zeros((h, w), np.uint8)
     labels[anyfg] = P.BODY
 
-    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, eye_y, fw)
+    neck = f.mouth_center[1] if f.kind == "real" else None  # photographs: the neck rises to the mouth line
+    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, neck, eye_y, fw)
     cx = 0.5 * (f.eye_l.center[0] + f.eye_r.center[0])
     crown = (yy < eye_y) & (((xx - cx) / (0.62 * fw)) ** 2 + ((yy - eye_y) / (1.3 * fw)) ** 2 < 1.0)
     face_hair = hair & face_poly & cc.hair_over_skin()
@@ -161,21 +164,48 @@ def _label(
     return _clean(labels, anyfg, fw)
 
 
-def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], eye_y: float, fw: float) -> np.ndarray:
+def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | None, eye_y: float,
+          fw: float) -> np.ndarray:
     """Hair mask: hair-class pixels and every head pixel outside the face (ears are taken back by the
     caller), connected to hair above the chin. Clothes-coloured pixels count as body when they rise
-    from below the chin, up to the eye line."""
+    from below the chin, up to the eye line. With ``neck`` (a photograph's mouth line, px), what is
+    not hair-coloured and rises from below the chin, up to that line, is not hair either, nor is the
+    neck column under the jaw: the neck's skin and a necklace beside the jaw (s1), a shaded neck (s9)
+    left as back hair turned with the head. (Skin-like hair-coloured pixels rising from below stay
+    hair: on s12 they are the jaw's shadow, and the back hair completed beneath them closes its seam.)"""
     chin_x, chin_y = chin
     above = yy < chin_y
     hair = (cls == HAIR) & anyfg
     body = (cls == BODY) & anyfg
     rising = components_touching(body & ~face_poly, body & (yy > chin_y + 0.3 * fw)) & (yy > eye_y)
+    if neck is not None:
+        other = (cls != HAIR) & anyfg & ~face_poly
+        up = components_touching(other, other & (yy > chin_y + 0.3 * fw)) & (yy > neck)
+        rising |= up
     hair |= above & anyfg & ~face_poly & ~rising
     hair = morph(hair, "open", 1)
     hair = components_touching(hair, hair & above & ~face_poly)
     # no hair in the middle of the chest (dark suits look like dark hair)
     chest = (yy > chin_y + 0.25 * fw) & (np.abs(np.arange(cls.shape[1])[None, :] - chin_x) < 0.5 * fw)
+    if neck is not None:  # nor, in a photograph, on the neck under the jaw
+        chest |= _under_jaw(face_poly, yy, chin_y, fw)
     return hair & ~chest
+
+
+def _under_jaw(face_poly: np.ndarray, yy: np.ndarray, chin_y: float, fw: float) -> np.ndarray:
+    """(H, W) bool: the neck column of a photograph, from the chin down 0.3 FW, as wide as the middle
+    70 % of the face outline 0.2 FW above the chin (the neck is a little narrower than the jaw)."""
+    out = np.zeros(face_poly.shape, bool)
+    row = int(round(chin_y - 0.2 * fw))
+    if not 0 <= row < face_poly.shape[0]:
+        return out
+    xs = np.flatnonzero(face_poly[row])
+    if len(xs) < 2:
+        return out
+    inset = 0.15 * (xs[-1] - xs[0])
+    x0, x1 = int(round(xs[0] + inset)), int(round(xs[-1] - inset)) + 1
+    out[:, x0:x1] = True
+    return out & (yy >= chin_y) & (yy < chin_y + 0.3 * fw) & ~face_poly
 
 
 def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float, strands) -> None:
