@@ -16,10 +16,15 @@ thread runs. Compiled code is cached on disk by numba (``cache=True``: next to t
 numba's per-user cache where that is read-only); the first use after an install or an edit of this
 file compiles it (about 5 s on an idle 2-core machine, longer under load). Should compiling fail
 (a numba error), a warning is logged once and every later frame takes the numpy path.
+
+numba is imported at the first compiled :func:`run`, not with this module: importing it costs about
+120 MB of resident memory (LLVM), which a process that evaluates a rig once or twice (an export, the
+generation preview: plans from ``compile_plan(rig, compiled=False)``) never pays.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import math
 import os
@@ -27,21 +32,36 @@ import threading
 
 import numpy as np
 
-try:  # pragma: no cover - exercised by whichever environment runs the tests
-    import numba
-except ImportError:  # pragma: no cover
-    numba = None
-
-#: Whether :func:`run` is compiled (numba importable and not disabled by ``KIRIE_EVALUATE_KERNEL=numpy``).
-AVAILABLE = numba is not None and os.environ.get("KIRIE_EVALUATE_KERNEL", "") != "numpy"
+#: Whether :func:`run` is compiled (numba installed and not disabled by ``KIRIE_EVALUATE_KERNEL=numpy``).
+AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get("KIRIE_EVALUATE_KERNEL", "") != "numpy"
+numba = None  # the numba module once :func:`_jit` has imported it
 log = logging.getLogger(__name__)
 
 _F0_5, _F0_25, _F1, _FM2, _F3 = (np.float32(v) for v in (0.5, 0.25, 1.0, -2.0, 3.0))
 _WARP_PROBE, _ROT_PROBE = np.float32(-0.1), np.float32(-10.0)
+_JITTED: list[str] = []  # the compiled functions' names, in definition order (callees first)
 
 
 def _njit(fn):
-    return numba.njit(cache=True, nogil=True, fastmath=False)(fn) if AVAILABLE else fn
+    """Mark ``fn`` for compiling: :func:`_jit` replaces it by its numba dispatcher at the first compiled run."""
+    _JITTED.append(fn.__name__)
+    return fn
+
+
+def _jit():
+    """Import numba and replace every marked function of this module by its dispatcher (once); the
+    compiled ``_run``. Callees are replaced before the first call compiles ``_run``, so numba types
+    them as compiled functions (its on-disk cache is keyed by the same source file and lines)."""
+    global numba
+    with _jit_lock:
+        if numba is None:
+            import numba as nb
+
+            module = globals()
+            for name in _JITTED:
+                module[name] = nb.njit(cache=True, nogil=True, fastmath=False)(module[name])
+            numba = nb
+    return _run
 
 
 @_njit
@@ -318,7 +338,13 @@ def run(packed: tuple, x: np.ndarray):
         _start_compile(packed, x)
         return None
     try:
-        out = _run(x, *packed)
+        compiled = _jit()
+    except ImportError as exc:  # installed but broken: numpy from now on
+        _failed = True
+        log.warning("the compiled evaluation kernel is unavailable, using numpy: %s", exc)
+        return None
+    try:
+        out = compiled(x, *packed)
     except numba.core.errors.NumbaError as exc:  # cannot compile here (e.g. a frozen build): numpy from now on
         _failed = True
         log.warning("the compiled evaluation kernel is unavailable, using numpy: %s", exc)
@@ -355,7 +381,7 @@ def _start_compile(packed: tuple, x: np.ndarray) -> None:
         def work() -> None:
             global _failed
             try:
-                _run(x.copy(), *packed)
+                _jit()(x.copy(), *packed)
                 _compiled.set()
             except Exception as exc:  # noqa: BLE001 - any failure: numpy from now on, said once
                 _failed = True
@@ -369,4 +395,5 @@ _failed = False
 _background = False
 _compiled = threading.Event()
 _lock = threading.Lock()
+_jit_lock = threading.Lock()
 _thread: threading.Thread | None = None
