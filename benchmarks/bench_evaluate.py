@@ -157,9 +157,11 @@ def main() -> None:
                 evaluate(rig, v, plan)
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
         return
+    from importlib.metadata import version
+
     from rig.evaluate import kernel
 
-    print(f"kernel: {'numba ' + kernel.numba.__version__ if kernel.AVAILABLE else 'unavailable (numpy path)'}; "
+    print(f"kernel: {'numba ' + version('numba') if kernel.AVAILABLE else 'unavailable (numpy path)'}; "
           f"{args.frames} interleaved frames per rig; medians in us (compile, refresh in ms)")  # fmt: skip
     print(f"{'rig':10} {'meshes':>6} {'vertices':>8} {'deformers':>9} {'params':>6} {'core':>8} {'kirie':>8} "
           f"{'ratio':>8} {'+gizmos':>8} {'numpy':>8} {'ratio':>8} {'min/min':>8} {'compile':>9} {'refresh':>9}")  # fmt: skip

@@ -277,21 +277,12 @@ def _full_source(source, rgba_full, face):
 
 
 def _drop_import_tracebacks() -> None:
-    """Free the frames a lazily imported module keeps through a stored exception.
+    """:func:`inference.models.runtime.drop_import_tracebacks`, for a mediapipe imported elsewhere
+    than through :func:`~inference.models.runtime.import_mediapipe` (this generation's arrays must
+    not outlive it)."""
+    from inference.models.runtime import drop_import_tracebacks
 
-    mediapipe's audio module keeps the ``OSError`` of its failed ``import sounddevice`` (no
-    PortAudio) as ``sd_error``; its traceback holds the frames that were live during the import,
-    which ended with :func:`generate`'s, so every array of that generation (the full-resolution input,
-    the working scene, the cut layers) stayed alive after it returned (about 0.5 GB for an 8192 px
-    input). The exception is kept, its traceback dropped.
-    """
-    import sys
-
-    mod = sys.modules.get("mediapipe.tasks.python.audio.core.audio_record")
-    err = getattr(mod, "sd_error", None)
-    if isinstance(err, BaseException):
-        err.__traceback__ = None
-        err.__context__ = err.__cause__ = None
+    drop_import_tracebacks()
 
 
 def _foreground(img, cancel, choice, backends, embedded):

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger("kirie.generate")
@@ -98,8 +99,10 @@ def run(args: argparse.Namespace) -> int:
     summary = result.summary()
     summary["output"] = str(out)
     if preview is not None:
+        sheet = sheet_rig(result.rig)
+        result = None  # the full-resolution layers and source go before the preview's GL context
         preview.parent.mkdir(parents=True, exist_ok=True)
-        write_contact_sheet(result.rig, preview)
+        write_contact_sheet(sheet, preview)
         summary["preview"] = str(preview)
         log.info("preview written to %s", preview)
     if args.json:
@@ -107,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         log.info(
             "wrote %s: %d layers, %d art meshes, %d vertices, %d deformers, %d parameters in %.2f s",
-            out, len(result.rig.layers), summary["art_meshes"], summary["vertices"], summary["deformers"],
+            out, len(summary["layers"]), summary["art_meshes"], summary["vertices"], summary["deformers"],
             len(summary["parameters"]), summary["total_s"],
         )
     return 0
@@ -125,13 +128,40 @@ def _input_image(args: argparse.Namespace) -> str:
     return str(sample_image())
 
 
-def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320) -> None:
-    """Render ``poses`` of ``rig`` side by side on a checkerboard with labels, cropped to the head and
-    upper body (:func:`head_box`); save a PNG atomically.
+@dataclass(frozen=True, slots=True)
+class SheetRig:
+    """What a contact sheet renders: ``rig`` with downscaled textures (:func:`preview_rig`), the
+    render width (px, the whole canvas at the sheet's scale) and the crop box (x0, y0, x1, y1) in
+    those render pixels. It holds no full-resolution image."""
 
-    Each pose is rendered at the scale that makes the cropped region about twice ``tile_px`` (never
-    above one output pixel per canvas pixel), from layer textures downscaled to twice that scale
-    (:func:`preview_rig`), so memory follows the tile size, not the canvas.
+    rig: object
+    width_px: int
+    crop: tuple[int, int, int, int]
+
+
+def sheet_rig(rig, tile_px: int = 320) -> SheetRig:
+    """The contact sheet of ``rig`` prepared: cropped to the head and upper body (:func:`head_box`),
+    at the scale that makes that region about twice ``tile_px`` (never above one output pixel per
+    canvas pixel), from layer textures downscaled to twice that scale, so memory follows the tile
+    size, not the canvas."""
+    cw, ch = rig.canvas_width_px, rig.canvas_height_px
+    box = head_box(rig) or (0, 0, cw, ch)
+    scale = min(1.0, 2 * tile_px / max(box[2] - box[0], box[3] - box[1], 1))
+    width = max(1, round(cw * scale))
+    sx, sy = width / cw, max(1, round(width * ch / cw)) / ch
+    crop = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
+    return SheetRig(preview_rig(rig, min(1.0, 2 * scale)), width, crop)
+
+
+def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320) -> None:
+    """Render ``poses`` of ``rig`` (a :class:`~rig.model.Rig`, or a :class:`SheetRig` from
+    :func:`sheet_rig`) side by side on a checkerboard with labels; save a PNG atomically.
+
+    A caller that can let go of the full-resolution rig prepares the :class:`SheetRig` first and
+    drops the rig before this renders (``kirie generate --preview``: the GL context and the renders
+    then come on top of tile-sized textures only, not of the canvas-sized layers and source).
+    Poses are evaluated on the numpy path (``compile_plan(compiled=False)``: a few evaluations do
+    not pay numba's import and compile).
     """
     from PIL import Image, ImageDraw
 
@@ -139,18 +169,14 @@ def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320
     from rig.evaluate import compile_plan, evaluate
     from rig.formats.atomic import write_png_atomically
 
-    cw, ch = rig.canvas_width_px, rig.canvas_height_px
-    box = head_box(rig) or (0, 0, cw, ch)
-    scale = min(1.0, 2 * tile_px / max(box[2] - box[0], box[3] - box[1], 1))
-    rig = preview_rig(rig, min(1.0, 2 * scale))
-    plan = compile_plan(rig)
-    width = max(1, round(cw * scale))
-    sx, sy = width / cw, max(1, round(width * ch / cw)) / ch
-    x0, y0, x1, y1 = (round(box[0] * sx), round(box[1] * sy), round(box[2] * sx), round(box[3] * sy))
+    sheet = rig if isinstance(rig, SheetRig) else sheet_rig(rig, tile_px)
+    rig = sheet.rig
+    plan = compile_plan(rig, compiled=False)
+    x0, y0, x1, y1 = sheet.crop
     tiles = []
     for label, values in poses:
         vals = rig.default_values() | values
-        rgba = render_to_array(evaluate(rig, vals, plan, gizmos=False), size=width)[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)]
+        rgba = render_to_array(evaluate(rig, vals, plan, gizmos=False), size=sheet.width_px)[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)]
         tile = _on_checker(rgba)
         tile.thumbnail((tile_px, tile_px))
         ImageDraw.Draw(tile).text((6, 4), label, fill=(20, 20, 20))
@@ -158,11 +184,10 @@ def write_contact_sheet(rig, path: Path, poses=PREVIEW_POSES, tile_px: int = 320
     cols = 4
     rows = (len(tiles) + cols - 1) // cols
     w, h = max(t.width for t in tiles), max(t.height for t in tiles)
-    sheet = Image.new("RGB", (cols * w, rows * h), (255, 255, 255))
+    page = Image.new("RGB", (cols * w, rows * h), (255, 255, 255))
     for i, t in enumerate(tiles):
-        sheet.paste(t, ((i % cols) * w, (i // cols) * h))
-    write_png_atomically(path, sheet)
-
+        page.paste(t, ((i % cols) * w, (i // cols) * h))
+    write_png_atomically(path, page)
 
 
 def preview_rig(rig, texture_scale: float):

@@ -68,7 +68,9 @@ def run_mesh(rgb: np.ndarray, face_index: int = 0) -> MeshResult | None:
     path = cached_path(MODEL)
     if path is None:
         raise FileNotFoundError(MODEL)
-    import mediapipe as mp
+    from inference.models.runtime import import_mediapipe
+
+    mp = import_mediapipe()
     from mediapipe.tasks.python import BaseOptions, vision
 
     opts = vision.FaceLandmarkerOptions(

@@ -1,4 +1,5 @@
 """onnxruntime sessions for registered models: CUDA when present, else CPU; contract checked at load.
+MediaPipe's import (:func:`import_mediapipe`), without the frames its stored import error keeps.
 
 Tensor names are read from the model (``get_inputs()`` / ``get_outputs()``), never assumed, and bound
 to the registry's roles (models.md §2.1): a model tensor whose name equals the spec's ``name`` is
@@ -151,3 +152,33 @@ def _check_tensor(spec: ModelSpec, kind: str, want: TensorSpec, arg: Any) -> Non
             f"model {spec.name!r}: {kind} {arg.name!r} ({want.role}) has type {arg.type}, "
             f"the contract expects {ort_type}"
         )
+
+
+def import_mediapipe():
+    """``mediapipe`` with its tasks API imported, and :func:`drop_import_tracebacks` applied: every
+    caller (generation's foreground and real-face landmarks, the live tracker) imports it through here,
+    so the first import, wherever it happens, leaves no frames alive. Raises ImportError without it."""
+    import mediapipe
+    import mediapipe.tasks.python.vision  # noqa: F401 - the tasks API the callers use
+
+    drop_import_tracebacks()
+    return mediapipe
+
+
+def drop_import_tracebacks() -> None:
+    """Free the frames a lazily imported module keeps through a stored exception.
+
+    mediapipe's audio module keeps the ``OSError`` of its failed ``import sounddevice`` (no
+    PortAudio) as ``sd_error``; its traceback holds the frames that were live during the import
+    (whatever called the first ``import mediapipe``: a generation's, with the full-resolution input,
+    the working scene and the cut layers, about 0.5 GB for an 8192 px input; a tracking session's
+    camera frames), and they stayed alive for the life of the process. The exception is kept, its
+    traceback and chained exceptions dropped.
+    """
+    import sys
+
+    mod = sys.modules.get("mediapipe.tasks.python.audio.core.audio_record")
+    err = getattr(mod, "sd_error", None)
+    if isinstance(err, BaseException):
+        err.__traceback__ = None
+        err.__context__ = err.__cause__ = None

@@ -60,21 +60,45 @@ class Proportions:
     figure_bottom_px: float
 
 
-def _canvas_mask(layer: CutLayer, shape: tuple[int, int]) -> np.ndarray:
-    out = np.zeros(shape, bool)
-    m = np.asarray(layer.visible_mask, bool)
-    x0, y0 = int(layer.origin_px[0]), int(layer.origin_px[1])
-    h, w = m.shape
-    xa, ya, xb, yb = max(0, x0), max(0, y0), min(shape[1], x0 + w), min(shape[0], y0 + h)
-    if xb > xa and yb > ya:
-        out[ya:yb, xa:xb] = m[ya - y0 : yb - y0, xa - x0 : xb - x0]
-    return out
+class _Silhouette:
+    """The union of some layers' visible masks on a (h, w) canvas, without a canvas-sized array: which
+    canvas rows hold a pixel, and a row's leftmost and rightmost pixel (the same numbers as a union
+    mask's; an 8192 px rig's layers are 160 MB of masks, their union would be 64 MB more per use)."""
 
+    def __init__(self, layers: Sequence[CutLayer], shape: tuple[int, int]) -> None:
+        self.layers = [la for la in layers if la is not None and la.visible_mask is not None and la.visible_mask.size]
+        self.shape = shape
 
-def _row_width(mask: np.ndarray, y: float) -> float:
-    r = int(np.clip(round(y), 0, mask.shape[0] - 1))
-    xs = np.nonzero(mask[r])[0]
-    return float(xs.max() - xs.min() + 1) if len(xs) else 0.0
+    def _clipped(self, la: CutLayer) -> tuple[np.ndarray, int, int]:
+        """The part of ``la``'s mask on the canvas, and the canvas (x, y) of its top-left pixel."""
+        h, w = self.shape
+        m = np.asarray(la.visible_mask, bool)
+        x0, y0 = int(la.origin_px[0]), int(la.origin_px[1])
+        xa, ya = max(0, x0), max(0, y0)
+        xb, yb = min(w, x0 + m.shape[1]), min(h, y0 + m.shape[0])
+        return m[ya - y0 : max(ya, yb) - y0, xa - x0 : max(xa, xb) - x0], xa, ya
+
+    def rows(self) -> np.ndarray:
+        """(k,) int64 ascending: the canvas rows with a pixel."""
+        any_row = np.zeros(self.shape[0], bool)
+        for la in self.layers:
+            m, _, ya = self._clipped(la)
+            if m.size:
+                any_row[ya : ya + m.shape[0]] |= m.any(axis=1)
+        return np.nonzero(any_row)[0]
+
+    def row_width(self, y: float) -> float:
+        """Pixels from the leftmost to the rightmost pixel (inclusive) on canvas row ``y`` (clipped); 0 if none."""
+        r = int(np.clip(round(y), 0, self.shape[0] - 1))
+        lo, hi = None, None
+        for la in self.layers:
+            m, xa, ya = self._clipped(la)
+            if ya <= r < ya + m.shape[0]:
+                xs = np.nonzero(m[r - ya])[0]
+                if len(xs):
+                    lo = xa + int(xs[0]) if lo is None else min(lo, xa + int(xs[0]))
+                    hi = xa + int(xs[-1]) if hi is None else max(hi, xa + int(xs[-1]))
+        return float(hi - lo + 1) if lo is not None else 0.0
 
 
 def measure_proportions(face: FaceLandmarks, layers: Sequence[CutLayer], canvas_size: tuple[int, int]) -> Proportions:
@@ -85,28 +109,21 @@ def measure_proportions(face: FaceLandmarks, layers: Sequence[CutLayer], canvas_
     chin_y = float(face.chin[1])
     aspect = (chin_y - fy) / fw
     by_name = {la.name: la for la in layers}
-    figure = np.zeros((h, w), bool)
-    for la in layers:
-        if la.visible_mask is not None and la.visible_mask.size:
-            figure |= _canvas_mask(la, (h, w))
-    head = np.zeros((h, w), bool)
-    for name in HEAD_LAYERS:
-        if name in by_name:
-            head |= _canvas_mask(by_name[name], (h, w))
-    rows = np.nonzero(figure.any(axis=1))[0]
+    rows = _Silhouette(layers, (h, w)).rows()
     if not len(rows):
         return Proportions(aspect, 0.0, False, 0.0, 0.0, 0.0, float(h))
     top, bottom = float(rows.min()), float(rows.max())
-    head_rows = np.nonzero(head.any(axis=1))[0]
+    head = _Silhouette([by_name.get(name) for name in HEAD_LAYERS], (h, w))
+    head_rows = head.rows()
     head_top = float(head_rows.min()) if len(head_rows) else fy
     full = bottom < h * (1.0 - BOTTOM_MARGIN) and bottom > chin_y
     ratio = (chin_y - head_top) / max(bottom - top, 1.0) if full else 0.0
     eye_y = 0.5 * (face.eye_l.center[1] + face.eye_r.center[1])
-    head_w = _row_width(head, eye_y) / fw
-    body_w = _row_width(_canvas_mask(by_name["Body"], (h, w)), chin_y + 0.35 * fw) / fw if "Body" in by_name else 0.0
+    head_w = head.row_width(eye_y) / fw
+    body_w = _Silhouette([by_name["Body"]], (h, w)).row_width(chin_y + 0.35 * fw) / fw if "Body" in by_name else 0.0
     hair_below = 0.0
     if "BackHair" in by_name:
-        hair_rows = np.nonzero(_canvas_mask(by_name["BackHair"], (h, w)).any(axis=1))[0]
+        hair_rows = _Silhouette([by_name["BackHair"]], (h, w)).rows()
         hair_below = (float(hair_rows.max()) - chin_y) / fw if len(hair_rows) else 0.0
     return Proportions(aspect, ratio, bool(full), head_w, body_w, hair_below, bottom)
 

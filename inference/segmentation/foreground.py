@@ -135,7 +135,9 @@ def _selfie_mask(rgb: np.ndarray) -> np.ndarray | None:
     if path is None:
         log.warning("%s not in the model cache; foreground falls back to GrabCut alone", SELFIE_MODEL)
         return None
-    import mediapipe as mp
+    from inference.models.runtime import import_mediapipe
+
+    mp = import_mediapipe()
     from mediapipe.tasks.python import BaseOptions, vision
 
     opts = vision.ImageSegmenterOptions(

@@ -71,7 +71,9 @@ class FaceTracker:
     def __init__(self, model_path: str | Path | None = None, min_detection_confidence: float = 0.5,
                  min_presence_confidence: float = 0.5, min_tracking_confidence: float = 0.5) -> None:
         path = Path(model_path) if model_path is not None else find_model()
-        import mediapipe as mp
+        from inference.models.runtime import import_mediapipe
+
+        mp = import_mediapipe()
         from mediapipe.tasks.python import BaseOptions, vision
 
         options = vision.FaceLandmarkerOptions(

@@ -84,7 +84,9 @@ def evaluate(
         Parameter values by id (a dict or ``ParameterValues``); missing ids use the default,
         unknown ids are ignored.
     plan : EvaluationPlan, optional
-        ``compile_plan(rig)``, compiled once per document change; compiled here when omitted.
+        ``compile_plan(rig)``, compiled once per document change. When omitted, a numpy-only plan
+        is compiled here (``compile_plan(rig, compiled=False)``: a one-off evaluation never imports
+        or compiles the kernel; the same numbers).
         A stale plan gives the old rig's geometry: check :meth:`EvaluationPlan.is_stale`.
     gizmos : bool, default True
         Build :attr:`EvaluatedRig.gizmos`; when False it is ``()`` (saves time for callers that
@@ -102,7 +104,7 @@ def evaluate(
         When compiling a plan for a structurally broken rig (see :func:`compile_plan`).
     """
     if plan is None:
-        plan = compile_plan(rig)
+        plan = compile_plan(rig, compiled=False)
     x = _parameter_vector(plan, values)
     done = kernel.run(plan.packed, x) if plan.packed is not None else None
     if done is not None:  # the compiled path (rig.evaluate.kernel); same numbers as the numpy one below

@@ -17,10 +17,15 @@ thread runs. Compiled code is cached on disk by numba (``cache=True``: next to t
 numba's per-user cache where that is read-only); the first use after an install or an edit of this
 file compiles it (about 5 s on an idle 2-core machine, longer under load). Should compiling fail
 (a numba error), a warning is logged once and every later frame takes the numpy path.
+
+numba is imported at the first compiled :func:`run`, not with this module: importing it costs about
+120 MB of resident memory (LLVM), which a process that evaluates a rig once or twice (an export, the
+generation preview: plans from ``compile_plan(rig, compiled=False)``) never pays.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import math
 import os
@@ -28,23 +33,41 @@ import threading
 
 import numpy as np
 
-try:  # pragma: no cover - exercised by whichever environment runs the tests
-    import numba
-except ImportError:  # pragma: no cover
-    numba = None
+from rig.evaluate.kernel_pack import pack  # noqa: F401 - re-exported: kernel.pack(plan)
 
-#: Whether :func:`run` is compiled (numba importable and not disabled by ``KIRIE_EVALUATE_KERNEL=numpy``).
-AVAILABLE = numba is not None and os.environ.get("KIRIE_EVALUATE_KERNEL", "") != "numpy"
+#: Whether :func:`run` is compiled (numba installed and not disabled by ``KIRIE_EVALUATE_KERNEL=numpy``).
+AVAILABLE = importlib.util.find_spec("numba") is not None and os.environ.get("KIRIE_EVALUATE_KERNEL", "") != "numpy"
+numba = None  # the numba module once :func:`_jit` has imported it
 log = logging.getLogger(__name__)
 
 _F0_5, _F0_25, _F1, _FM2, _F3 = (np.float32(v) for v in (0.5, 0.25, 1.0, -2.0, 3.0))
 _WARP_PROBE, _ROT_PROBE = np.float32(-0.1), np.float32(-10.0)
+_JITTED: list[tuple[str, str]] = []  # (name, numba inline option) of the compiled functions, callees first
 
 
 def _njit(fn=None, *, inline="never"):
-    if fn is None:  # @_njit(inline="always"): numba inlines the function into its callers' IR
+    """Mark ``fn`` for compiling (``@_njit(inline="always")``: numba inlines it into its callers' IR);
+    :func:`_jit` replaces it by its numba dispatcher at the first compiled run."""
+    if fn is None:
         return lambda f: _njit(f, inline=inline)
-    return numba.njit(cache=True, nogil=True, fastmath=False, inline=inline)(fn) if AVAILABLE else fn
+    _JITTED.append((fn.__name__, inline))
+    return fn
+
+
+def _jit():
+    """Import numba and replace every marked function of this module by its dispatcher (once); the
+    compiled ``_run``. Callees are replaced before the first call compiles ``_run``, so numba types
+    them as compiled functions (its on-disk cache is keyed by the same source file and lines)."""
+    global numba
+    with _jit_lock:
+        if numba is None:
+            import numba as nb
+
+            module = globals()
+            for name, inline in _JITTED:
+                module[name] = nb.njit(cache=True, nogil=True, fastmath=False, inline=inline)(module[name])
+            numba = nb
+    return _run
 
 
 @_njit
@@ -290,45 +313,6 @@ def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, 
     return scalars, points, origin, angle, coef, opacity
 
 
-def pack(plan) -> tuple:
-    """The plan's arrays in the form :func:`run` takes (references, not copies, where the layout allows).
-
-    ``plan`` is an :class:`rig.evaluate.plan.EvaluationPlan` whose ``packed`` field is not yet set.
-    """
-    t = plan.keyforms
-    po = []  # (object, first blended point, points, first keyform point, corners) of each keyed point field
-    for g in t.groups:
-        objs = dict.fromkeys((g.weight_index[0] // t.corners).tolist())
-        po += [(o, t.point_offset[o], t.point_count[o * t.corners], t.keyform_base[o], g.corners) for o in objs]
-    po_arr = np.asarray(po, np.int64).reshape(-1, 5).T.copy()
-    i64 = np.zeros(0, np.int64)
-    cat = lambda parts: np.concatenate(parts).astype(np.int64) if parts else i64  # noqa: E731
-    lv_rows, w_idx, w_base, w_rows, w_cols, rot_w, r_idx, r_par, rot_r = [[0] * 6], [], [], [], [], [], [], [], []
-    for s in plan.levels:
-        w_idx.append(s.warp_idx)
-        w_base.append(s.warp_targets.base)
-        w_rows.append(s.warp_targets.rows)
-        w_cols.append(s.warp_targets.cols)
-        rot_w.append(s.rot_w)
-        r_idx.append(s.rot_idx)
-        r_par.append(s.rot_parent)
-        rot_r.append(s.rot_r)
-        prev = lv_rows[-1]
-        lv_rows.append([prev[0] + len(s.warp_idx), prev[1] + len(s.warp_targets.base), prev[2] + len(s.rot_w),
-                        prev[3] + len(s.rot_idx), prev[4] + len(s.rot_parent), prev[5] + len(s.rot_r)])
-    mt = plan.mesh_warp_targets
-    return (
-        t.bind_param, t.keys_padded, t.inv_width, t.max_segment, t.term_binding, t.term_c0, t.term_c1, t.term_bit,
-        t.term_cap, t.term_stride, t.scalar_base, t.point_count, t.scalars,
-        t.point_keyforms.view(np.float32).reshape(-1, 2), t.constant_points.view(np.float32).reshape(-1, 2),
-        *po_arr, t.n_points, t.n_objects, t.corners,
-        plan.rot_kobj, plan.rot_base_angle, plan.rot_scale_ancestors, np.asarray(lv_rows, np.int64),
-        cat(w_idx), cat(w_base), cat(w_rows), cat(w_cols), cat(rot_w), cat(r_idx), cat(r_par), cat(rot_r),
-        plan.mesh_warp_idx, mt.base, mt.rows, mt.cols, plan.mesh_rot_idx, plan.mesh_rot_parent,
-        plan.mesh_opacity_chain,
-    )  # fmt: skip
-
-
 def run(packed: tuple, x: np.ndarray):
     """Blend, flatten and deform at parameter vector ``x`` ((P + 1,) float64, see ``evaluate``).
 
@@ -346,7 +330,13 @@ def run(packed: tuple, x: np.ndarray):
         _start_compile(packed, x)
         return None
     try:
-        out = _run(x, *packed)
+        compiled = _jit()
+    except ImportError as exc:  # installed but broken: numpy from now on
+        _failed = True
+        log.warning("the compiled evaluation kernel is unavailable, using numpy: %s", exc)
+        return None
+    try:
+        out = compiled(x, *packed)
     except numba.core.errors.NumbaError as exc:  # cannot compile here (e.g. a frozen build): numpy from now on
         _failed = True
         log.warning("the compiled evaluation kernel is unavailable, using numpy: %s", exc)
@@ -383,7 +373,7 @@ def _start_compile(packed: tuple, x: np.ndarray) -> None:
         def work() -> None:
             global _failed
             try:
-                _run(x.copy(), *packed)
+                _jit()(x.copy(), *packed)
                 _compiled.set()
             except Exception as exc:  # noqa: BLE001 - any failure: numpy from now on, said once
                 _failed = True
@@ -397,4 +387,5 @@ _failed = False
 _background = False
 _compiled = threading.Event()
 _lock = threading.Lock()
+_jit_lock = threading.Lock()
 _thread: threading.Thread | None = None

@@ -185,13 +185,18 @@ def _sources(rig: Rig) -> tuple[tuple[np.ndarray, ...], tuple[int, ...]]:
     return tuple(arrays), tuple(id(a) for a in arrays)
 
 
-def compile_plan(rig: Rig) -> EvaluationPlan:
+def compile_plan(rig: Rig, compiled: bool = True) -> EvaluationPlan:
     """Precompute everything about ``rig`` that does not depend on parameter values.
 
     Parameters
     ----------
     rig : Rig
         Should pass ``rig.validate()``; only what evaluation needs is checked here.
+    compiled : bool, default True
+        Pack the plan for the compiled kernel (:mod:`rig.evaluate.kernel`) when it is available.
+        False: the numpy path only (``packed`` None; the same numbers), for a process that evaluates
+        a few times (an export, a preview sheet): numba is then never imported (about 120 MB) nor
+        compiled.
 
     Returns
     -------
@@ -267,7 +272,7 @@ def compile_plan(rig: Rig) -> EvaluationPlan:
             for m in meshes
         ),
     )
-    return with_kernel(plan)
+    return with_kernel(plan) if compiled else plan
 
 
 def refresh_plan(plan: EvaluationPlan, rig: Rig, object_ids=None) -> EvaluationPlan | None:
@@ -317,9 +322,9 @@ def refresh_plan(plan: EvaluationPlan, rig: Rig, object_ids=None) -> EvaluationP
     tables = dataclasses.replace(t, scalars=scalars, point_keyforms=keyforms, constant_points=constant)
     sources, source_ids = _sources(rig)
     colours, varying = constant_colours(tables, plan.mesh_kobj_start, len(plan.meshes))
-    return with_kernel(dataclasses.replace(plan, keyforms=tables, sources=sources, source_ids=source_ids,
-                                           mesh_colours=colours, mesh_colours_varying=varying,
-                                           packed=None))  # fmt: skip
+    fresh = dataclasses.replace(plan, keyforms=tables, sources=sources, source_ids=source_ids,
+                                mesh_colours=colours, mesh_colours_varying=varying, packed=None)
+    return with_kernel(fresh) if plan.packed is not None else fresh  # a numpy-only plan stays one
 
 
 def with_kernel(plan: EvaluationPlan) -> EvaluationPlan:

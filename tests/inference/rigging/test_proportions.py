@@ -86,3 +86,39 @@ def test_chibi_face_turns_inside_its_head_outline(pose, chibi):
     head = np.concatenate([rest[k] for k in ("ArtMeshBackHair", "ArtMeshFrontHair", "ArtMeshFace")])
     head_hull = cv2.convexHull(head.astype(np.float32))
     assert min(cv2.pointPolygonTest(head_hull, (float(x), float(y)), True) for x, y in posed["ArtMeshFace"]) > 0
+
+
+def _union_rows_and_width(layers, shape, y):
+    """The definition: the layers' visible masks placed on a canvas-sized union mask."""
+    union = np.zeros(shape, bool)
+    for la in layers:
+        m, (x0, y0) = la.visible_mask, (int(la.origin_px[0]), int(la.origin_px[1]))
+        xa, ya = max(0, x0), max(0, y0)
+        xb, yb = min(shape[1], x0 + m.shape[1]), min(shape[0], y0 + m.shape[0])
+        if xb > xa and yb > ya:
+            union[ya:yb, xa:xb] |= m[ya - y0 : yb - y0, xa - x0 : xb - x0]
+    xs = np.nonzero(union[int(np.clip(round(y), 0, shape[0] - 1))])[0]
+    return np.nonzero(union.any(axis=1))[0], float(xs.max() - xs.min() + 1) if len(xs) else 0.0
+
+
+def test_silhouette_without_canvas_masks_equals_the_union_mask():
+    """The proportions' rows and row widths, taken layer by layer (no canvas-sized array: an 8192 px
+    rig's masks would need 64 MB per union), equal the union mask's, for layers that reach past every
+    canvas edge, lie wholly outside it or are empty."""
+    from inference.rigging.proportions import _Silhouette
+    from inference.types import CutLayer
+
+    rng = np.random.default_rng(7)
+    shape = (90, 120)
+    for _ in range(40):
+        layers = []
+        for _ in range(int(rng.integers(1, 5))):
+            h, w = (int(v) for v in rng.integers(1, 80, 2))
+            mask = rng.random((h, w)) < rng.choice([0.0, 0.01, 0.3])
+            origin = (float(rng.integers(-60, 140)), float(rng.integers(-60, 110)))
+            layers.append(CutLayer("BackHair", None, np.zeros((h, w, 4), np.uint8), origin, mask))
+        y = float(rng.integers(-5, 95))
+        rows, width = _union_rows_and_width(layers, shape, y)
+        s = _Silhouette(layers, shape)
+        np.testing.assert_array_equal(s.rows(), rows)
+        assert s.row_width(y) == width

@@ -106,3 +106,21 @@ def test_items_are_frozen_draw_items():
     assert type(item) is DrawItem and dataclasses.replace(item, opacity=0.5).opacity == 0.5
     with pytest.raises(dataclasses.FrozenInstanceError):
         item.opacity = 0.0
+
+
+def test_a_one_off_evaluation_never_imports_numba():
+    """evaluate() without a plan and compile_plan(compiled=False) take the numpy path: a process that
+    evaluates a rig once (an export, the generation preview) does not pay numba's ~120 MB import."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from rig.evaluate import compile_plan, evaluate; from rig.testing import tiny_rig; "
+            "r = tiny_rig(); evaluate(r, {}); p = compile_plan(r, compiled=False); evaluate(r, {}, p); "
+            "print(p.packed is None, 'numba' in sys.modules)")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False"]
+
+
+@needs_kernel
+def test_a_compiled_plan_still_packs_for_the_kernel():
+    assert compile_plan(tiny_rig()).packed is not None
