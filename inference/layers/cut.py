@@ -49,6 +49,7 @@ from inference.layers.completion import (
 from inference.layers.eyelid import complete_under_eyes, synthesise_eye_part
 from inference.layers.eyes import settle_drawn_closed, split_lashes
 from inference.layers.mouth import mouth_layer, split_mouth
+from inference.layers.mouth_skin import complete_under_mouth
 from inference.layers.names import LAYER_NAMES
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper, give_rims_to_hair
 from inference.layers.reach import MOVE_REACH_FW
@@ -269,7 +270,8 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
     image[..., 3] = np.where(crop_vis, scene.alpha[y0:y1, x0:x1], 0)
     if target is not None and target.any():
         colors = fill_region(scene.rgb, source, target, fill, default)
-        colors = complete_under_eyes(scene, target, colors) if name == "Face" else colors
+        if name == "Face":
+            colors = complete_under_mouth(scene, target, complete_under_eyes(scene, target, colors))
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255
