@@ -49,7 +49,7 @@ from inference.layers.completion import (
 from inference.layers.eyelid import complete_under_eyes, synthesise_eye_part
 from inference.layers.eyes import settle_drawn_closed, split_lashes
 from inference.layers.mouth import mouth_layer, split_mouth
-from inference.layers.mouth_skin import complete_under_mouth
+from inference.layers.mouth_skin import complete_under_mouth, give_rim_to_lips
 from inference.layers.names import LAYER_NAMES
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper, give_rims_to_hair
 from inference.layers.reach import MOVE_REACH_FW
@@ -223,6 +223,7 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
         settle_drawn_closed(visible, img.rgba[..., :3], side)  # before the split: a closed stroke stays whole
         visible[f"LashUpper{side}"], visible[f"LashLower{side}"] = split_lashes(visible[f"LashUpper{side}"], eye)
     visible.update(split_mouth(visible["Mouth"], face, img.rgba[..., :3], visible["Face"]))  # Mouth left empty
+    give_rim_to_lips(visible, img.rgba[..., :3], float(face.face_width_px))
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     give_edges_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible)
     give_lines_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible, scene.fw)

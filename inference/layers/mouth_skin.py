@@ -6,7 +6,9 @@ fades to the face's median colour a few pixels from the visible skin, which left
 different tone with hard edges at the corners (crypko_06, s1, s2, s12). :func:`complete_under_mouth`
 repaints it from the ring of skin around the mouth: a membrane (harmonic) fill of the shading
 (``inference.layers.eyelid.membrane``), plus, on photos, grain matched to the ring's, so the skin
-continues with its shading, colour and texture.
+continues with its shading, colour and texture. :func:`give_rim_to_lips` first hands the lips' dark
+or lip-coloured rim (anti-aliasing and the shadow at the corners, which the part map calls face) to the
+nearest mouth piece, so it moves with the lips instead of staying on the skin as a dotted outline.
 
 Canvas px (+y down); masks are (H, W) bool; colours uint8 RGB.
 """
@@ -26,6 +28,14 @@ MOUTH_LAYERS = ("LipUpper", "LipLower", "MouthTongue", "MouthTeeth", "Mouth")
 """The cut layers the mouth part is split into (``inference.layers.mouth.split_mouth``)."""
 EDGE_PX = 1
 """Visible skin this close to the mouth carries the lips' anti-aliased edge: not a membrane source."""
+RIM_FW = 0.012
+"""How far (face widths, at least 2 px) beside the mouth a face pixel can be the lips' rim."""
+RIM_DARK = 25.0
+"""Luma (0..255) by which a rim pixel is darker than the skin around the mouth."""
+RIM_MIX = 0.3
+RIM_MIN_CONTRAST = 20.0
+"""A rim pixel's colour is at least ``RIM_MIX`` of the way from the skin's to the lips' (projected in
+RGB), when those differ by ``RIM_MIN_CONTRAST`` or more."""
 GRAIN_SIGMA_PX = 0.7
 """Blur of the synthetic grain (px), about the correlation length of a photo's skin noise."""
 
@@ -58,10 +68,12 @@ def complete_under_mouth(scene: Scene, target: np.ndarray, colors: np.ndarray) -
     if zone.sum() < 4:
         return colors
     known = scene.vis("Face") & ~dilate(mouth, EDGE_PX)
+    solve = zone | (dilate(mouth, EDGE_PX) & ~mouth & scene.vis("Face"))  # the lips' edge is solved, not kept
     pad = max(4, mh // 2)
-    filled = membrane(scene.rgb, known, zone, pad=pad)
+    filled = membrane(scene.rgb, known, solve, pad=pad)
     if filled is None:
         return colors
+    filled = filled[zone[solve]]
     if scene.face is not None and scene.face.kind == "real":
         filled = filled + _grain(scene.rgb, known, zone, pad)
     order = np.full(scene.shape, -1, np.int64)  # pixel -> its row in ``colors``
@@ -90,3 +102,50 @@ def _grain(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) -> np
     ref = noise - cv2.GaussianBlur(noise, (0, 0), 1.5)  # the same high-pass as the measurement
     noise *= 1.0 / max(float(np.std(ref)), 1e-6)
     return noise[zone[y0:y1, x0:x1]][:, None] * spread[None, :]
+
+
+def give_rim_to_lips(visible: dict[str, np.ndarray], rgb: np.ndarray, fw: float) -> None:
+    """Hand the lips' rim from ``visible["Face"]`` to the nearest mouth piece (in place).
+
+    A rim pixel is a visible face pixel within ``RIM_FW`` of the mouth that is either ``RIM_DARK``
+    darker than the skin just beyond (luma) or on the way from that skin's median colour to the
+    mouth's by at least ``RIM_MIX``. ``rgb`` (H, W, 3) uint8; ``fw`` the face width, px.
+    """
+    import cv2
+
+    from inference.layers.completion import dilate, median_color
+
+    pieces = [n for n in MOUTH_LAYERS if n in visible and visible[n].any()]
+    if not pieces or "Face" not in visible:
+        return
+    mouth = np.zeros(rgb.shape[:2], bool)
+    for name in pieces:
+        mouth |= visible[name]
+    r = max(2.0, RIM_FW * fw)
+    near = visible["Face"] & dilate(mouth, r) & ~mouth
+    skin = visible["Face"] & dilate(mouth, 3 * r) & ~dilate(mouth, 1.5 * r)
+    if near.sum() == 0 or skin.sum() < 16:
+        return
+    weights = np.array([0.299, 0.587, 0.114], np.float32)
+    skin_c, lip_c = median_color(rgb, skin, (0, 0, 0)), median_color(rgb, mouth, (0, 0, 0))
+    c = rgb[near].astype(np.float32)
+    dark = c @ weights < float(skin_c @ weights) - RIM_DARK
+    axis = lip_c - skin_c
+    mix = (c - skin_c) @ axis / max(float(axis @ axis), 1.0)  # 0 = the skin's colour, 1 = the lips'
+    lipish = (mix > RIM_MIX) & (float(np.linalg.norm(axis)) > RIM_MIN_CONTRAST)
+    take = np.zeros_like(near)
+    take[near] = dark | lipish
+    if not take.any():
+        return
+    label = np.zeros(mouth.shape, np.int32)
+    for i, name in enumerate(pieces, 1):
+        label[visible[name]] = i
+    _, nearest = cv2.distanceTransformWithLabels((label == 0).astype(np.uint8), cv2.DIST_L2, 3,
+                                                 labelType=cv2.DIST_LABEL_PIXEL)
+    ys, xs = np.nonzero(label)
+    lut = np.zeros(int(nearest.max()) + 1, np.int32)
+    lut[nearest[ys, xs]] = label[ys, xs]
+    owner = lut[nearest]
+    visible["Face"] &= ~take
+    for i, name in enumerate(pieces, 1):
+        visible[name] |= take & (owner == i)
