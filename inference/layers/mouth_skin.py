@@ -109,11 +109,10 @@ def give_rim_to_lips(visible: dict[str, np.ndarray], rgb: np.ndarray, fw: float)
 
     A rim pixel is a visible face pixel within ``RIM_FW`` of the mouth that is either ``RIM_DARK``
     darker than the skin just beyond (luma) or on the way from that skin's median colour to the
-    mouth's by at least ``RIM_MIX``. ``rgb`` (H, W, 3) uint8; ``fw`` the face width, px.
+    mouth's by at least ``RIM_MIX``. ``rgb`` (H, W, 3) uint8; ``fw`` the face width, px. The work is
+    done on a crop about the mouth.
     """
-    import cv2
-
-    from inference.layers.completion import dilate, median_color
+    from inference.layers.completion import mask_box
 
     pieces = [n for n in MOUTH_LAYERS if n in visible and visible[n].any()]
     if not pieces or "Face" not in visible:
@@ -122,10 +121,29 @@ def give_rim_to_lips(visible: dict[str, np.ndarray], rgb: np.ndarray, fw: float)
     for name in pieces:
         mouth |= visible[name]
     r = max(2.0, RIM_FW * fw)
-    near = visible["Face"] & dilate(mouth, r) & ~mouth
-    skin = visible["Face"] & dilate(mouth, 3 * r) & ~dilate(mouth, 1.5 * r)
-    if near.sum() == 0 or skin.sum() < 16:
+    x0, y0, x1, y1 = mask_box(mouth, pad=int(3 * r) + 2)
+    crop = (slice(y0, y1), slice(x0, x1))
+    take = _rim(visible["Face"][crop], mouth[crop], rgb[crop], r)
+    if not take.any():
         return
+    label = np.zeros(take.shape, np.int32)
+    for i, name in enumerate(pieces, 1):
+        label[visible[name][crop]] = i
+    owner = _nearest_label(label)
+    visible["Face"][crop] &= ~take
+    for i, name in enumerate(pieces, 1):
+        visible[name][crop] |= take & (owner == i)
+
+
+def _rim(face: np.ndarray, mouth: np.ndarray, rgb: np.ndarray, r: float) -> np.ndarray:
+    """(h, w) bool: the face pixels within ``r`` px of ``mouth`` that are dark or lip-coloured."""
+    from inference.layers.completion import dilate, median_color
+
+    near = face & dilate(mouth, r) & ~mouth
+    skin = face & dilate(mouth, 3 * r) & ~dilate(mouth, 1.5 * r)
+    take = np.zeros_like(near)
+    if not near.any() or skin.sum() < 16:
+        return take
     weights = np.array([0.299, 0.587, 0.114], np.float32)
     skin_c, lip_c = median_color(rgb, skin, (0, 0, 0)), median_color(rgb, mouth, (0, 0, 0))
     c = rgb[near].astype(np.float32)
@@ -133,19 +151,17 @@ def give_rim_to_lips(visible: dict[str, np.ndarray], rgb: np.ndarray, fw: float)
     axis = lip_c - skin_c
     mix = (c - skin_c) @ axis / max(float(axis @ axis), 1.0)  # 0 = the skin's colour, 1 = the lips'
     lipish = (mix > RIM_MIX) & (float(np.linalg.norm(axis)) > RIM_MIN_CONTRAST)
-    take = np.zeros_like(near)
     take[near] = dark | lipish
-    if not take.any():
-        return
-    label = np.zeros(mouth.shape, np.int32)
-    for i, name in enumerate(pieces, 1):
-        label[visible[name]] = i
+    return take
+
+
+def _nearest_label(label: np.ndarray) -> np.ndarray:
+    """(h, w) int32: for every pixel, the label (> 0) of the nearest labelled pixel of ``label``."""
+    import cv2
+
     _, nearest = cv2.distanceTransformWithLabels((label == 0).astype(np.uint8), cv2.DIST_L2, 3,
                                                  labelType=cv2.DIST_LABEL_PIXEL)
     ys, xs = np.nonzero(label)
     lut = np.zeros(int(nearest.max()) + 1, np.int32)
     lut[nearest[ys, xs]] = label[ys, xs]
-    owner = lut[nearest]
-    visible["Face"] &= ~take
-    for i, name in enumerate(pieces, 1):
-        visible[name] |= take & (owner == i)
+    return lut[nearest]
