@@ -20,7 +20,8 @@ boundary go to the part whose edge they draw (``inference.layers.ownership``); g
 layer above the eyes and brows, the face completed beneath; hair ornaments and hats are drawn over the
 hair (the back hair completed under a hat on the skull), earrings behind the cheek outline.
 The mouth part is split into the lips and an open input's teeth/tongue pieces
-(``inference.layers.mouth``). ``LidLine*``, ``Eyelid*`` (lid skin; eye parts:
+(``inference.layers.mouth``); the lips' rim goes with them and the face skin under the mouth and the
+eyes is a membrane fill from the skin around (``.mouth_skin``, ``.eyelid``). ``LidLine*``, ``Eyelid*`` (lid skin; eye parts:
 ``inference.layers.eyes``) and the rest of the mouth are synthesised (``label`` None, empty
 ``visible_mask``); the rig hides them at rest. Layers with no pixels are left out.
 """
