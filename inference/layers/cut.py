@@ -20,7 +20,8 @@ boundary go to the part whose edge they draw (``inference.layers.ownership``); g
 layer above the eyes and brows, the face completed beneath; hair ornaments and hats are drawn over the
 hair (the back hair completed under a hat on the skull), earrings behind the cheek outline.
 The mouth part is split into the lips and an open input's teeth/tongue pieces
-(``inference.layers.mouth``). ``LidLine*``, ``Eyelid*`` (lid skin; eye parts:
+(``inference.layers.mouth``); the lips' rim goes with them and the face skin under the mouth and the
+eyes is a membrane fill from the skin around (``.mouth_skin``, ``.eyelid``). ``LidLine*``, ``Eyelid*`` (lid skin; eye parts:
 ``inference.layers.eyes``) and the rest of the mouth are synthesised (``label`` None, empty
 ``visible_mask``); the rig hides them at rest. Layers with no pixels are left out.
 """
@@ -51,6 +52,7 @@ from inference.layers.completion import (
 from inference.layers.eyelid import complete_under_eyes, synthesise_eye_part
 from inference.layers.eyes import settle_drawn_closed, split_lashes
 from inference.layers.mouth import mouth_layer, split_mouth
+from inference.layers.mouth_skin import complete_under_mouth, give_rim_to_lips
 from inference.layers.names import LAYER_NAMES
 from inference.layers.ownership import give_edges_to_upper, give_lines_to_upper, give_rims_to_hair
 from inference.layers.reach import MOVE_REACH_FW
@@ -231,6 +233,7 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
         settle_drawn_closed(visible, img.rgba[..., :3], side)  # before the split: a closed stroke stays whole
         visible[f"LashUpper{side}"], visible[f"LashLower{side}"] = split_lashes(visible[f"LashUpper{side}"], eye)
     visible.update(split_mouth(visible["Mouth"], face, img.rgba[..., :3], visible["Face"]))  # Mouth left empty
+    give_rim_to_lips(visible, img.rgba[..., :3], float(face.face_width_px))
     scene = Scene.build(img.rgba[..., :3], alpha, visible, tuple(face.face_box), face.face_contour, face.chin, face)
     give_edges_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible)
     give_lines_to_upper(LAYER_NAMES, scene.rgb, scene.rank, scene.opaque, visible, scene.fw)
@@ -278,7 +281,8 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
     image[..., 3] = np.where(crop_vis, scene.alpha[y0:y1, x0:x1], 0)
     if target is not None and target.any():
         colors = fill_region(scene.rgb, source, target, fill, default)
-        colors = complete_under_eyes(scene, target, colors) if name == "Face" else colors
+        if name == "Face":
+            colors = complete_under_mouth(scene, target, complete_under_eyes(scene, target, colors))
         colors = strands_under_side_locks(scene, target, colors) if name == "BackHair" else colors
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors

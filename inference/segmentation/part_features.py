@@ -209,6 +209,10 @@ def _brow_polygon(face: FaceLandmarks, line: np.ndarray) -> np.ndarray | None:
     return best[1]
 
 
+STRAND_BAND = 0.2
+"""Half-width of a closed anime mouth's line band, in mouth box heights (strands off it stay hair)."""
+
+
 def mouth_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks) -> np.ndarray:
     """Lips polygon (real) or the non-skin blob of the mouth box plus the corner-to-corner line (anime)."""
     shape = fg.shape
@@ -225,6 +229,32 @@ def mouth_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLand
         shape, np.array([[x0, y0], [face.mouth_center[0], face.mouth_center[1]], [x1, y1]]), 2
     )
     return fill_holes(morph(blob | (line & fg), "close", 1))
+
+
+def mouth_strands(mouth: np.ndarray, cover: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+    """(H, W) bool: pixels of an anime ``mouth`` mask that continue the hair strands of ``cover`` over its
+    ends, which stay hair (they must not move with the lips, as strands over the eyes do not blink).
+
+    A strand piece is a connected piece of the mouth outside the corner-to-corner line band (half-width
+    ``STRAND_BAND`` of the mouth box height, at least 2 px) that touches the hair and lies off the mouth's
+    middle half; the line itself stays mouth even where hair crosses it. Photos (lips polygon): none.
+    """
+    import cv2
+
+    if face.kind == "real" or not mouth.any() or not cover.any():
+        return np.zeros_like(mouth)
+    x, _y, bw, bh = face.mouth_box
+    (x0, y0), (x1, y1) = face.mouth_corners
+    line = _polyline_band(mouth.shape, np.array([[x0, y0], face.mouth_center, [x1, y1]], np.float64),
+                          2 * max(2.0, STRAND_BAND * bh))
+    off = mouth & ~line
+    n, comp, _stats, cents = cv2.connectedComponentsWithStats(off.astype(np.uint8), connectivity=8)
+    touch = np.unique(comp[morph(cover, "dilate", 1) & off])
+    out = np.zeros_like(mouth)
+    for i in touch[touch > 0]:
+        if abs(cents[i][0] - (x + bw / 2)) > 0.25 * bw:
+            out |= comp == i
+    return out
 
 
 def _skin_shading(lab: np.ndarray, skin: np.ndarray, win: np.ndarray) -> np.ndarray:

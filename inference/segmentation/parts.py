@@ -223,7 +223,10 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
         for m, lab_id in zip((white, iris, lash), ids, strict=True):
             labels[m & anyfg] = lab_id
     labels[pf.nose_mask(lab, core, skin, f) & anyfg] = P.NOSE
-    labels[pf.mouth_mask(lab, core, skin, f) & anyfg] = P.MOUTH
+    mouth = pf.mouth_mask(lab, core, skin, f) & anyfg
+    strands = pf.mouth_strands(mouth, cover, f)  # hair strands over the mouth's ends stay hair
+    labels[mouth & ~strands] = P.MOUTH
+    labels[strands] = P.FRONT_HAIR
 
 
 def _clean(labels: np.ndarray, anyfg: np.ndarray, fw: float) -> np.ndarray:

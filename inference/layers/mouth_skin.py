@@ -1,0 +1,167 @@
+"""The face skin completed under the mouth (issue 10; shared ``rigging.md`` 1, "paint the hidden areas").
+
+When the lips move (MouthForm -1 pulls the corners in, MouthOpenY pulls the lips apart) they uncover
+the Face layer's completion under the mouth. The generic face completion (``inference.layers.completion``)
+fades to the face's median colour a few pixels from the visible skin, which left a flat patch of a
+different tone with hard edges at the corners (crypko_06, s1, s2, s12). :func:`complete_under_mouth`
+repaints it from the ring of skin around the mouth: a membrane (harmonic) fill of the shading
+(``inference.layers.eyelid.membrane``), plus, on photos, grain matched to the ring's, so the skin
+continues with its shading, colour and texture. :func:`give_rim_to_lips` first hands the lips' dark
+or lip-coloured rim (anti-aliasing and the shadow at the corners, which the part map calls face) to the
+nearest mouth piece, so it moves with the lips instead of staying on the skin as a dotted outline.
+
+Canvas px (+y down); masks are (H, W) bool; colours uint8 RGB.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from inference.layers.eyelid import membrane
+
+if TYPE_CHECKING:
+    from inference.layers.cut import Scene
+
+MOUTH_LAYERS = ("LipUpper", "LipLower", "MouthTongue", "MouthTeeth", "Mouth")
+"""The cut layers the mouth part is split into (``inference.layers.mouth.split_mouth``)."""
+EDGE_PX = 1
+"""Visible skin this close to the mouth carries the lips' anti-aliased edge: not a membrane source."""
+RIM_FW = 0.012
+"""How far (face widths, at least 2 px) beside the mouth a face pixel can be the lips' rim."""
+RIM_DARK = 25.0
+"""Luma (0..255) by which a rim pixel is darker than the skin around the mouth."""
+RIM_MIX = 0.3
+RIM_MIN_CONTRAST = 20.0
+"""A rim pixel's colour is at least ``RIM_MIX`` of the way from the skin's to the lips' (projected in
+RGB), when those differ by ``RIM_MIN_CONTRAST`` or more."""
+GRAIN_SIGMA_PX = 0.7
+"""Blur of the synthetic grain (px), about the correlation length of a photo's skin noise."""
+
+
+def mouth_mask(scene: Scene) -> np.ndarray:
+    """(H, W) bool: the visible pixels of every mouth piece."""
+    out = np.zeros(scene.shape, bool)
+    for name in MOUTH_LAYERS:
+        out |= scene.vis(name)
+    return out
+
+
+def complete_under_mouth(scene: Scene, target: np.ndarray, colors: np.ndarray) -> np.ndarray:
+    """The Face layer's completed ``colors`` (T, 3) uint8 (``np.nonzero(target)`` order) with the
+    pixels under the mouth repainted from the skin around it.
+
+    The zone is the completed pixels within a few px of the mouth pieces; the known values are the
+    visible face skin around them, ``EDGE_PX`` away from the lips. On photos (``scene.face.kind ==
+    "real"``) grain with the ring's high-frequency spread is added (deterministic). Returns
+    ``colors`` unchanged when there is no mouth or too little skin around it.
+    """
+    from inference.layers.completion import dilate, mask_box
+
+    mouth = mouth_mask(scene)
+    box = mask_box(mouth)
+    if box is None:
+        return colors
+    mh = max(2, box[3] - box[1])
+    zone = dilate(mouth, EDGE_PX + 2) & target
+    if zone.sum() < 4:
+        return colors
+    known = scene.vis("Face") & ~dilate(mouth, EDGE_PX)
+    solve = zone | (dilate(mouth, EDGE_PX) & ~mouth & scene.vis("Face"))  # the lips' edge is solved, not kept
+    pad = max(4, mh // 2)
+    filled = membrane(scene.rgb, known, solve, pad=pad)
+    if filled is None:
+        return colors
+    filled = filled[zone[solve]]
+    if scene.face is not None and scene.face.kind == "real":
+        filled = filled + _grain(scene.rgb, known, zone, pad)
+    order = np.full(scene.shape, -1, np.int64)  # pixel -> its row in ``colors``
+    order[target] = np.arange(len(colors))
+    out = colors.copy()
+    out[order[zone]] = np.clip(np.round(filled), 0, 255).astype(np.uint8)
+    return out
+
+
+def _grain(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) -> np.ndarray:
+    """(Z, 3) float32 zero-mean noise for the ``zone`` pixels with the per-channel spread of the
+    ``known`` skin's high frequencies (input minus a 1.5 px Gaussian blur) in the crop about the zone."""
+    import cv2
+
+    from inference.layers.completion import erode, mask_box
+
+    x0, y0, x1, y1 = mask_box(zone, pad=pad)
+    crop = rgb[y0:y1, x0:x1].astype(np.float32)
+    kn = erode(known[y0:y1, x0:x1], 2)
+    if kn.sum() < 16:
+        return np.zeros((int(zone.sum()), 3), np.float32)
+    high = crop - cv2.GaussianBlur(crop, (0, 0), 1.5)
+    spread = np.std(high[kn], axis=0)  # (3,)
+    rng = np.random.default_rng(int(zone.sum()))  # deterministic: the same input gives the same layer
+    noise = cv2.GaussianBlur(rng.standard_normal(crop.shape[:2]).astype(np.float32), (0, 0), GRAIN_SIGMA_PX)
+    ref = noise - cv2.GaussianBlur(noise, (0, 0), 1.5)  # the same high-pass as the measurement
+    noise *= 1.0 / max(float(np.std(ref)), 1e-6)
+    return noise[zone[y0:y1, x0:x1]][:, None] * spread[None, :]
+
+
+def give_rim_to_lips(visible: dict[str, np.ndarray], rgb: np.ndarray, fw: float) -> None:
+    """Hand the lips' rim from ``visible["Face"]`` to the nearest mouth piece (in place).
+
+    A rim pixel is a visible face pixel within ``RIM_FW`` of the mouth that is either ``RIM_DARK``
+    darker than the skin just beyond (luma) or on the way from that skin's median colour to the
+    mouth's by at least ``RIM_MIX``. ``rgb`` (H, W, 3) uint8; ``fw`` the face width, px. The work is
+    done on a crop about the mouth.
+    """
+    from inference.layers.completion import mask_box
+
+    pieces = [n for n in MOUTH_LAYERS if n in visible and visible[n].any()]
+    if not pieces or "Face" not in visible:
+        return
+    mouth = np.zeros(rgb.shape[:2], bool)
+    for name in pieces:
+        mouth |= visible[name]
+    r = max(2.0, RIM_FW * fw)
+    x0, y0, x1, y1 = mask_box(mouth, pad=int(3 * r) + 2)
+    crop = (slice(y0, y1), slice(x0, x1))
+    take = _rim(visible["Face"][crop], mouth[crop], rgb[crop], r)
+    if not take.any():
+        return
+    label = np.zeros(take.shape, np.int32)
+    for i, name in enumerate(pieces, 1):
+        label[visible[name][crop]] = i
+    owner = _nearest_label(label)
+    visible["Face"][crop] &= ~take
+    for i, name in enumerate(pieces, 1):
+        visible[name][crop] |= take & (owner == i)
+
+
+def _rim(face: np.ndarray, mouth: np.ndarray, rgb: np.ndarray, r: float) -> np.ndarray:
+    """(h, w) bool: the face pixels within ``r`` px of ``mouth`` that are dark or lip-coloured."""
+    from inference.layers.completion import dilate, median_color
+
+    near = face & dilate(mouth, r) & ~mouth
+    skin = face & dilate(mouth, 3 * r) & ~dilate(mouth, 1.5 * r)
+    take = np.zeros_like(near)
+    if not near.any() or skin.sum() < 16:
+        return take
+    weights = np.array([0.299, 0.587, 0.114], np.float32)
+    skin_c, lip_c = median_color(rgb, skin, (0, 0, 0)), median_color(rgb, mouth, (0, 0, 0))
+    c = rgb[near].astype(np.float32)
+    dark = c @ weights < float(skin_c @ weights) - RIM_DARK
+    axis = lip_c - skin_c
+    mix = (c - skin_c) @ axis / max(float(axis @ axis), 1.0)  # 0 = the skin's colour, 1 = the lips'
+    lipish = (mix > RIM_MIX) & (float(np.linalg.norm(axis)) > RIM_MIN_CONTRAST)
+    take[near] = dark | lipish
+    return take
+
+
+def _nearest_label(label: np.ndarray) -> np.ndarray:
+    """(h, w) int32: for every pixel, the label (> 0) of the nearest labelled pixel of ``label``."""
+    import cv2
+
+    _, nearest = cv2.distanceTransformWithLabels((label == 0).astype(np.uint8), cv2.DIST_L2, 3,
+                                                 labelType=cv2.DIST_LABEL_PIXEL)
+    ys, xs = np.nonzero(label)
+    lut = np.zeros(int(nearest.max()) + 1, np.int32)
+    lut[nearest[ys, xs]] = label[ys, xs]
+    return lut[nearest]
