@@ -49,6 +49,10 @@ class Fill:
     shade: float = 1.0
     erode_px: int = 2
     method: str = "telea"
+    local: bool = False
+    """Far from the visible art, fade to the mean colour of the visible art *around* the pixel
+    (Gaussian, sigma ``flat_dist_px``) instead of the part's median: a part of many colours (collar, jacket, strands
+    on the shoulders) continues the colour and shading beside the hole, not a pale average."""
 
 
 def mask_box(mask: np.ndarray, pad: int = 0) -> Box | None:
@@ -280,10 +284,35 @@ def fill_region(
         t = np.clip(dist / fill.flat_dist_px, 0.0, 1.0)[:, None]
         # a textured fill keeps its texture near the visible art and fades to the median further in
         tt = t * t if textured else t
-        colors = colors * (1.0 - tt) + median[None, :] * tt
+        far = local_color(rgb[y0:y1, x0:x1], crop_src, fill.flat_dist_px)[crop_tgt] if fill.local else median[None, :]
+        colors = colors * (1.0 - tt) + far * tt
         if fill.shade != 1.0:
             colors = colors * (1.0 - t * (1.0 - fill.shade))
     return np.clip(np.round(colors), 0, 255).astype(np.uint8)
+
+
+def local_color(rgb: np.ndarray, src: np.ndarray, smooth_px: float) -> np.ndarray:
+    """(h, w, 3) float32: every pixel's Gaussian-weighted mean colour of the ``src`` pixels around it
+    (sigma ``smooth_px``, doubled up to three times where fewer than 2 % of the weight is source).
+    ``rgb`` (h, w, 3) uint8 and ``src`` (h, w) bool (at least one True) share the crop frame."""
+    import cv2
+
+    w = src.astype(np.float32)
+    prem = rgb.astype(np.float32) * w[..., None]
+    out = np.zeros(rgb.shape, np.float32)
+    todo = np.ones(src.shape, bool)
+    sigma = max(1.0, smooth_px)
+    for i in range(4):
+        ws = cv2.GaussianBlur(w, (0, 0), sigma)
+        cs = cv2.GaussianBlur(prem, (0, 0), sigma)
+        hit = todo & (ws > (0.02 if i < 3 else 1e-6))
+        out[hit] = cs[hit] / ws[hit, None]
+        todo &= ~hit
+        if not todo.any():
+            return out
+        sigma *= 2.0
+    out[todo] = rgb[src].mean(axis=0)
+    return out
 
 
 def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int, patch: bool = False) -> tuple[np.ndarray, bool]:
