@@ -263,6 +263,19 @@ def nose_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandm
     return morph(near, "dilate", 1) & fg if near.sum() >= 3 else np.zeros(shape, bool)
 
 
+SHADE_DL = 45.0
+"""How much darker (L*) than the lit skin a skin shadow may be."""
+
+
+def shaded_skin(lab: np.ndarray, skin_l: float) -> np.ndarray:
+    """(H, W) bool: pixels that may be skin in shadow: warm (a* > 5, b* > 0) and up to ``SHADE_DL``
+    darker than the skin's L* ``skin_l``; ``lab`` (H, W, 3) float CIE L*a*b* (L 0..100). Anime shading
+    turns skin redder as it darkens (waifu_02's neck: L* 54-71, a* 22-32 under lit skin L* 91, a* 4),
+    so the lit skin's colour distance misses it; cool collars and hair (b* < 0) and dark lines are left."""
+    light, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
+    return (a > 5.0) & (b > 0.0) & (light >= skin_l - SHADE_DL) & (light <= skin_l + 5.0)
+
+
 def neck_mask(skin_like: np.ndarray, face: FaceLandmarks, face_poly: np.ndarray) -> np.ndarray:
     """Skin under the jaw: within ±0.32 FW of the chin's x, down to 0.6 FW below the chin, connected
     to the bottom of the face outline; stops where the skin widens into shoulders or chest."""

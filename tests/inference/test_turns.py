@@ -261,3 +261,24 @@ def test_body_under_the_jaw_continues_the_colours_beside_it(waifu_rig, gl):
     assert rows[0][0] > 5 and rows[2][0] > 5, rows  # the turn does uncover it
     # before (faded to the body's median): 85.2 / 1.3 / 72.7 luma lighter than the hair and neck beside it
     assert max(d for _, d, _ in rows) < 40.0, rows
+
+
+def test_a_neck_all_in_shadow_is_found_and_shaded_under_the_jaw(gl):
+    """waifu_02's neck is all in the chin's shadow (L* 54-71, redder than the lit skin): it was labelled
+    body, so a turn showed the body's completion under the chin with a hard line; now it is the neck."""
+    if not (SHARED_DATA / "anime" / "waifu_02.png").is_file():
+        pytest.skip("../shared/data/anime/waifu_02.png is missing")
+    from app.render.offscreen import render_to_array
+    from inference.pipeline import generate
+    from rig.evaluate import compile_plan, evaluate
+
+    rig = generate(SHARED_DATA / "anime" / "waifu_02.png", backend="classical").rig
+    ev = evaluate(rig, rig.default_values(), compile_plan(rig), gizmos=False)
+    ids = [it.art_mesh_id for it in ev.items]
+    assert "ArtMeshNeck" in ids, ids  # before: no neck layer
+    render = lambda e: render_to_array(e, ctx=gl)  # noqa: E731
+    fw = float(np.ptp(next(it for it in ev.items if it.art_mesh_id == "ArtMeshFace").vertices_px[:, 0]))
+    visible = _top(ev, render, "ArtMeshNeck")[1].sum()
+    assert visible > 0.06 * fw * fw, (visible, fw)  # 0.12 FW² of skin between the jaw and the collar
+    lighter, outside = neck_under_jaw(rig, render)
+    assert lighter < 10.0 and outside == 0, (lighter, outside)
