@@ -145,6 +145,7 @@ def _label(
     neck = pf.neck_mask(skin_like & ~hair, f, face_poly)
     if neck.sum() < NECK_MIN_FW2 * fw * fw:  # a neck all in the chin's shadow (waifu_02): warm, darker skin
         neck = pf.neck_mask((skin_like | pf.shaded_skin(lab, cc.skin_l)) & core & ~hair, f, face_poly)
+    neck |= pf.neck_shadow((labels == P.BACK_HAIR) & anyfg, neck, f, face_poly)
     labels[neck] = P.NECK
     if cancel:
         cancel.check()

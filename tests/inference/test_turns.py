@@ -180,6 +180,22 @@ def body_under_jaw(rig, render, poses=(TURNS[0], TURNS[1], COMBO)) -> list[tuple
     return out
 
 
+def hair_in_the_neck(rig, render, poses=({}, COMBO)) -> list[int]:
+    """Per pose: px where the back hair shows through a hole of the neck (the neck's alpha >= 128 with
+    its holes filled, minus the neck): hair-coloured shading on the neck taken for back hair."""
+    from inference.masks import fill_holes
+    from rig.evaluate import compile_plan, evaluate
+
+    plan = compile_plan(rig)
+    out = []
+    for pose in poses:
+        ev = evaluate(rig, rig.default_values() | pose, plan, gizmos=False)
+        neck = render(_only(ev, lambda n: n == "ArtMeshNeck"))[..., 3] >= 128
+        hair = _top(ev, render, "ArtMeshBackHair")[1]
+        out.append(int((fill_holes(neck) & ~neck & hair).sum()))
+    return out
+
+
 def test_crown_cut_moves_onto_the_strand_lines():
     """A geometric cut through the middle of a strand moves onto the dark line beside it."""
     from inference.masks import snap_to_strands
@@ -240,6 +256,15 @@ def test_neck_under_the_jaw_is_shaded_like_the_neck_top(lambda_rig, gl):
 
     lighter, outside = neck_under_jaw(lambda_rig, lambda ev: render_to_array(ev, ctx=gl))
     assert lighter < 6.0 and outside == 0, (lighter, outside)
+
+
+def test_the_chin_shadow_on_the_neck_is_neck_not_back_hair(lambda_rig, gl):
+    """lambda_00: the orange-brown shadow under the chin (hair by colour) is the neck's, so no back hair
+    shows through the neck (an orange triangle in the combination pose)."""
+    from app.render.offscreen import render_to_array
+
+    holes = hair_in_the_neck(lambda_rig, lambda ev: render_to_array(ev, ctx=gl))
+    assert max(holes) < 5, holes  # before: 69 / 65 px at rest / in the combination
 
 
 @pytest.fixture(scope="module")
