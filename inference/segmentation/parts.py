@@ -143,9 +143,10 @@ def _label(
     labels[front & anyfg] = P.FRONT_HAIR
     skin_like = (cc.d_skin < 2.5 * cc.skin.tol) & core & (cc.cls != HAIR)
     neck = pf.neck_mask(skin_like & ~hair, f, face_poly)
-    if neck.sum() < NECK_MIN_FW2 * fw * fw:  # a neck all in the chin's shadow (waifu_02): warm, darker skin
-        neck = pf.neck_mask((skin_like | pf.shaded_skin(lab, cc.skin_l)) & core & ~hair, f, face_poly)
-    neck |= pf.neck_shadow((labels == P.BACK_HAIR) & anyfg, neck, f, face_poly)
+    if f.kind != "real":  # drawn shading (photographs: warm skin, walls and hair alike)
+        if neck.sum() < NECK_MIN_FW2 * fw * fw:  # a neck all in the chin's shadow (waifu_02): warm, darker skin
+            neck = pf.neck_mask((skin_like | pf.shaded_skin(lab, cc.skin_l)) & core & ~hair, f, face_poly)
+        neck |= pf.neck_shadow((labels == P.BACK_HAIR) & anyfg, neck, f, face_poly)
     labels[neck] = P.NECK
     if cancel:
         cancel.check()
