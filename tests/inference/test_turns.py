@@ -6,7 +6,11 @@ Measured on renders of the generated rig (canvas px, straight-alpha RGBA over wh
   the cheek moved away) are as light as the visible back hair around them, and carry no new long
   axis-aligned edges (the straight cut of a geometric front-hair zone, the cells of a coarse fill);
 - **neck under the jaw**: the neck completed under the face is shaded like the visible neck's top (the
-  chin's shadow), not the paler median of throat and collar, and keeps to the neck's top columns.
+  chin's shadow), not the paler median of throat and collar, and keeps to the neck's top columns;
+- **body under the jaw** (waifu_00): the body's completion a turn shows beside the neck is no lighter
+  than the hair and neck around it (not the body's pale median);
+- **the neck in shadow** (waifu_02: a neck all in the chin's shadow is still a neck) and **the chin's
+  shadow** (lambda_00: hair-coloured shading on the neck is the neck's, no back hair shows through it).
 """
 
 from __future__ import annotations
