@@ -5,7 +5,9 @@ hair behind the face, eye white under the iris. They are painted so that moving 
 plausible art instead of a hole. This module holds the geometry helpers (hulls, zones) and the fill
 itself: OpenCV TELEA inpainting (``cv2.inpaint(..., cv2.INPAINT_TELEA)``, the embedded default of
 models.md 1.5) run on a downscaled crop, then blended toward the part's median colour with the
-distance from the visible art, which hides the streaks TELEA leaves in large holes.
+distance from the visible art, which hides the streaks TELEA leaves in large holes (or, with
+``Fill.local``, toward the mean colour of the visible art around each pixel: the body under the jaw
+continues the strands and collar beside it).
 
 All masks are (H, W) bool in the canvas frame; colours are uint8 RGB.
 """
@@ -49,6 +51,10 @@ class Fill:
     shade: float = 1.0
     erode_px: int = 2
     method: str = "telea"
+    local: bool = False
+    """Far from the visible art, fade to the mean colour of the visible art *around* the pixel
+    (Gaussian, sigma ``flat_dist_px``) instead of the part's median: a part of many colours (collar, jacket, strands
+    on the shoulders) continues the colour and shading beside the hole, not a pale average."""
 
 
 def mask_box(mask: np.ndarray, pad: int = 0) -> Box | None:
@@ -291,10 +297,39 @@ def fill_region(
         t = np.clip(dist / fill.flat_dist_px, 0.0, 1.0)[:, None]
         # a textured fill keeps its texture near the visible art and fades to the median further in
         tt = t * t if textured else t
-        colors = colors * (1.0 - tt) + median[None, :] * tt
+        far = local_color(rgb[y0:y1, x0:x1], crop_src, fill.flat_dist_px)[crop_tgt] if fill.local else median[None, :]
+        colors = colors * (1.0 - tt) + far * tt
         if fill.shade != 1.0:
             colors = colors * (1.0 - t * (1.0 - fill.shade))
     return np.clip(np.round(colors), 0, 255).astype(np.uint8)
+
+
+def local_color(rgb: np.ndarray, src: np.ndarray, smooth_px: float, max_side_px: int = 128) -> np.ndarray:
+    """(h, w, 3) float32: every pixel's Gaussian-weighted mean colour of the ``src`` pixels around it
+    (sigma ``smooth_px``, doubled up to three times where fewer than 2 % of the weight is source).
+    ``rgb`` (h, w, 3) uint8 and ``src`` (h, w) bool (at least one True) share the crop frame; the
+    means are taken with the crop downscaled to ``max_side_px`` (they are smooth) and scaled back."""
+    import cv2
+
+    h, w = src.shape
+    scale = min(1.0, max_side_px / max(h, w))
+    size = (max(2, int(round(w * scale))), max(2, int(round(h * scale))))
+    weight = cv2.resize(src.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    prem = cv2.resize(rgb.astype(np.float32) * src[..., None], size, interpolation=cv2.INTER_AREA)
+    out = np.zeros(prem.shape, np.float32)
+    todo = np.ones(weight.shape, bool)
+    sigma = max(1.0, smooth_px * scale)
+    for i in range(4):
+        ws = cv2.GaussianBlur(weight, (0, 0), sigma)
+        cs = cv2.GaussianBlur(prem, (0, 0), sigma)
+        hit = todo & (ws > (0.02 if i < 3 else 1e-6))
+        out[hit] = cs[hit] / ws[hit, None]
+        todo &= ~hit
+        if not todo.any():
+            break
+        sigma *= 2.0
+    out[todo] = rgb[src].mean(axis=0)
+    return out if scale >= 1.0 else cv2.resize(out, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _inpaint_crop(rgb: np.ndarray, src: np.ndarray, max_side_px: int, patch: bool = False) -> tuple[np.ndarray, bool]:

@@ -320,7 +320,7 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
     if name == "Body":
         zone = hull_mask(vis)
         zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
-        return covered & zone, vis, Fill(96, 0.15 * fw, method="patch"), SKIN_DEFAULT
+        return covered & zone, vis, Fill(96, 0.15 * fw, method="patch", local=True), SKIN_DEFAULT
     if name == "Neck":
         return covered & neck_zone(vis, scene.chin[1], fh), neck_top(vis, NECK_SOURCE_FW * fw), Fill(64, 0.1 * fw), SKIN_DEFAULT
     if name == "Face":

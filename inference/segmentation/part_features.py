@@ -293,15 +293,56 @@ def nose_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandm
     return morph(near, "dilate", 1) & fg if near.sum() >= 3 else np.zeros(shape, bool)
 
 
-def neck_mask(skin_like: np.ndarray, face: FaceLandmarks, face_poly: np.ndarray) -> np.ndarray:
-    """Skin under the jaw: within ±0.32 FW of the chin's x, down to 0.6 FW below the chin, connected
-    to the bottom of the face outline; stops where the skin widens into shoulders or chest."""
-    h, w = skin_like.shape
+SHADE_DL = 45.0
+"""How much darker (L*) than the lit skin a skin shadow may be."""
+
+
+def shaded_skin(lab: np.ndarray, skin_l: float) -> np.ndarray:
+    """(H, W) bool: pixels that may be skin in shadow: warm (a* > 5, b* > 0) and up to ``SHADE_DL``
+    darker than the skin's L* ``skin_l``; ``lab`` (H, W, 3) float CIE L*a*b* (L 0..100). Anime shading
+    turns skin redder as it darkens (waifu_02's neck: L* 54-71, a* 22-32 under lit skin L* 91, a* 4),
+    so the lit skin's colour distance misses it; cool collars and hair (b* < 0) and dark lines are left."""
+    light, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
+    return (a > 5.0) & (b > 0.0) & (light >= skin_l - SHADE_DL) & (light <= skin_l + 5.0)
+
+
+def _neck_column(shape: tuple[int, int], face: FaceLandmarks) -> np.ndarray:
+    """(H, W) bool: where a neck may lie: ±0.32 FW about the chin's x, 0.35 FW above to 0.6 FW below it."""
+    h, w = shape
     fw = face.face_width_px
     cx, cy = face.chin
     col = np.zeros((h, w), bool)
     y0, y1 = max(0, int(cy - 0.35 * fw)), min(h, int(cy + 0.6 * fw))
     col[y0:y1, max(0, int(cx - 0.32 * fw)) : min(w, int(cx + 0.32 * fw) + 1)] = True
+    return col
+
+
+SHADOW_MAX_FW2 = 0.05
+"""A hair piece on the neck larger than this (FW²) is hair, not the chin's shadow."""
+
+
+def neck_shadow(back_hair: np.ndarray, neck: np.ndarray, face: FaceLandmarks, face_poly: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pieces of ``back_hair`` that are the chin's shadow on the neck (lambda_00: an
+    orange-brown triangle under the chin, hair by colour): each lies wholly inside the neck's column,
+    touches the neck or the face outline, is under ``SHADOW_MAX_FW2`` and reaches no hair outside the column."""
+    import cv2
+
+    col = _neck_column(neck.shape, face)
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(back_hair.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return np.zeros(neck.shape, bool)
+    big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] > SHADOW_MAX_FW2 * face.face_width_px**2)
+    out_of_col = np.union1d(np.unique(comp[back_hair & ~col]), big)
+    touch = np.unique(comp[morph(neck | face_poly, "dilate", 1.0) & back_hair])
+    keep = np.setdiff1d(touch[touch > 0], out_of_col)
+    return np.isin(comp, keep) if keep.size else np.zeros(neck.shape, bool)
+
+
+def neck_mask(skin_like: np.ndarray, face: FaceLandmarks, face_poly: np.ndarray) -> np.ndarray:
+    """Skin under the jaw: within ±0.32 FW of the chin's x, down to 0.6 FW below the chin, connected
+    to the bottom of the face outline; stops where the skin widens into shoulders or chest."""
+    col = _neck_column(skin_like.shape, face)
+    fw = face.face_width_px
     seed = morph(face_poly, "dilate", max(2.0, 0.03 * fw)) & ~face_poly
     cand = morph(skin_like & col & ~face_poly, "open", 1)
     return components_touching(cand, seed)

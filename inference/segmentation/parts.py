@@ -52,6 +52,8 @@ from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage,
 
 P = PartLabel
 STRAND_SNAP_FW = 0.06
+NECK_MIN_FW2 = 0.02
+"""A neck of skin-coloured pixels smaller than this (FW²) is looked for again among shaded skin."""
 """Half-width (face widths) of the band around the crown's geometric edge in which the front/back hair cut
 moves onto the strand edges (:func:`inference.masks.snap_to_strands`)."""
 BIG_PARTS = (P.BACK_HAIR, P.BODY, P.NECK, P.FACE, P.FRONT_HAIR)
@@ -144,6 +146,10 @@ def _label(
     labels[front & anyfg] = P.FRONT_HAIR
     skin_like = (cc.d_skin < 2.5 * cc.skin.tol) & core & (cc.cls != HAIR)
     neck = pf.neck_mask(skin_like & ~hair, f, face_poly)
+    if f.kind != "real":  # drawn shading (photographs: warm skin, walls and hair alike)
+        if neck.sum() < NECK_MIN_FW2 * fw * fw:  # a neck all in the chin's shadow (waifu_02): warm, darker skin
+            neck = pf.neck_mask((skin_like | pf.shaded_skin(lab, cc.skin_l)) & core & ~hair, f, face_poly)
+        neck |= pf.neck_shadow((labels == P.BACK_HAIR) & anyfg, neck, f, face_poly)
     labels[neck] = P.NECK
     if cancel:
         cancel.check()
