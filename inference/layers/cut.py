@@ -283,7 +283,7 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
         colors = fill_region(scene.rgb, source, target, fill, default)
         if name == "Face":
             colors = complete_under_mouth(scene, target, complete_under_eyes(scene, target, colors))
-        colors = strands_under_side_locks(scene, target, colors) if name == "BackHair" else colors
+        colors = strands_under_side_locks(scene, target, colors, source) if name == "BackHair" else colors
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255

@@ -211,15 +211,17 @@ def mirror_copy(
     reach_px : float
         Target pixels farther than this from the source get weight 0.
     skip_px : float
-        Target pixels nearer the source than this get weight 0 too (the edge band where a moving
-        neighbour's outline lay: a line mirrored there would read as that outline left behind);
-        the weight rises to 1 over the next ``skip_px``.
+        Target pixels nearer the source than ``2 skip_px`` (the edge band where a moving neighbour's
+        outline lay: a line mirrored there would read as that outline left behind) take the source
+        ``2 skip_px`` deep along the same normal, so the art further in runs on across the band
+        (weight 0 where that point is not source). Before, the band faded to the caller's fill,
+        which set a dark stripe between lighter hair on both sides (lambda_00's jaw on AngleX -30).
 
     Returns
     -------
     (colors, weight)
-        ``colors`` (T, 3) float32 and ``weight`` (T,) float32 in [0, 1] (1 from ``2 skip_px`` up to
-        half ``reach_px`` from the source, falling linearly to 0 at ``reach_px``), in
+        ``colors`` (T, 3) float32 and ``weight`` (T,) float32 in [0, 1] (1 up to half ``reach_px``
+        from the source, falling linearly to 0 at ``reach_px``), in
         ``np.nonzero(target)`` order.
     """
     from scipy import ndimage
@@ -247,6 +249,15 @@ def mirror_copy(
     d = dist[ly, lx]
     weight = np.clip(2.0 - 2.0 * d / max(reach_px, 1e-6), 0.0, 1.0)
     if skip_px > 0:
-        weight = np.minimum(weight, np.clip(d / skip_px - 1.0, 0.0, 1.0))
+        # the edge band takes the hair 2 skip_px deep along the same normal (strands run on across it)
+        band = d < 2.0 * skip_px
+        depth = 2.0 * skip_px / np.maximum(d[band], 1e-6)
+        by = np.round(qy[band] + (qy[band] - ly[band]) * depth).astype(np.int64)
+        bx = np.round(qx[band] + (qx[band] - lx[band]) * depth).astype(np.int64)
+        ok_b = (by >= 0) & (by < ch) & (bx >= 0) & (bx < cw) & (d[band] > 0)
+        ok_b &= src[by.clip(0, ch - 1), bx.clip(0, cw - 1)]
+        sy[band] = np.where(ok_b, by + y0, sy[band])
+        sx[band] = np.where(ok_b, bx + x0, sx[band])
+        weight[band] = np.where(ok_b, weight[band], 0.0)
     weight = weight.astype(np.float32)
     return rgb[sy, sx].astype(np.float32), weight

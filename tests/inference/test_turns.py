@@ -231,8 +231,10 @@ def test_mirror_copy_continues_stripes_at_full_resolution():
     ys, xs = np.nonzero(target)
     want = rgb[ys, 38 - xs, 0]  # reflected across the last source column, x = 19
     near = (xs >= 24) & (xs < 28)
-    assert np.all(weight[near] == 1.0) and np.all(weight[xs < 21] == 0.0)
+    assert np.all(weight[near] == 1.0) and np.all(weight[xs < 24] == 1.0)
     assert np.array_equal(colors[near, 0], want[near].astype(np.float32))
+    band = xs < 23  # within 2 skip_px of the edge: the source 4 px deep along the row, x = 15
+    assert np.array_equal(colors[band, 0], rgb[ys[band], 15, 0].astype(np.float32))
 
 
 @pytest.fixture(scope="module")
