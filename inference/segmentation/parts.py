@@ -8,7 +8,10 @@ Rules (working frame, lengths in face widths FW):
   clothes rising from below; only hair connected to the hair above the chin counts (long hair may
   hang down); **FRONT_HAIR** = the hair inside the face outline that reaches in from its edge (bangs,
   locks over the cheeks) and the hair above the eye line over the face's width (the crown, which moves
-  with the bangs); the rest is **BACK_HAIR**;
+  with the bangs), plus the hair-coloured pixels and line art above the eyes' lower edge (outside the eyes) joined
+  to it across thin lines (:mod:`inference.segmentation.strands`: strands that do not touch the
+  outline); the rest is
+  **BACK_HAIR**;
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
@@ -41,6 +44,7 @@ from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
+from inference.segmentation.strands import LINE_EYE_MARGIN, STRAND_LINE_DARK, eye_boxes, fringe_strands
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 P = PartLabel
@@ -115,6 +119,11 @@ def _label(
     in_face = components_touching(face_hair, edge & face_hair)
     front = (hair & crown & ~face_poly) | in_face
     front = components_touching(front, front & ~face_poly) | in_face
+    hair_like = cc.hair_over_skin() & anyfg
+    lines = (lab[..., 0] < cc.skin_l - STRAND_LINE_DARK) & ~cc.skin_mask  # thin strands drawn as one line
+    lines &= ~eye_boxes(lines.shape, f, LINE_EYE_MARGIN)  # not the lashes and creases around the eyes
+    strands = fringe_strands(front, (hair_like | lines) & anyfg & face_poly, f)  # strands cut off by lines
+    front |= strands
     labels[hair & ~front] = P.BACK_HAIR
     face_skin = face_poly & anyfg & ~front
     labels[face_skin] = P.FACE
@@ -127,7 +136,7 @@ def _label(
     labels[neck] = P.NECK
     if cancel:
         cancel.check()
-    _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l)
+    _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l, strands)
     behind = (labels == P.BACK_HAIR) & anyfg
     labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind)] = P.GLASSES
     if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
@@ -161,11 +170,13 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], eye_y: float, fw
     return hair & ~chest
 
 
-def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float) -> None:
-    """Brows, eyes (white, iris, lash), nose and mouth, in that order, in place."""
+def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float, strands) -> None:
+    """Brows, eyes (white, iris, lash), nose and mouth, in that order, in place. The eyes see the hair
+    without the ``strands`` of :func:`fringe_strands` (they would join a hair-coloured lash or iris
+    top to the fringe, and the eye segmenter keeps the fringe's strands out of the eye)."""
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
         labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
-    cover = (labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)  # hair strands over the eyes stay hair
+    cover = ((labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)) & ~strands  # strands over the eyes stay hair
     for eye, ids in (
         (f.eye_l, (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L)),
         (f.eye_r, (P.EYE_WHITE_R, P.IRIS_R, P.LASH_R)),

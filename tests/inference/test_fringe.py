@@ -1,0 +1,133 @@
+"""Fringe strands travel with the fringe (issues 14 and 10): no strand left on the face or the brows.
+
+A fringe strand cut off from the fringe by its own line art (between the eyes, a thin strand drawn
+as one line over the forehead) used to be labelled face skin, strand tips over hidden brows brow. On ParamAngleX ±30 and the combination pose the
+fringe moves with its parallax and those pieces stay with the face: broken strands and pale dashes
+between the fringe strands around and above the eyes. The measure: in the upper face of the posed
+frame, the pixels the face or brow layers show (not hidden by the posed front hair) that have the
+hair's colour rather than the skin's, in face widths squared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from inference.types import EyeLandmarks, FaceLandmarks
+from tests.conftest import SHARED_DATA
+
+IMAGES = ["tadne_r1c0", "crypko_00", "waifu_00", "waifu_02", "tadne_r3c3"]  # the sample is tadne_r1c0
+POSES = {
+    "AngleX +30": {"ParamAngleX": 30.0},
+    "AngleX -30": {"ParamAngleX": -30.0},
+    "X30 Y30 Z30 Body10": {"ParamAngleX": 30.0, "ParamAngleY": 30.0, "ParamAngleZ": 30.0, "ParamBodyAngleX": 10.0},
+}
+FACE_BAR_FW2 = 0.005
+"""Largest area of hair-coloured Face-layer pixels in view, FW². Worst pose before the fringe strands
+were given to the front hair -> after: tadne_r1c0 0.019 -> 0.001, crypko_00 0.0097 -> 0.003,
+waifu_00 0.019 -> 0.0005, waifu_02 0.0033 -> 0.0011, tadne_r3c3 0.0018 -> 0.0018."""
+BROW_BAR_FW2 = 0.01
+"""The same with the Brow layers counted. Before -> after: tadne_r1c0 0.023 -> 0.003, crypko_00 0.043
+-> 0.031, waifu_00 0.045 -> 0.015, waifu_02 0.016 -> 0.008, tadne_r3c3 0.0035 -> 0.0035."""
+BROW_TIPS = {"crypko_00", "waifu_00"}
+"""Strand tips over hidden brows are still cut as the brows (dark strokes near the brow line, on skin):
+by colour, thickness and distance to the brow line they look like waifu_01's real brows drawn over
+its fringe, so they are not given to the hair yet."""
+
+
+def _eye(cx: float, cy: float) -> EyeLandmarks:
+    lid = np.array([[cx - 15, cy], [cx + 15, cy]], np.float32)
+    return EyeLandmarks((cx, cy), (cx - 15, cy - 10, 30.0, 20.0), (cx, cy), 8.0, lid, lid)
+
+
+def test_a_strand_cut_off_by_its_line_joins_the_fringe_an_eye_or_blush_does_not():
+    from inference.segmentation.strands import fringe_strands
+
+    h = w = 200
+    face = FaceLandmarks(kind="anime", face_box=(40.0, 40.0, 120.0, 140.0), face_contour=np.zeros((0, 2), np.float32),
+                         eye_l=_eye(130, 120), eye_r=_eye(70, 120), brow_l=np.zeros((2, 2), np.float32),
+                         brow_r=np.zeros((2, 2), np.float32), nose=(100.0, 140.0), mouth_center=(100.0, 159.0),
+                         mouth_corners=((90.0, 159.0), (110.0, 159.0)), mouth_box=(90.0, 155.0, 20.0, 8.0),
+                         roll_deg=0.0, confidence=1.0, method="test", chin=(100.0, 180.0))
+    front = np.zeros((h, w), bool)
+    front[40:70, 15:185] = True  # the fringe
+    hair = np.zeros((h, w), bool)
+    hair[71:115, 95:105] = True  # a strand between the eyes, cut off by a 1 px line at row 70
+    hair[71:112, 125:135] = True  # a strand joined to a hair-coloured iris inside the eye box
+    hair[71:160, 20:26] = True  # a lock reaching below the eyes' lower edge (y 130): blush may be hair-coloured
+    hair[150:160, 60:140] = True  # hair colour on the cheeks, away from the fringe
+    out = fringe_strands(front, hair, face)
+    assert out[71:115, 95:105].all() and out[71:130, 20:26].all()
+    assert out[71:108, 125:135].all() and not out[109:112, 125:135].any()  # the eye box grown by 10 %
+    assert not out[130:, :].any()
+    assert not (out & front).any()
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(np.ascontiguousarray(rgb).astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+
+
+def _median_lab(rig, name: str) -> np.ndarray:
+    img = next(la for la in rig.layers if la.id == f"Layer{name}").image
+    return np.median(_lab(img[..., :3])[img[..., 3] > 200], axis=0)
+
+
+def strands_left_fw2(rig, values: dict[str, float], render, brows: bool = True) -> float:
+    """Area (FW²) of hair-coloured pixels drawn by the Face (and with ``brows`` the Brow) layers, not
+    hidden by the front hair, in the upper face (face box top to 0.6 of its height) of the pose ``values``.
+
+    Hair-coloured: ΔE to the front hair's median colour below ΔE to the face's, and ΔE to the face
+    above 15. ``render``: EvaluatedRig -> (H, W, 4) uint8 straight-alpha RGBA at canvas size.
+    """
+    from rig.evaluate import compile_plan, evaluate
+
+    ev = evaluate(rig, rig.default_values() | values, compile_plan(rig), gizmos=False)
+
+    def only(pred):
+        return render(dataclasses.replace(ev, items=tuple(i for i in ev.items if pred(i.art_mesh_id))))
+
+    front = only(lambda m: m in ("ArtMeshFrontHair", "ArtMeshHairAccessory", "ArtMeshHat"))[..., 3]
+    face = only(lambda m: m == "ArtMeshFace" or (brows and m.startswith("ArtMeshBrow")))
+    fx, fy, fw, fh = rig.source.face_box_px
+    region = np.zeros(front.shape, bool)
+    region[int(fy): int(fy + 0.6 * fh), int(fx): int(fx + fw)] = True
+    shown = region & (face[..., 3] > 200) & (front < 128)
+    lab = _lab(face[..., :3])
+    d_hair = np.linalg.norm(lab - _median_lab(rig, "FrontHair"), axis=-1)
+    d_skin = np.linalg.norm(lab - _median_lab(rig, "Face"), axis=-1)
+    left = shown & (d_hair < d_skin) & (d_skin > 15.0)
+    return float(left.sum()) / fw**2
+
+
+def _worst(stem: str, gl, brows: bool) -> dict[str, float]:
+    from app.render.offscreen import render_to_array
+    from inference.pipeline import generate
+
+    if stem not in _RIGS:
+        _RIGS[stem] = generate(SHARED_DATA / "anime" / f"{stem}.png").rig
+    return {pose: round(strands_left_fw2(_RIGS[stem], values, lambda ev: render_to_array(ev, ctx=gl), brows), 4)
+            for pose, values in POSES.items()}
+
+
+_RIGS: dict = {}
+_NO_DATA = pytest.mark.skipif(not SHARED_DATA.is_dir(), reason="shared test data not found (development machines only)")
+
+
+@_NO_DATA
+@pytest.mark.parametrize("stem", IMAGES)
+def test_fringe_strands_are_not_left_on_the_face(stem, gl):
+    left = _worst(stem, gl, brows=False)
+    assert max(left.values()) < FACE_BAR_FW2, f"hair-coloured face pixels in view (FW²): {left}"
+
+
+@_NO_DATA
+@pytest.mark.parametrize("stem", [pytest.param(s, marks=pytest.mark.xfail(
+    reason="issue 14: strand tips over hidden brows still cut as brows", strict=False)) if s in BROW_TIPS else s
+    for s in IMAGES])
+def test_fringe_strands_are_not_left_on_the_face_or_brows(stem, gl):
+    left = _worst(stem, gl, brows=True)
+    assert max(left.values()) < BROW_BAR_FW2, f"hair-coloured face / brow pixels in view (FW²): {left}"
