@@ -29,6 +29,12 @@ def _polyline_band(shape, pts: np.ndarray, thickness: float) -> np.ndarray:
     return m.astype(bool)
 
 
+IRIS_RIM = 1.6
+"""Iris-coloured eye pixels joined to the iris within this many iris radii of its centre are iris."""
+IRIS_RIM_DE = 18.0
+"""... iris-coloured: within this ΔE (CIELAB) of the median colour of the iris label's lighter half."""
+
+
 def eye_parts(
     lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float,
     cover: np.ndarray | None = None,
@@ -36,8 +42,9 @@ def eye_parts(
     """(white, iris, lash) masks of one eye; the lash holds the upper lash and the lower lash / lid line.
 
     ``cover`` (H, W) bool: pixels already labelled as hair lying over the face; the strands of it
-    that reach out of the eye window stay hair (they must not blink with the eye). The work is done
-    on a crop of the eye box grown by its larger side.
+    that reach out of the eye window stay hair (they must not blink with the eye). Anime: eye pixels
+    of the iris's colour joined to it within ``IRIS_RIM`` iris radii are iris, not white (an iris
+    off the landmark's centre). The work is done on a crop of the eye box grown by its larger side.
     """
     h, w = fg.shape
     x, y, bw, bh = eye.box
@@ -96,6 +103,12 @@ def _eye_parts(lab, fg, skin, face: FaceLandmarks, eye: EyeLandmarks, skin_l: fl
             low &= np.linalg.norm(lab - np.median(lab[lash], axis=0), axis=-1) < 22.0
         lash |= low
     iris &= ~lash
+    if face.kind != "real" and iris.sum() >= 8:  # the iris's rim outside the zone (an off-centre landmark)
+        px = lab[iris]
+        ref = np.median(px[px[:, 0] >= np.median(px[:, 0])], axis=0)  # its light part (the rim is the light side)
+        rim = blob & ~iris & ~lash & _ellipse(shape, eye.iris_center, IRIS_RIM * eye.iris_radius, IRIS_RIM * eye.iris_radius)
+        rim &= np.linalg.norm(lab - ref, axis=-1) < IRIS_RIM_DE
+        iris |= components_touching(rim, morph(iris, "dilate", 1))
     white = blob & ~iris & ~lash
     return white, iris, lash
 

@@ -13,7 +13,9 @@ Rules (working frame, lengths in face widths FW):
   nearest strand edges outside the face (a side lock is not cut straight down through its strands),
   plus the hair-coloured pixels and line art above the eyes' lower edge (outside the eyes) joined to it
   across thin lines (:mod:`inference.segmentation.strands`: strands that do not touch the outline);
-  the rest is **BACK_HAIR**;
+  inside the eyes' lid contours only the strands hanging into an eye stay hair (a hair-coloured iris or
+  lash joined to the fringe across the lash line is the eye's,
+  :func:`inference.segmentation.strands.eye_interior_hair`); the rest is **BACK_HAIR**;
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
@@ -47,7 +49,13 @@ from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
-from inference.segmentation.strands import LINE_EYE_MARGIN, STRAND_LINE_DARK, eye_boxes, fringe_strands
+from inference.segmentation.strands import (
+    LINE_EYE_MARGIN,
+    STRAND_LINE_DARK,
+    eye_boxes,
+    eye_interior_hair,
+    fringe_strands,
+)
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 P = PartLabel
@@ -124,6 +132,7 @@ def _label(
     if f.kind == "real":  # photographs: only bangs over the forehead; shaded cheeks stay face
         brow_y = min(float(f.brow_l[:, 1].min()), float(f.brow_r[:, 1].min()))
         face_hair &= yy < brow_y
+    face_hair &= ~eye_interior_hair(face_hair, f)  # a hair-coloured iris or lash is eye, a strand over it hair
     edge = ~morph(face_poly, "erode", max(1.0, 0.02 * fw))
     in_face = components_touching(face_hair, edge & face_hair)
     front = (hair & crown & ~face_poly) | in_face

@@ -4,8 +4,10 @@ The front hair found from the face outline's edge misses the strands that hang i
 above without touching its outline: a strand between the eyes cut off from the fringe by its own
 line art, a thin strand drawn as one line over the forehead. Left as face skin they stay behind when
 the fringe turns with its parallax (broken strands, pale dashes between the fringe strands) and the
-lid skin is painted from them. :func:`fringe_strands` gives them back to the front hair. Working frame, (H, W) bool masks, lengths
-in face widths (FW).
+lid skin is painted from them. :func:`fringe_strands` gives them back to the front hair. The other way round,
+:func:`eye_interior_hair` takes back from the face's hair what lies inside an eye's lid contour and
+is not a strand over it (a hair-coloured iris or lash joined to the fringe across the lash line).
+Working frame, (H, W) bool masks, lengths in face widths (FW) or eye heights.
 """
 
 from __future__ import annotations
@@ -70,3 +72,64 @@ def fringe_strands(front: np.ndarray, hair_like: np.ndarray, face: FaceLandmarks
             break
         out |= grown
     return out
+
+
+STRAND_WIDTH = 0.12
+"""Hair joined to the fringe outside an eye through a neck at least twice this (eye heights) wide is a
+strand (a lash line, the thin link of a dark iris to the fringe, is thinner)."""
+LASH = 0.3
+"""The lash line over the upper lid is at most this thick (eye heights); it is hair-coloured too."""
+STRAND_FILL = 0.8
+"""A column of an eye is crossed by a thin strand when this fraction of it (between the lids) is hair."""
+STRAND_REACH = 0.6
+"""... and the hair continues this far (eye heights) above the lash and below the lower lid."""
+
+
+def eye_interior_hair(hair: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+    """(H, W) bool: the pixels of ``hair`` inside the eyes' lid contours that are not a strand over them.
+
+    A hair-coloured iris, lash or shaded eye corner joined to the fringe (or to shading read as
+    hair) across the lash line would otherwise become front hair and stay open when the eye
+    closes (crypko_06, crypko_02). Strands stay hair: the hair that survives an opening of
+    ``STRAND_WIDTH`` eye heights joined to the hair outside the eye (a wide strand or fringe tip
+    over the eye, tadne_r1c4), and the columns a thin strand crosses from lid to lid
+    (``STRAND_FILL``, ``STRAND_REACH``). Working frame; anime faces only (photos: an empty mask).
+    """
+    from inference.masks import fill_polygon
+
+    h, w = hair.shape
+    out = np.zeros_like(hair)
+    if face.kind == "real":  # photographs: no face hair below the brows
+        return out
+    for eye in (face.eye_l, face.eye_r):
+        x, y, bw, bh = eye.box
+        inside = fill_polygon((h, w), np.concatenate([eye.upper_lid, eye.lower_lid[::-1]], 0))
+        if not (inside & hair).any():
+            continue
+        g = int(max(bw, bh))  # the work is done on the eye box grown by its larger side
+        y0, y1, x0, x1 = max(0, int(y) - g), min(h, int(y + bh) + g + 1), max(0, int(x) - g), min(w, int(x + bw) + g + 1)
+        ins, hr = inside[y0:y1, x0:x1], hair[y0:y1, x0:x1]
+        r = max(1.0, STRAND_WIDTH * bh)
+        opened = morph(hr, "open", r)
+        beyond = ~morph(ins, "dilate", max(2.0, LASH * bh))  # outside the eye and its lash line
+        wide = morph(components_touching(opened, opened & beyond), "dilate", r + 1) & hr
+        out[y0:y1, x0:x1] |= ins & hr & ~wide & ~_crossed(hr, ins, bh)
+    return out
+
+
+def _crossed(hair: np.ndarray, inside: np.ndarray, bh: float) -> np.ndarray:
+    """(H, W) bool: the columns of ``inside`` a strand crosses (hair from lid to lid, and above the
+    lash and below the lower lid), grown by one column."""
+    h, w = hair.shape
+    cols = np.flatnonzero(inside.any(axis=0))
+    keep = np.zeros(w, bool)
+    reach = max(2, int(round(STRAND_REACH * bh)))
+    lash = max(2, int(round(LASH * bh)))
+    for c in cols:
+        rows = np.flatnonzero(inside[:, c])
+        t, b = rows[0], rows[-1]
+        col = hair[:, c]
+        above = col[max(0, t - lash - reach) : max(0, t - lash)].any()
+        keep[c] = col[t : b + 1].mean() >= STRAND_FILL and above and col[b + 1 : b + 1 + reach].any()
+    keep = np.convolve(keep, np.ones(3), "same") > 0
+    return np.broadcast_to(keep[None, :], (h, w))

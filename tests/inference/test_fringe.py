@@ -65,6 +65,41 @@ def test_a_strand_cut_off_by_its_line_joins_the_fringe_an_eye_or_blush_does_not(
     assert not (out & front).any()
 
 
+
+def _lid_eye(cx: float, cy: float) -> EyeLandmarks:
+    t = np.linspace(-1.0, 1.0, 9)
+    upper = np.stack([cx + 15 * t, cy - 10 * (1 - t**2)], 1).astype(np.float32)
+    lower = np.stack([cx + 15 * t, cy + 10 * (1 - t**2)], 1).astype(np.float32)
+    return EyeLandmarks((cx, cy), (cx - 15, cy - 10, 30.0, 20.0), (cx, cy), 8.0, upper, lower)
+
+
+def test_a_dark_iris_joined_to_the_fringe_by_its_lash_is_eye_a_strand_over_the_eye_is_hair():
+    """crypko_02 / crypko_06: the hair-coloured iris top joined to the fringe across the lash line
+    became front hair and stayed open at EyeOpen 0; a strand hanging into the eye stays hair."""
+    import cv2
+
+    from inference.segmentation.strands import eye_interior_hair
+
+    h = w = 200
+    face = FaceLandmarks(kind="anime", face_box=(40.0, 40.0, 120.0, 140.0), face_contour=np.zeros((0, 2), np.float32),
+                         eye_l=_lid_eye(130, 120), eye_r=_lid_eye(70, 120), brow_l=np.zeros((2, 2), np.float32),
+                         brow_r=np.zeros((2, 2), np.float32), nose=(100.0, 140.0), mouth_center=(100.0, 159.0),
+                         mouth_corners=((90.0, 159.0), (110.0, 159.0)), mouth_box=(90.0, 155.0, 20.0, 8.0),
+                         roll_deg=0.0, confidence=1.0, method="test", chin=(100.0, 180.0))
+    hair = np.zeros((h, w), np.uint8)
+    hair[40:90] = 1  # the fringe
+    for eye in (face.eye_l, face.eye_r):  # a 2 px lash line along each upper lid, joined by a 2 px link
+        cv2.polylines(hair, [np.round(eye.upper_lid).astype(np.int32)], False, 1, thickness=2)
+    hair[89:112, 114:116] = 1
+    cv2.circle(hair, (130, 118), 7, 1, -1)  # a dark iris (hair-coloured) under the lash
+    hair[89:125, 62:74] = 1  # a 12 px strand hanging from the fringe into the other eye
+    hair = hair.astype(bool)
+    out = eye_interior_hair(hair, face)
+    assert out[114:122, 126:134].all()  # the iris is eye
+    assert not out[105:124, 64:72].any()  # the strand stays hair
+    assert not (out & ~hair).any() and not out[:100].any()
+    assert not eye_interior_hair(hair, dataclasses.replace(face, kind="real")).any()
+
 def _lab(rgb: np.ndarray) -> np.ndarray:
     import cv2
 

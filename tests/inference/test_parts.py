@@ -194,3 +194,38 @@ def test_a_shaded_neck_in_a_painting_is_not_hair(shared_data):
     assert neck.sum() > 0.05 * fw**2
     hair = np.isin(pm.labels, (P.BACK_HAIR, P.FRONT_HAIR))[neck].mean()
     assert hair < 0.25, f"{hair:.0%} of the neck under the chin is hair"
+
+
+def test_an_iris_off_its_landmark_centre_is_all_iris():
+    """An iris drawn half a radius beside the landmark's iris centre: its far side (outside the
+    landmark's iris zone) is iris too, not eye white (it was squeezed into the closed line as
+    iris-coloured dots on tadne_r2c3 and waifu_06)."""
+    import cv2
+
+    from inference.segmentation.part_features import eye_parts
+    from inference.types import EyeLandmarks, FaceLandmarks
+
+    h = w = 120
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[:] = (250, 222, 205)  # skin
+    cv2.ellipse(rgb, (60, 60), (30, 14), 0, 0, 360, (250, 250, 250), -1)  # the white
+    cv2.circle(rgb, (66, 60), 12, (60, 150, 90), -1)  # the iris, 6 px right of the landmark's centre
+    cv2.ellipse(rgb, (60, 60), (30, 14), 0, 180, 360, (40, 30, 30), 3)  # the upper lash
+    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    t = np.linspace(-1.0, 1.0, 9)
+    upper = np.stack([60 + 30 * t, 60 - 14 * np.sqrt(1 - t**2)], 1).astype(np.float32)
+    lower = np.stack([60 + 30 * t, 60 + 14 * np.sqrt(1 - t**2)], 1).astype(np.float32)
+    eye = EyeLandmarks((60.0, 60.0), (30.0, 46.0, 60.0, 28.0), (60.0, 60.0), 12.0, upper, lower)
+    face = FaceLandmarks(kind="anime", face_box=(0.0, 0.0, 120.0, 120.0), face_contour=np.zeros((0, 2), np.float32),
+                         eye_l=eye, eye_r=eye, brow_l=np.zeros((2, 2), np.float32), brow_r=np.zeros((2, 2), np.float32),
+                         nose=(60.0, 90.0), mouth_center=(60.0, 105.0), mouth_corners=((55.0, 105.0), (65.0, 105.0)),
+                         mouth_box=(55.0, 102.0, 10.0, 6.0), roll_deg=0.0, confidence=1.0, method="test", chin=(60.0, 118.0))
+    skin = np.linalg.norm(lab - lab[5, 5], axis=-1) < 6.0
+    white, iris, lash = eye_parts(lab, np.ones((h, w), bool), skin, face, eye, float(lab[5, 5, 0]))
+    drawn = np.zeros((h, w), np.uint8)
+    cv2.circle(drawn, (66, 60), 11, 1, -1)
+    drawn = drawn.astype(bool) & ~lash
+    far = drawn & (np.arange(w)[None, :] > 60 + 1.1 * 12)  # outside the landmark's iris zone
+    assert far.sum() > 20
+    assert iris[far].mean() > 0.9, iris[far].mean()
+    assert not (white & drawn).any()
