@@ -44,7 +44,7 @@ from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
-from inference.segmentation.strands import LINE_EYE_MARGIN, STRAND_LINE_DARK, eye_boxes, fringe_strands
+from inference.segmentation.strands import LINE_EYE_MARGIN, STRAND_LINE_DARK, eye_boxes, eye_strands, fringe_strands
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 P = PartLabel
@@ -176,6 +176,10 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     top to the fringe, and the eye segmenter keeps the fringe's strands out of the eye)."""
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
         labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
+    over = np.zeros_like(strands)
+    for eye in (f.eye_l, f.eye_r):  # a strand hanging over the eye continues into the eye box
+        over |= eye_strands(lab, labels == P.FRONT_HAIR, skin, eye) & anyfg
+    labels[over & eye_boxes(over.shape, f, 0.0)] = P.FRONT_HAIR  # around the box only what the eye takes
     cover = ((labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)) & ~strands  # strands over the eyes stay hair
     for eye, ids in (
         (f.eye_l, (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L)),
@@ -183,7 +187,7 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     ):
         white, iris, lash = pf.eye_parts(lab, core, skin, f, eye, skin_l, cover)
         for m, lab_id in zip((white, iris, lash), ids, strict=True):
-            labels[m & anyfg] = lab_id
+            labels[m & anyfg] = np.where(over, P.FRONT_HAIR, lab_id)[m & anyfg]
     labels[pf.nose_mask(lab, core, skin, f) & anyfg] = P.NOSE
     labels[pf.mouth_mask(lab, core, skin, f) & anyfg] = P.MOUTH
 
