@@ -44,7 +44,13 @@ from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
-from inference.segmentation.strands import LINE_EYE_MARGIN, STRAND_LINE_DARK, eye_boxes, eye_strands, fringe_strands
+from inference.segmentation.strands import (
+    LINE_EYE_MARGIN,
+    STRAND_LINE_DARK,
+    eye_boxes,
+    eye_strands,
+    fringe_strands,
+)
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
 
 P = PartLabel

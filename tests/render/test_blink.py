@@ -59,9 +59,9 @@ KNOWN = {
     # s12 (a grey photo, 28 px eyes): the skin lid's soft edge passes through its grey iris colour (0.146)
     "left": {"crypko_02", "tadne_r0c3", "tadne_r1c2", "tadne_r1c3", "tadne_r2c3", "waifu_06", "s2", "s3",
              "s9", "s12"},
-    "line": {"crypko_00", "crypko_02", "crypko_05", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3", "s10"},
+    "line": {"crypko_02", "crypko_05", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3", "s10"},
     "outside": set(),
-    "cover": {"tadne_r1c0", "tadne_r3c0", "tadne_r5c0", "tadne_r5c4"},
+    "cover": {"tadne_r3c0", "tadne_r5c0", "tadne_r5c4"},
 }
 _MEASURED: dict = {}
 
