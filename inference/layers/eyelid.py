@@ -43,7 +43,22 @@ def synthesise_eye_part(name: str, scene: Scene, lash_default) -> tuple[np.ndarr
         return None  # drawn closed (or hidden): the lash already is the line, no second one
     color = median_color(scene.rgb, upper if upper.any() else scene.vis("LashLower" + side), lash_default)
     path, lash_px = eye_line_path(scene, side)
-    return lid_line(path, lash_px, color, (scene.shape[1], scene.shape[0]))
+    out = lid_line(path, lash_px, color, (scene.shape[1], scene.shape[0]))
+    if out is None:
+        return None
+    from inference.layers.names import LAYER_NAMES
+
+    # like the lid skin, never over hair or body drawn behind the face (a strand's pixels at the
+    # outer corner that the eye gave back to the hair)
+    img, (ox, oy) = out
+    x0, y0 = int(round(ox)), int(round(oy))
+    h, w = img.shape[:2]
+    behind = (scene.rank[y0 : y0 + h, x0 : x0 + w] < LAYER_NAMES.index("Face")) & (
+        scene.alpha[y0 : y0 + h, x0 : x0 + w] > 0)
+    if behind.shape == img.shape[:2] and behind.any():
+        img = img.copy()
+        img[behind] = 0
+    return img, (ox, oy)
 
 
 def complete_under_eyes(scene: Scene, target: np.ndarray, colors: np.ndarray) -> np.ndarray:

@@ -18,7 +18,8 @@ Rules (working frame, lengths in face widths FW):
   :func:`inference.segmentation.strands.eye_interior_hair`); the rest is **BACK_HAIR**;
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
-- features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`),
+- features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`;
+  where a fringe strand enters an eye box its pixels stay front hair, ``strands.eye_strands``),
   then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and
   **HAIR_ACCESSORY** / **HAIR_ACCESSORY_BACK**, ornaments in the front / back hair
   (:mod:`inference.segmentation.ornaments`; drawings only), after **HAT** (hats and headbands across the
@@ -54,6 +55,7 @@ from inference.segmentation.strands import (
     STRAND_LINE_DARK,
     eye_boxes,
     eye_interior_hair,
+    eye_strands,
     fringe_strands,
 )
 from inference.types import CancelToken, FaceLandmarks, Foreground, LoadedImage, PartLabel, PartMap
@@ -229,6 +231,10 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     top to the fringe, and the eye segmenter keeps the fringe's strands out of the eye)."""
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
         labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
+    over = np.zeros_like(strands)
+    for eye in (f.eye_l, f.eye_r):  # a strand hanging over the eye continues into the eye box
+        over |= eye_strands(lab, labels == P.FRONT_HAIR, skin, eye) & anyfg
+    labels[over & eye_boxes(over.shape, f, 0.0)] = P.FRONT_HAIR  # around the box only what the eye takes
     cover = ((labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)) & ~strands  # strands over the eyes stay hair
     for eye, ids in (
         (f.eye_l, (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L)),
@@ -236,7 +242,7 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     ):
         white, iris, lash = pf.eye_parts(lab, core, skin, f, eye, skin_l, cover)
         for m, lab_id in zip((white, iris, lash), ids, strict=True):
-            labels[m & anyfg] = lab_id
+            labels[m & anyfg] = np.where(over, P.FRONT_HAIR, lab_id)[m & anyfg]
     labels[pf.nose_mask(lab, core, skin, f) & anyfg] = P.NOSE
     mouth = pf.mouth_mask(lab, core, skin, f) & anyfg
     strands = pf.mouth_strands(mouth, cover, f)  # hair strands over the mouth's ends stay hair

@@ -4,7 +4,8 @@ The front hair found from the face outline's edge misses the strands that hang i
 above without touching its outline: a strand between the eyes cut off from the fringe by its own
 line art, a thin strand drawn as one line over the forehead. Left as face skin they stay behind when
 the fringe turns with its parallax (broken strands, pale dashes between the fringe strands) and the
-lid skin is painted from them. :func:`fringe_strands` gives them back to the front hair. The other way round,
+lid skin is painted from them. :func:`fringe_strands` gives them back to the front hair, and
+:func:`eye_strands` the pieces of a strand that cross an eye's box. The other way round,
 :func:`eye_interior_hair` takes back from the face's hair what lies inside an eye's lid contour and
 is not a strand over it (a hair-coloured iris or lash joined to the fringe across the lash line).
 Working frame, (H, W) bool masks, lengths in face widths (FW) or eye heights.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from inference.masks import components_touching, morph
-from inference.types import FaceLandmarks
+from inference.types import EyeLandmarks, FaceLandmarks
 
 LINE_JUMP_FW = 0.012
 """A strand is joined to the fringe across line art this thin (face widths, at least 2 px)."""
@@ -133,3 +134,91 @@ def _crossed(hair: np.ndarray, inside: np.ndarray, bh: float) -> np.ndarray:
         keep[c] = col[t : b + 1].mean() >= STRAND_FILL and above and col[b + 1 : b + 1 + reach].any()
     keep = np.convolve(keep, np.ones(3), "same") > 0
     return np.broadcast_to(keep[None, :], (h, w))
+
+
+STRAND_DE = 25.0
+"""An eye-box pixel is strand where its colour is within this ΔE of the strand pixels around it
+and nearer to them than to the skin and to white."""
+STRAND_NEAR = 0.12
+"""... around it: within this fraction of the eye height (so only where the strand enters the box:
+across the lash line, at the eye's corners; following it further took lashes and whites)."""
+LASH_DARK = 25.0
+"""Pixels this far darker (L*) than the skin are lash or lid line, never strand (the eye segmenter's
+lash threshold)."""
+
+
+def eye_strands(lab: np.ndarray, front: np.ndarray, skin: np.ndarray, eye: EyeLandmarks) -> np.ndarray:
+    """(H, W) bool: pixels of one eye's box that continue a fringe strand lying over the eye.
+
+    Parameters
+    ----------
+    lab : (H, W, 3) float32
+        CIELAB of the working-frame image.
+    front : (H, W) bool
+        The front hair found so far (the eye boxes excluded).
+    skin : (H, W) bool
+        The skin-colour mask (skin is never strand).
+    eye : EyeLandmarks
+        Working frame, px.
+
+    A strand hanging over the eye is front hair that leaves the eye window (the box grown by a
+    quarter); where it crosses the eye its pixels were left to the eye segmenter, which takes them
+    for eye white, iris or face, and the closed lid covers them. They are the non-skin pixels of
+    the window joined to that hair (seeded only by hair outside the box: hair inside it may be a
+    hair-coloured iris) whose colour is within ``STRAND_DE`` of the hair within ``STRAND_NEAR`` eye
+    heights (where the strand enters the box) and nearer to it than to the skin, to the eye's own white (its brightest tenth) and to
+    the lash colour (dark pixels along the upper lid). Never taken: the iris disc (1.1 x 1.35 iris
+    radii; a dark iris can be hair-coloured) and anything below the lower lid or the box (the rim
+    of the eye, the cheek). Measured on tadne_r1c0: 19 px of hair over its right eye no longer
+    change when it closes; tadne_r3c3's dark iris and waifu_01's eyes keep their parts.
+    """
+    import cv2
+
+    h, w = front.shape
+    x, y, bw, bh = eye.box
+    g = max(bw, bh, 4.0)
+    x0, y0 = max(0, int(x - g)), max(0, int(y - g))
+    x1, y1 = min(w, int(x + bw + g) + 1), min(h, int(y + bh + g) + 1)
+    out = np.zeros((h, w), bool)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return out
+    c = (slice(y0, y1), slice(x0, x1))
+    lab, front, skin = lab[c], front[c], skin[c]
+    yy, xx = np.ogrid[y0:y1, x0:x1]
+    box = (xx >= x) & (xx <= x + bw) & (yy >= y) & (yy <= y + bh)
+    win = (xx >= x - 0.25 * bw) & (xx <= x + 1.25 * bw) & (yy >= y - 0.25 * bh) & (yy <= y + 1.25 * bh)
+    strand = components_touching(front, front & ~win)
+    if not (strand & win).any():  # no hair reaching into the eye window
+        return out
+    strand &= ~box  # hair already inside the box may be a hair-coloured iris: no seed, no colour
+    (cx, cy), r = eye.iris_center, eye.iris_radius
+    iris = ((xx - cx) / (1.1 * r)) ** 2 + ((yy - cy) / (1.35 * r)) ** 2 <= 1.0
+    ref_skin = np.median(lab[skin], axis=0) if skin.any() else np.array([90.0, 10.0, 15.0], np.float32)
+    d_skin = np.linalg.norm(lab - ref_skin, axis=-1)
+    inner = box & ~front & ~skin
+    ref_white = np.array([97.0, 0.0, 0.0], np.float32)
+    if inner.sum() >= 16:  # the eye's own white: its brightest tenth (a shaded white may be tinted)
+        L = lab[..., 0][inner]
+        ref_white = np.median(lab[inner][L >= np.percentile(L, 90)], axis=0)
+    d_other = np.minimum(d_skin, np.linalg.norm(lab - ref_white, axis=-1))
+    dark = (lab[..., 0] < ref_skin[0] - LASH_DARK) & ~front
+    band = np.zeros(front.shape, np.uint8)
+    lid = np.round((eye.upper_lid - np.array([x0, y0], np.float32)) * 16).astype(np.int32)
+    cv2.polylines(band, [lid], False, 1, thickness=max(2, round(0.3 * bh)), shift=4)
+    lash = dark & band.astype(bool)
+    if lash.sum() >= 4:  # lashes and lid lines (the lash's colour) stay the eye's
+        d_other = np.minimum(d_other, np.linalg.norm(lab - np.median(lab[lash], axis=0), axis=-1))
+    else:
+        d_other = np.where(dark, 0.0, d_other)
+    low = np.interp(np.arange(x0, x1), eye.lower_lid[:, 0], eye.lower_lid[:, 1])[None, :]
+    below = (yy > low + 1.0) & (xx >= eye.lower_lid[:, 0].min()) & (xx <= eye.lower_lid[:, 0].max())
+    below |= yy > y + bh  # under the eye the hair-coloured pixels are the eye's rim or the cheek's
+    free = win & ~skin & ~iris & ~front & ~below
+    k = max(3, int(round(2 * STRAND_NEAR * bh)) | 1)
+    wgt = cv2.blur(strand.astype(np.float32), (k, k))
+    mean = cv2.blur(lab * strand[..., None], (k, k)) / np.maximum(wgt, 1e-6)[..., None]
+    d_strand = np.linalg.norm(lab - mean, axis=-1)
+    cand = free & (wgt > 0.02) & (d_strand < STRAND_DE) & (d_strand < d_other)
+    took = components_touching(cand, morph(strand, "dilate", 1))
+    out[c] = took
+    return out

@@ -100,6 +100,33 @@ def test_a_dark_iris_joined_to_the_fringe_by_its_lash_is_eye_a_strand_over_the_e
     assert not (out & ~hair).any() and not out[:100].any()
     assert not eye_interior_hair(hair, dataclasses.replace(face, kind="real")).any()
 
+
+def test_a_strand_crossing_an_eye_is_hair_a_hair_coloured_iris_is_not():
+    from inference.segmentation.strands import eye_strands
+
+    h = w = 120
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[:] = (250, 225, 205)  # skin
+    yy, xx = np.mgrid[0:h, 0:w]
+    rgb[((xx - 60) / 28.0) ** 2 + ((yy - 58) / 21.0) ** 2 <= 1] = (246, 246, 250)  # eye white
+    hair = (170, 180, 225)
+    iris = ((xx - 74) / 9.0) ** 2 + ((yy - 45) / 9.0) ** 2 <= 1
+    rgb[iris] = hair  # an iris drawn in the hair colour, touching the strand just under the lash
+    rgb[36:38, 30:91] = (70, 40, 40)  # the upper lash
+    strand = (xx >= 80) & (xx < 89)
+    rgb[strand] = hair  # a strand hanging over the eye's outer part, across the lash, down to the cheek
+    front = strand & ((yy < 34) | (yy > 84))  # the eye boxes (grown a little) are left to the eyes
+    skin = (rgb == (250, 225, 205)).all(axis=-1)
+    lid = np.array([[30, 37], [60, 36], [90, 37]], np.float32)
+    low = np.array([[30, 76], [60, 78], [90, 76]], np.float32)
+    eye = EyeLandmarks((60.0, 58.0), (30.0, 36.0, 60.0, 44.0), (74.0, 45.0), 9.0, lid, low)
+    out = eye_strands(_lab(rgb), front, skin, eye)
+    assert out[34:39, 86:89].all()  # where the strand enters the eye box, across the lash (rows 36-37)
+    assert not (out & iris).any() and not out[:, :80].any()  # the hair-coloured iris stays the eye's
+    assert not out[80:].any()  # nothing below the eye (the strand's pixels there are the cheek's rule)
+    assert not (out & front).any()
+
+
 def _lab(rgb: np.ndarray) -> np.ndarray:
     import cv2
 
