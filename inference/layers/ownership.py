@@ -24,6 +24,9 @@ LINE_DARK = 30.0
 FACE_GAP_PX = 2
 """Radius (px) of the closing that gives the face the gaps left in its edge between the skin and the
 outline (tadne_r1c2's jaw: brown pixels the parser labelled hair stayed behind as a second jaw line)."""
+JAW_FROM = 0.65
+"""Fraction of the face skin's height (from its top row) below which the jaw's outline is sought a
+gap away from the skin (waifu_01's cheek at 0.5-0.6 borders hair strands, lambda_00's jaw is below 0.7)."""
 LINE_BAND_FW = 0.03
 """How deep (face widths) line art beside an upper part's edge is handed to it."""
 LINE_UPPER = ("Face", "FrontHair")
@@ -78,8 +81,11 @@ def give_lines_to_upper(
     pixels of the parts in ``LINE_LOWER`` drawn beneath it, at most ``LINE_BAND_FW`` × ``fw`` px: the
     outline drawn at the face's edge but labelled neck, hair or body, and the hairline drawn at the
     bangs' edge but labelled face, go up; line art further in (hair strands, clothes folds) stays.
+    Along the jaw (below ``JAW_FROM`` of the face skin's height) the face's spread starts
+    ``FACE_GAP_PX`` out from its skin, so an outline drawn a pale pixel or two off the skin is reached.
     Then the face's mask is closed by a disc of radius ``FACE_GAP_PX``: pixels of those lower parts
-    caught between the skin and its outline (the line's inner, anti-aliased edge) go to the face too.
+    caught between the skin and its outline (the line's inner, anti-aliased edge, a pale highlight
+    between them) go to the face too.
 
     Parameters
     ----------
@@ -110,8 +116,21 @@ def give_lines_to_upper(
     line = dark & opaque & np.isin(rank, lowers)
     owner = np.where(np.isin(rank, uppers), rank, -1).astype(np.int16)
     kernel = np.ones((3, 3), np.uint8)
+    seed = owner
+    if "Face" in visible:
+        # the jaw's outline is often drawn a pale pixel or two off the skin (a highlight between them,
+        # labelled back hair with the line): the face's reach starts ``FACE_GAP_PX`` out, and the
+        # closing below gives it the gap (lambda_00's jaw stayed behind as a pale-and-dark stroke)
+        face = names.index("Face")
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * FACE_GAP_PX + 1,) * 2)
+        skin = owner == face
+        reach = (cv2.dilate(skin.astype(np.uint8), disc) > 0) & (owner < 0) & (rank < face)
+        rows = np.nonzero(skin.any(axis=1))[0]
+        if len(rows):  # the jaw only: beside the cheeks and temples the lines are hair strands
+            reach[: int(rows[0] + JAW_FROM * (rows[-1] - rows[0]))] = False
+        seed = np.where(reach, face, owner).astype(np.int16)
     for _ in range(max(2, round(LINE_BAND_FW * fw))):
-        near = cv2.dilate((owner + 1).astype(np.uint8), kernel).astype(np.int16) - 1
+        near = cv2.dilate((np.maximum(owner, seed) + 1).astype(np.uint8), kernel).astype(np.int16) - 1
         grow = line & (near > rank) & (near > owner)
         if not grow.any():
             break
