@@ -24,6 +24,14 @@ The mouth part is split into the lips and an open input's teeth/tongue pieces
 eyes is a membrane fill from the skin around (``.mouth_skin``, ``.eyelid``). ``LidLine*``, ``Eyelid*`` (lid skin; eye parts:
 ``inference.layers.eyes``) and the rest of the mouth are synthesised (``label`` None, empty
 ``visible_mask``); the rig hides them at rest. Layers with no pixels are left out.
+
+Completion backends (``inference.backends``): with the classical one, ``fill_region`` (TELEA or patch
+fill, ``Fill``) is followed by detail passes that stand in for what TELEA cannot paint: the membrane
+skin under the eyes and the mouth (``.eyelid.complete_under_eyes``, ``.mouth_skin.complete_under_mouth``)
+and the hair strands mirrored under the side locks (``.side_hair.strands_under_side_locks``). When the
+run chose a learned inpainter (``inference.layers.inpaint_learned.active``), the model paints every
+completed pixel of every layer, those passes do not run, and the model's fill is kept as it came
+(``Fill``'s options and the neck's source band shape only what the model is shown as known).
 """
 
 from __future__ import annotations
@@ -51,6 +59,7 @@ from inference.layers.completion import (
 )
 from inference.layers.eyelid import complete_under_eyes, synthesise_eye_part
 from inference.layers.eyes import settle_drawn_closed, split_lashes
+from inference.layers.inpaint_learned import active
 from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.mouth_skin import complete_under_mouth, give_rim_to_lips
 from inference.layers.names import LAYER_NAMES
@@ -281,9 +290,10 @@ def _cut(name: str, scene: Scene) -> CutLayer | None:
     image[..., 3] = np.where(crop_vis, scene.alpha[y0:y1, x0:x1], 0)
     if target is not None and target.any():
         colors = fill_region(scene.rgb, source, target, fill, default)
-        if name == "Face":
-            colors = complete_under_mouth(scene, target, complete_under_eyes(scene, target, colors))
-        colors = strands_under_side_locks(scene, target, colors, source) if name == "BackHair" else colors
+        if active() is None:  # the classical backend's detail passes; a learned inpainter's fill is kept
+            if name == "Face":
+                colors = complete_under_mouth(scene, target, complete_under_eyes(scene, target, colors))
+            colors = strands_under_side_locks(scene, target, colors, source) if name == "BackHair" else colors
         crop_tgt = target[y0:y1, x0:x1]
         image[crop_tgt, :3] = colors
         image[crop_tgt, 3] = 255

@@ -87,5 +87,6 @@ def test_pipeline_completes_with_migan(shared_data, migan_cached):
     assert used.backend == "learned" and used.models == ("migan",)
     assert result.methods["completion"] == "migan"
     painted = np.concatenate([c for c in fill_pixels(result, rgb).values() if len(c)])
-    share = float((np.abs(painted - COLOUR).max(-1) <= 1).mean())
-    assert len(painted) > 1000 and share >= 0.75, f"only {100 * share:.0f} % of the completed pixels are MI-GAN's"
+    stray = int((np.abs(painted - COLOUR).max(-1) > 1).sum())
+    # MI-GAN paints every completed pixel; no classical detail pass repaints it (inference.layers.cut)
+    assert len(painted) > 1000 and stray == 0, f"{stray} of {len(painted)} completed pixels are not MI-GAN's"

@@ -62,9 +62,10 @@ def test_learned_backends_land_in_their_stages(image, learned_cache):
     fills = fill_pixels(result, rgb)
     painted = np.concatenate([c for c in fills.values() if len(c)])
     assert len(painted) > 1000  # face under the fringe, back hair, skin under eyes and mouth ...
-    share = float((np.abs(painted - COLOUR).max(-1) <= 1).mean())
-    # the rest: the skin fill under the eyes (inference.layers.eyes) and the seam handovers paint their own
-    assert share >= 0.75, f"only {100 * share:.0f} % of the completed pixels are the model's"
+    # with a learned inpainter the model paints every completed pixel: the classical detail passes (membrane
+    # skin under eyes and mouth, strands under the side locks; inference.layers.cut) do not repaint it
+    stray = {k: int((np.abs(v - COLOUR).max(-1) > 1).sum()) for k, v in fills.items() if len(v)}
+    assert not any(stray.values()), f"completed pixels that are not the model's, per layer: {stray}"
     assert fills.get("Face") is not None and len(fills["Face"]) > 0
 
 
