@@ -83,13 +83,14 @@ def test_plan_has_one_level_per_deformer_depth():
     assert len(compile_plan(rig).levels) == max(d_of(d.id) for d in rig.deformers)
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["kernel", "numpy"])
 @pytest.mark.parametrize("size", ["tiny", "medium"])
-def test_refresh_after_keyform_edits_equals_a_full_recompile(size):
-    from rig.evaluate import refresh_plan
+def test_refresh_after_keyform_edits_equals_a_full_recompile(size, compiled):
+    from rig.evaluate import kernel, refresh_plan
     from rig.testing import benchmark_rig
 
     rig = tiny_rig() if size == "tiny" else benchmark_rig("medium")
-    plan = compile_plan(rig)
+    plan = compile_plan(rig, compiled=compiled)
     pose = {p.id: p.min + 0.7 * (p.max - p.min) for p in rig.parameters}
     before = evaluate(rig, pose, plan)
     mesh, deformer, part = rig.art_meshes[-1], rig.deformers[-1], rig.parts[-1]
@@ -100,7 +101,9 @@ def test_refresh_after_keyform_edits_equals_a_full_recompile(size):
     changed = {mesh.id, deformer.id, part.id, "NotAnObject"}
     refreshed = refresh_plan(plan, rig, changed)
     assert refreshed is not None
+    assert (refreshed.packed is not None) == (compiled and kernel.AVAILABLE)  # a numpy-only plan stays one
     fast, full = evaluate(rig, pose, refreshed), evaluate(rig, pose, compile_plan(rig))
+    assert any(i.opacity > 0 for i in fast.items)
     assert [i.art_mesh_id for i in fast.items] == [i.art_mesh_id for i in full.items]
     for a, b in zip(fast.items, full.items, strict=True):
         np.testing.assert_array_equal(a.vertices_px, b.vertices_px)
