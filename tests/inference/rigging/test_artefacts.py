@@ -67,12 +67,7 @@ def test_ghost_mask_finds_a_line_left_on_the_lower_layer():
 # tadne_r1c4 (AngleZ ±30 0.15 %, the combination 0.09 %): since the white background caught between its
 # twin-tails and the head is no longer character (it turned with the hair before: worst 0.008 %), thin strands
 # crossing those pockets move over real background, and the slits they leave count as tears.
-# s10 (painting, AngleZ +30 0.146 %, the combination 0.168 %; 0.033 / 0.010 % before 39fd616, whose
-# drop_background_pockets takes the dark background between the neck, the collar and the turban's cloth out of
-# the back hair): the hole turns with the back hair and uncovers the hair-labelled rim it leaves above the
-# collar and beside the cloth, where no body or neck layer is painted beneath (every torn pixel is BackHair's
-# at rest; growing the pocket by its ragged rim makes it worse: 0.256 / 0.335 %).
-KNOWN_TORN = {"anime/tadne_r1c4.png", "anime/tadne_r5c3.png", "portraits/s7.jpg", "portraits/s10.jpg"}
+KNOWN_TORN = {"anime/tadne_r1c4.png", "anime/tadne_r5c3.png", "portraits/s7.jpg"}
 KNOWN_TORN_CEILING = 0.0025
 
 
