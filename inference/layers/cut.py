@@ -58,7 +58,7 @@ from inference.layers.completion import (
     reach_up,
 )
 from inference.layers.eyelid import complete_under_eyes, synthesise_eye_part
-from inference.layers.eyes import settle_drawn_closed, split_lashes
+from inference.layers.eyes import settle_drawn_closed, settle_hidden, split_lashes
 from inference.layers.inpaint_learned import active
 from inference.layers.mouth import mouth_layer, split_mouth
 from inference.layers.mouth_skin import complete_under_mouth, give_rim_to_lips
@@ -239,7 +239,8 @@ def make_scene(img: LoadedImage, fg: Foreground, face: FaceLandmarks, parts: Par
     visible["EarL"], visible["EarR"] = ear_l, ear_r
     visible["Face"] = visible["Face"] & ~ear_l & ~ear_r
     for side, eye in (("L", face.eye_l), ("R", face.eye_r)):
-        settle_drawn_closed(visible, img.rgba[..., :3], side)  # before the split: a closed stroke stays whole
+        if not settle_hidden(visible, side):  # a strand over the whole eye keeps its specks
+            settle_drawn_closed(visible, img.rgba[..., :3], side)  # before the split: a closed stroke stays whole
         visible[f"LashUpper{side}"], visible[f"LashLower{side}"] = split_lashes(visible[f"LashUpper{side}"], eye)
     visible.update(split_mouth(visible["Mouth"], face, img.rgba[..., :3], visible["Face"]))  # Mouth left empty
     give_rim_to_lips(visible, img.rgba[..., :3], float(face.face_width_px))

@@ -35,6 +35,8 @@ class EyeBlink:
     line_stray: float
     cover_changed: int
     cover_px: int
+    parts_px: int = 0  # the eye's white, iris and lash pixels in the rig; 0 for an eye hidden under hair
+    box_changed: int = 0  # pixels of the eye box (no margin) that the blink changes
 
 
 def _kinds_mask(rig, names) -> np.ndarray:
@@ -154,7 +156,8 @@ def measure_eye(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> E
         span = best_span / ew
         stray = float((dark & ~line).sum()) / max(1, int(line.sum()))
     cover_over = cover_core & grown_m
-    return EyeBlink(side, box, left, span, stray, int((changed & cover_over).sum()), int(cover_over.sum()))
+    return EyeBlink(side, box, left, span, stray, int((changed & cover_over).sum()), int(cover_over.sum()),
+                    int((white_m | iris_m | lash_m).sum()), int((changed & box_m).sum()))
 
 
 def outside_changed(rig, face, rest, closed, boxes) -> int:
