@@ -232,8 +232,11 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
         labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
     over = np.zeros_like(strands)
+    # a side lock labelled back hair crossing the eye's outer corner is a strand too (tadne_r1c0's left
+    # eye: its pixels were eye white and lower lash, and the closed lid painted skin over them)
+    hair_now = (labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)
     for eye in (f.eye_l, f.eye_r):  # a strand hanging over the eye continues into the eye box
-        over |= eye_strands(lab, labels == P.FRONT_HAIR, skin, eye) & anyfg
+        over |= eye_strands(lab, hair_now, skin, eye) & anyfg
     labels[over & eye_boxes(over.shape, f, 0.0)] = P.FRONT_HAIR  # around the box only what the eye takes
     cover = ((labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)) & ~strands  # strands over the eyes stay hair
     for eye, ids in (
