@@ -19,7 +19,8 @@ Rules (working frame, lengths in face widths FW):
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`;
-  where a fringe strand enters an eye box its pixels stay front hair, ``strands.eye_strands``),
+  where a fringe strand or a side lock (labelled back hair) enters an eye box its pixels are front hair,
+  ``strands.eye_strands``),
   then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and
   **HAIR_ACCESSORY** / **HAIR_ACCESSORY_BACK**, ornaments in the front / back hair
   (:mod:`inference.segmentation.ornaments`; drawings only), after **HAT** (hats and headbands across the
