@@ -19,7 +19,8 @@ Rules (working frame, lengths in face widths FW):
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`;
-  where a fringe strand enters an eye box its pixels stay front hair, ``strands.eye_strands``),
+  where a fringe strand or a side lock (labelled back hair) enters an eye box its pixels are front hair,
+  ``strands.eye_strands``),
   then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and
   **HAIR_ACCESSORY** / **HAIR_ACCESSORY_BACK**, ornaments in the front / back hair
   (:mod:`inference.segmentation.ornaments`; drawings only), after **HAT** (hats and headbands across the
@@ -232,8 +233,11 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
         labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
     over = np.zeros_like(strands)
+    # a side lock labelled back hair crossing the eye's outer corner is a strand too (tadne_r1c0's left
+    # eye: its pixels were eye white and lower lash, and the closed lid painted skin over them)
+    hair_now = (labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)
     for eye in (f.eye_l, f.eye_r):  # a strand hanging over the eye continues into the eye box
-        over |= eye_strands(lab, labels == P.FRONT_HAIR, skin, eye) & anyfg
+        over |= eye_strands(lab, hair_now, skin, eye) & anyfg
     labels[over & eye_boxes(over.shape, f, 0.0)] = P.FRONT_HAIR  # around the box only what the eye takes
     cover = ((labels == P.FRONT_HAIR) | (labels == P.BACK_HAIR)) & ~strands  # strands over the eyes stay hair
     for eye, ids in (

@@ -155,7 +155,8 @@ def eye_strands(lab: np.ndarray, front: np.ndarray, skin: np.ndarray, eye: EyeLa
     lab : (H, W, 3) float32
         CIELAB of the working-frame image.
     front : (H, W) bool
-        The front hair found so far (the eye boxes excluded).
+        The hair found so far, front and back (the eye boxes excluded): a side lock labelled back
+        hair that hangs in front of the eye's outer corner is a strand too.
     skin : (H, W) bool
         The skin-colour mask (skin is never strand).
     eye : EyeLandmarks

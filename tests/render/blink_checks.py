@@ -10,7 +10,9 @@ per eye, what the blink tests assert on:
   curve's pixels (scattered lash fragments; hair or accessory pixels and face skin the blink left
   as they were, such as the shading in a photo's eye corners, are not the eye's and do not count);
 - ``outside_changed``: pixels outside the eye boxes (grown by a margin) that differ from rest;
-- ``cover_changed``: hair, glasses or accessory pixels over the eye (rest owner map) that differ from rest.
+- ``cover_changed``: hair, glasses or accessory pixels over the eye (rest owner map) that differ from rest;
+- ``hair_painted``: hair-coloured pixels around the eye, up towards the brow, that the closed eye
+  paints with skin whatever their labels (:func:`hair_painted`: a strand labelled eye white or lash).
 
 The eye box is the box of the eye's white, iris and lash pixels at rest (the owner map of
 ``rig.source``), or the landmark box when the eye has none. Colours are compared in RGB 0..255.
@@ -37,6 +39,7 @@ class EyeBlink:
     cover_px: int
     parts_px: int = 0  # the eye's white, iris and lash pixels in the rig; 0 for an eye hidden under hair
     box_changed: int = 0  # pixels of the eye box (no margin) that the blink changes
+    hair_painted: int = 0
 
 
 def _kinds_mask(rig, names) -> np.ndarray:
@@ -157,7 +160,8 @@ def measure_eye(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> E
         stray = float((dark & ~line).sum()) / max(1, int(line.sum()))
     cover_over = cover_core & grown_m
     return EyeBlink(side, box, left, span, stray, int((changed & cover_over).sum()), int(cover_over.sum()),
-                    int((white_m | iris_m | lash_m).sum()), int((changed & box_m).sum()))
+                    int((white_m | iris_m | lash_m).sum()), int((changed & box_m).sum()),
+                    hair_painted(rig, face, side, rest, closed))
 
 
 def outside_changed(rig, face, rest, closed, boxes) -> int:
@@ -175,3 +179,46 @@ def measure_blink(rig, face, render) -> tuple[list[EyeBlink], int]:
     closed = render({"ParamEyeLOpen": 0.0, "ParamEyeROpen": 0.0})
     eyes = [measure_eye(rig, face, s, rest, closed) for s in ("L", "R")]
     return eyes, outside_changed(rig, face, rest, closed, [e.box for e in eyes])
+
+
+def hair_painted(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> int:
+    """Pixels around one eye (its box grown by a margin and up by one eye height, towards the brow)
+    that show the fringe's colour at rest and the skin's at EyeOpen 0: hair repainted by lid skin,
+    whatever the part labels say (a strand labelled iris or lash is covered when the eye closes).
+
+    The hair colour is the median of the front hair (rest owner map) in that region; a pixel is
+    hair-coloured when within half its separation from the skin, eye white, iris and lash colours
+    (at most 40, RGB 0..255) and joined to the labelled hair through such pixels (a bluish shaded
+    eye white is not a strand); skin-coloured at EyeOpen 0 likewise.
+    """
+    src_rgb = rig.source.rgba[..., :3].astype(np.float32)
+    names = eye_layer_names(side)
+    x0, y0, x1, y1 = box = eye_box(rig, face, side)
+    gx0, _, gx1, gy1 = grow(box, margin_px(box, face.face_width_px), rest.shape[:2])
+    gy0 = max(0, y0 - (y1 - y0))
+    reg = np.zeros(rest.shape[:2], bool)
+    reg[gy0:gy1, gx0:gx1] = True
+    front = _kinds_mask(rig, ("FrontHair",)) & reg
+    if front.sum() < 16:
+        return 0
+    hair_c = np.median(src_rgb[front], axis=0)
+    ring = reg & ~_kinds_mask(rig, names["white"] + names["iris"] + names["lash"])
+    skin_c = _median(src_rgb, _kinds_mask(rig, ("Face",)) & ring, (240, 215, 200))
+    others = [skin_c] + [_median(src_rgb, _kinds_mask(rig, names[k]), d) for k, d in (
+        ("white", (250, 250, 250)), ("iris", (60, 90, 160)), ("lash", (40, 30, 30)))]
+
+    def near(img, c, rest_of):
+        d = np.linalg.norm(img[..., :3].astype(np.float32) - c, axis=-1)
+        r = min(40.0, 0.5 * min(float(np.linalg.norm(c - o)) for o in rest_of))
+        return d < r
+
+    import cv2
+
+    hair = _kinds_mask(rig, HAIR_KINDS) & reg
+    was_hair = near(rest, hair_c, others) & reg
+    # a strand: hair-coloured pixels joined to the labelled hair (not a bluish shaded eye white)
+    n, comp = cv2.connectedComponents((was_hair | hair).astype(np.uint8), connectivity=8)
+    was_hair &= np.isin(comp, np.unique(comp[hair]))
+    now_skin = near(closed, skin_c, [hair_c] + others[1:])
+    changed = np.abs(closed.astype(np.int16) - rest.astype(np.int16)).max(axis=-1) > TOL
+    return int((was_hair & now_skin & changed).sum())
