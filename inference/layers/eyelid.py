@@ -6,7 +6,9 @@
   halo or rectangle of a different skin tone.
 - :func:`synthesise_eye_part`: ``LidLineL/R`` (``inference.layers.synthesis.lid_line``) or ``EyelidL/R``.
 - :func:`eyelid_skin`: ``EyelidL/R``, the band of face skin just above the opening (and just below it
-  on photos), cleaned of lash and hair edges, which the blink stretches over the eye. On photos it
+  on photos), cleaned of lash and hair edges, which the blink stretches over the eye. On drawn faces
+  it is coloured from the skin around the eye (the membrane fill over the eye, squeezed from the
+  band's top to the closed line), so the closed lid keeps the local shading. On photos it
   reaches over the dark lid margin to the lid skin and repaints that margin, so the upper-eyelid
   skin comes down instead of a dark band.
 - :func:`membrane`: the harmonic (Laplace) interpolation of known pixels into a zone.
@@ -95,10 +97,11 @@ def complete_under_eyes(scene: Scene, target: np.ndarray, colors: np.ndarray) ->
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
 
-def membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) -> np.ndarray | None:
+def membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int, spread: float = 2.5) -> np.ndarray | None:
     """(Z, 3) float32 colours of the ``zone`` pixels: the harmonic interpolation of the ``known``
     pixels around them (4-neighbour Laplace, Neumann where neither known nor zone), solved on a
-    coarser grid when the zone has more than ``MEMBRANE_MAX_PX`` pixels."""
+    coarser grid when the zone has more than ``MEMBRANE_MAX_PX`` pixels. Known pixels farther from
+    their median than ``spread`` times a robust spread (creases, lash remnants) are dropped."""
     import cv2
 
     from inference.layers.completion import erode, mask_box
@@ -112,7 +115,7 @@ def membrane(rgb: np.ndarray, known: np.ndarray, zone: np.ndarray, pad: int) -> 
     # drop outliers of the skin around the eye (creases, lash remnants): far from the local median
     med = np.median(crop[kn], axis=0)
     dev = np.linalg.norm(crop - med, axis=-1)
-    kn &= dev < 2.5 * (float(np.percentile(dev[kn], 60)) + 6.0)
+    kn &= dev < spread * (float(np.percentile(dev[kn], 60)) + 6.0)
     unknown = (z | known[y0:y1, x0:x1]) & ~kn
     if kn.sum() < 8:
         return None
@@ -182,6 +185,13 @@ band is lid skin, not the margin alone (which closed the eye to a dark band)."""
 REAL_DARK_MIX = 0.5
 """On photos, skin darker than this fraction of the way from the skin around the eye to the lash is
 lid margin or lash shadow: repainted from the lid skin, never stretched over the eye."""
+LID_RING = 0.5
+"""Width of the ring of skin around a drawn eye that colours its lid, in opening heights."""
+LID_SPREAD = 6.0
+"""Outlier cut of the lid's ring (:func:`membrane` ``spread``): loose, so the hair-shadowed skin
+around a drawn eye counts; only lash-dark remnants are dropped."""
+LID_FEATHER = 0.35
+"""Alpha ramp at the top of a drawn eye's lid band, in band heights (photos: 2 px)."""
 LOWER_LID_H = 0.35
 """Height of the lower-lid skin band below the opening (photos only), in opening heights."""
 
@@ -240,14 +250,13 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     # both would be dragged over the eye, so they are repainted from the clean skin around them
     # (photos keep their lid texture; only the edge pixels and the lash-dark lid margin are repainted)
     clean = erode(face_vis, 1 if real else 2)
-    lum = colors @ np.array([0.299, 0.587, 0.114], np.float32)
     if real:  # the upper lid of a photo: its dark margin repainted from the lid skin (rigging.md 1)
         margin = _lid_margin(scene.rgb, face_vis, masks["LashUpper"] | masks["LashLower"], mask_box(band),
                             max(2, int(round(shape.height))))
         clean &= ~margin
-    elif (clean & band).sum() >= 8:
-        clean &= lum > float(np.median(lum[clean & band])) - 28.0
-    hidden = band & ~clean
+    else:  # drawn: the whole band takes the skin around the eye, shading included (issue 10)
+        _drawn_lid_colors(scene, colors, band, clean, masks, shape, top - up_h, xs)
+    hidden = band & ~clean if real else np.zeros_like(band)
     if hidden.any():
         filled = membrane(scene.rgb, clean, hidden, pad=max(4, int(up_h)))
         if filled is not None:
@@ -260,10 +269,42 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     # feathered ends and top edge, so the stretched skin shows no rectangle
     fx = np.clip(np.minimum(xs - shape.x0, shape.x1 - xs) / max(2.0, 0.15 * shape.width), 0.0, 1.0)
     feather = np.ones((h, w), np.float32)
-    feather[:, xs] = np.minimum(fx[None, :], np.clip((yy - (top - up_h)) / 2.0, 0.0, 1.0))
+    ramp = 2.0 if real else max(2.0, LID_FEATHER * up_h)
+    feather[:, xs] = np.minimum(fx[None, :], np.clip((yy - (top - up_h)) / ramp, 0.0, 1.0))
     image[..., 3] = np.where(band[y0:y1, x0:x1], np.round(255 * feather[y0:y1, x0:x1]), 0).astype(np.uint8)
     bleed(image)
     return image, (float(x0), float(y0))
+
+
+def _drawn_lid_colors(scene: Scene, colors: np.ndarray, band: np.ndarray, clean: np.ndarray, masks: dict,
+                      shape: EyeShape, band_top: np.ndarray, xs: np.ndarray) -> None:
+    """Paint a drawn face's lid ``band`` (in ``colors`` (H, W, 3) float32, in place) with the skin the
+    closed lid covers: the membrane fill of the clean face skin in a ring around the eye (hair, lashes
+    and brows are not face skin), solved over the whole eye, each column from the band's top
+    (``band_top`` (1, len(xs)) y) down to the closed-eye line (``EyeShape.meet_y``) squeezed into the
+    band, which the blink stretches back over that span. The closed lid so takes the local gradient
+    of the skin around the eye (darker under the fringe's shadow) instead of the clean bright skin
+    just above the lash, which read as a pale patch pasted over a shaded eye."""
+    from inference.layers.completion import dilate
+
+    parts = masks["EyeWhite"] | masks["Iris"] | masks["LashUpper"] | masks["LashLower"]
+    eh = max(2.0, shape.height)
+    zone = band | dilate(parts, max(2.0, eh / 3.0))
+    filled = membrane(scene.rgb, clean & ~zone, zone, pad=max(4, int(round(LID_RING * eh))), spread=LID_SPREAD)
+    if filled is None:
+        return
+    full = colors.copy()
+    full[zone] = filled
+    h = band.shape[0]
+    ys, cols = np.nonzero(band[:, xs])
+    if not ys.size:
+        return
+    t0 = band_top[0, cols]
+    t1 = shape.top_y(xs[cols] + 0.5) + 1.0
+    meet = np.maximum(shape.meet_y(xs[cols] + 0.5), t1)
+    src = t0 + (ys + 0.5 - t0) * (meet - t0) / np.maximum(t1 - t0, 1.0)
+    sy = np.clip(np.round(src - 0.5).astype(np.int64), 0, h - 1)
+    colors[ys, xs[cols]] = full[sy, xs[cols]]
 
 
 def _lid_margin(rgb: np.ndarray, skin: np.ndarray, lash: np.ndarray, box, eh: int) -> np.ndarray:

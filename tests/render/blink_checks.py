@@ -40,6 +40,7 @@ class EyeBlink:
     parts_px: int = 0  # the eye's white, iris and lash pixels in the rig; 0 for an eye hidden under hair
     box_changed: int = 0  # pixels of the eye box (no margin) that the blink changes
     hair_painted: int = 0
+    lid_contrast: float = 0.0  # RGB distance of the closed lid skin's median to the skin ring's around it
 
 
 def _kinds_mask(rig, names) -> np.ndarray:
@@ -161,7 +162,22 @@ def measure_eye(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> E
     cover_over = cover_core & grown_m
     return EyeBlink(side, box, left, span, stray, int((changed & cover_over).sum()), int(cover_over.sum()),
                     int((white_m | iris_m | lash_m).sum()), int((changed & box_m).sum()),
-                    hair_painted(rig, face, side, rest, closed))
+                    hair_painted(rig, face, side, rest, closed),
+                    lid_contrast(rest, closed, face_m, box_m, grown_m, changed, thr, cover_m))
+
+
+def lid_contrast(rest, closed, face_m, box_m, grown_m, changed, dark_thr, cover_m) -> float:
+    """RGB distance (0..255) between the median of the closed lid's skin (pixels of the eye box that
+    the blink changed, lighter than the lid line's ``dark_thr`` luminance) and the median of the face
+    skin in the ring just outside the box (the grown box minus the box, unchanged): a lid filled with
+    a paler or darker skin than around the eye reads as a pasted patch. 0 when either has under 16 px."""
+    patch = box_m & changed & (_lum(closed[..., :3]) >= dark_thr) & (closed[..., 3] > 128) & ~cover_m
+    ring = grown_m & ~box_m & face_m & ~changed
+    if patch.sum() < 16 or ring.sum() < 16:
+        return 0.0
+    a = np.median(closed[..., :3][patch].astype(np.float32), axis=0)
+    b = np.median(rest[..., :3][ring].astype(np.float32), axis=0)
+    return float(np.linalg.norm(a - b))
 
 
 def outside_changed(rig, face, rest, closed, boxes) -> int:

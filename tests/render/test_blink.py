@@ -156,6 +156,25 @@ def test_closed_lid_paints_no_hair_with_skin(path, gl, shared_models):
     assert all(e.hair_painted <= PAINTED_MAX for e in eyes), [(e.side, e.hair_painted) for e in eyes]
 
 
+# the closed lid's skin against the skin ring around the eye (blink_checks.lid_contrast, RGB 0..255).
+# Since a drawn lid is coloured from the membrane fill of the skin around the eye, squeezed from the
+# band's top down to the closed line (inference.layers.eyelid._drawn_lid_colors), the sample's lids
+# (tadne_r1c0; its right one was a flat pale peach patch under the hair's shadow) measure
+# L 13.6 -> 13.5, R 16.1 -> 6.7 (mean 14.9 -> 10.1); the others stay under the bar
+# (crypko_02 5.5/8.4 -> 7.3/11.4, tadne_r0c3 4.6/2.2 -> 9.4/8.1, waifu_00 2.2/3.0 -> 3.7/9.7, lambda_00 0/0).
+LID_MEAN_MAX = 12.0
+LID_IMAGES = ("tadne_r1c0", "crypko_02", "tadne_r0c3", "waifu_00", "lambda_00")
+
+
+@pytest.mark.parametrize("stem", LID_IMAGES)
+def test_closed_lid_takes_the_skin_around_the_eye(stem, gl, shared_models):
+    path = SHARED_DATA / "anime" / f"{stem}.png"
+    if not path.is_file():
+        pytest.skip(f"shared test image {path} not found (only present on development machines)")
+    eyes, _ = _measured(path, gl)
+    assert np.mean([e.lid_contrast for e in eyes]) <= LID_MEAN_MAX, [(e.side, round(e.lid_contrast, 1)) for e in eyes]
+
+
 def test_blink_closes_cleanly_on_a_chibi_character(gl):
     from inference.layers.cut import cut_layers, make_scene
     from inference.layers.recut import source_from_scene
