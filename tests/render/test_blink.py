@@ -88,7 +88,7 @@ KNOWN = {
     # corner to the hair, and a few pale white px there stay beside the closed line (it looks as before)
     "left": {"crypko_02", "tadne_r1c2", "tadne_r1c3", "tadne_r2c3", "waifu_03", "waifu_06", "s2", "s3", "s9",
              "s12"},
-    "line": {"tadne_r1c4", "tadne_r2c3", "tadne_r3c0", "tadne_r3c3", "tadne_r5c3", "waifu_04", "s10"},
+    "line": {"tadne_r1c4", "tadne_r2c3", "tadne_r3c3", "tadne_r5c3", "waifu_04", "s10"},  # tadne_r3c0 passes since
     "outside": set(),
     # tadne_r1c0 (the sample): since the side lock over its left eye's outer corner is a strand (below),
     # 7 of 4276 hair px there, the lock's part still labelled back hair (behind the face), are
