@@ -115,7 +115,14 @@ def eye_white(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     squeeze = LASH_SQUEEZE_REAL if getattr(a.face, "kind", "anime") == "real" else LASH_SQUEEZE
     line = s.meet_y(x) - min(0.45 * squeeze * s.lash_px, 0.15 * s.height)  # inside the flattened lash
     rise = m["blink"]["lower_rise_h"] * (bottom - top)
-    t = (y - top) / np.maximum(bottom - top, 1.0)
+    # each vertex moves as its place between the top and bottom edge, extrapolated beyond them (all of
+    # it collapses onto the line). Beyond the corners, where top and bottom meet (under 1 px apart), t
+    # is clipped and the displacement form keeps the rest identity: tadne_r5c4's white has a tail along
+    # the lash there, put on the corner at rest (a 13 px cyan stroke) and stretched into a long wedge
+    # down the cheek at EyeOpen 0.5.
+    den = bottom - top
+    t = (y - top) / np.maximum(den, 1.0)
+    t = np.where(den >= 1.0, t, np.clip(t, 0.0, 1.0))
     arch = _arch(s, x)
     p_open, p_smile = _params(spec.side)
 
@@ -126,7 +133,7 @@ def eye_white(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
         new_bottom = bottom - c * rise if c <= 0.5 else (bottom - 0.5 * rise) + (c - 0.5) * 2.0 * (
             line - (bottom - 0.5 * rise))
         d = np.zeros_like(pts)
-        d[:, 1] = new_top + t * (new_bottom - new_top) - y + arch * c * v[p_smile]
+        d[:, 1] = (1.0 - t) * (new_top - top) + t * (new_bottom - bottom) + arch * c * v[p_smile]  # 0 at rest
         return d, 1.0
 
     return grid_keyforms([(p_open, BLINK_KEYS), (p_smile, SMILE_KEYS)], kf)

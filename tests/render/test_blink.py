@@ -200,3 +200,30 @@ def test_blink_closes_cleanly_on_a_chibi_character(gl):
     h0 = np.ptp(rest["ArtMeshEyeWhiteL"][:, 1])
     mid = np.abs(x - np.median(x)) < 0.1 * np.ptp(x)
     assert np.ptp(shut["ArtMeshEyeWhiteL"][mid, 1]) < 0.15 * h0
+
+
+def test_eye_white_stays_inside_the_eye_beyond_its_corners(gl, shared_models):
+    """tadne_r5c4's left eye white has a tail along the lash past the inner corner, where the eye's top
+    and bottom edges meet: its vertices there were put on the corner at rest (a 13 px cyan stroke the
+    input does not have, max diff 126) and stretched into a long iris-coloured wedge down the cheek at
+    EyeOpen 0.5 (147 cyan px below the eye box). Measured after the fix: 0 and 0."""
+    from PIL import Image
+
+    from inference.pipeline import generate
+    from tests.render.blink_checks import eye_box, grow
+
+    path = SHARED_DATA / "anime" / "tadne_r5c4.png"
+    if not path.is_file():
+        pytest.skip(f"shared test image {path} not found (only present on development machines)")
+    res = generate(path)
+    render = _renderer(res.rig, gl)
+    rest = render({}).astype(int)
+    half = render({"ParamEyeLOpen": 0.5, "ParamEyeROpen": 0.5}).astype(int)
+    src = np.asarray(Image.open(path).convert("RGBA")).astype(int)
+    x0, y0, x1, y1 = grow(eye_box(res.rig, res.face, "L"), 4, rest.shape[:2])
+    diff = np.abs(rest[y0:y1, x0:x1, :3] - src[y0:y1, x0:x1, :3]).max(axis=-1)
+    assert (diff > 40).sum() == 0, f"rest differs from the input at {(diff > 40).sum()} px (max {diff.max()})"
+    below = (slice(y1, min(rest.shape[0], y1 + (y1 - y0))), slice(x0, x1))
+    h, r = half[below], rest[below]
+    cyan = (h[..., 2] > h[..., 0] + 40) & (h[..., 1] > h[..., 0] + 30) & (np.abs(h - r)[..., :3].max(-1) > 40)
+    assert cyan.sum() == 0, f"{cyan.sum()} iris-coloured px below the eye at EyeOpen 0.5"
