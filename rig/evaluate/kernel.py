@@ -70,22 +70,30 @@ def _jit():
     return _run
 
 
+@_njit(inline="always")
+def _in_lattice(lat, base, rows, cols, u, v):  # pragma: no cover - compiled
+    """A point with 0 <= u, v < 1 through its warp: the bilinear blend of its lattice cell."""
+    nu, nv = np.float32(cols), np.float32(rows)
+    stride = cols + 1
+    gu, gv = u * nu, v * nv
+    cu, cv = min(np.floor(gu), nu - _F1), min(np.floor(gv), nv - _F1)
+    fu, fv = gu - cu, gv - cv
+    i = base + np.int64(cv) * stride + np.int64(cu)
+    tx = lat[i, 0] + (lat[i + 1, 0] - lat[i, 0]) * fu
+    ty = lat[i, 1] + (lat[i + 1, 1] - lat[i, 1]) * fu
+    j = i + stride
+    bx = lat[j, 0] + (lat[j + 1, 0] - lat[j, 0]) * fu
+    by = lat[j, 1] + (lat[j + 1, 1] - lat[j, 1]) * fu
+    return tx + (bx - tx) * fv, ty + (by - ty) * fv
+
+
 @_njit
 def _warp_point(lat, base, rows, cols, u, v):  # pragma: no cover - compiled
     """One point (u, v) (float32) through its warp: :func:`rig.evaluate.warp.warp_points` per point."""
+    if min(u, v) >= 0 and max(u, v) < 1:
+        return _in_lattice(lat, base, rows, cols, u, v)
     nu, nv = np.float32(cols), np.float32(rows)
     stride = cols + 1
-    if min(u, v) >= 0 and max(u, v) < 1:
-        gu, gv = u * nu, v * nv
-        cu, cv = min(np.floor(gu), nu - _F1), min(np.floor(gv), nv - _F1)
-        fu, fv = gu - cu, gv - cv
-        i = base + np.int64(cv) * stride + np.int64(cu)
-        tx = lat[i, 0] + (lat[i + 1, 0] - lat[i, 0]) * fu
-        ty = lat[i, 1] + (lat[i + 1, 1] - lat[i, 1]) * fu
-        j = i + stride
-        bx = lat[j, 0] + (lat[j + 1, 0] - lat[j, 0]) * fu
-        by = lat[j, 1] + (lat[j + 1, 1] - lat[j, 1]) * fu
-        return tx + (bx - tx) * fv, ty + (by - ty) * fv
     i00, i10, i01, i11 = base, base + cols, base + rows * stride, base + rows * stride + cols
     dx, dy = lat[i11, 0] - lat[i00, 0], lat[i11, 1] - lat[i00, 1]
     ax_, ay_ = lat[i10, 0] - lat[i01, 0], lat[i10, 1] - lat[i01, 1]
@@ -120,18 +128,7 @@ def _warp_point(lat, base, rows, cols, u, v):  # pragma: no cover - compiled
 def _warp(lat, base, rows, cols, u, v):  # pragma: no cover - compiled
     """:func:`_warp_point` with its common case, a point inside the lattice, inlined at the call site."""
     if min(u, v) >= 0 and max(u, v) < 1:
-        nu, nv = np.float32(cols), np.float32(rows)
-        stride = cols + 1
-        gu, gv = u * nu, v * nv
-        cu, cv = min(np.floor(gu), nu - _F1), min(np.floor(gv), nv - _F1)
-        fu, fv = gu - cu, gv - cv
-        i = base + np.int64(cv) * stride + np.int64(cu)
-        tx = lat[i, 0] + (lat[i + 1, 0] - lat[i, 0]) * fu
-        ty = lat[i, 1] + (lat[i + 1, 1] - lat[i, 1]) * fu
-        j = i + stride
-        bx = lat[j, 0] + (lat[j + 1, 0] - lat[j, 0]) * fu
-        by = lat[j, 1] + (lat[j + 1, 1] - lat[j, 1]) * fu
-        return tx + (bx - tx) * fv, ty + (by - ty) * fv
+        return _in_lattice(lat, base, rows, cols, u, v)
     return _warp_point(lat, base, rows, cols, u, v)
 
 
