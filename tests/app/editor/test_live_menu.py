@@ -14,6 +14,17 @@ from tests.app.conftest import load_tiny
 pytestmark = pytest.mark.qt
 
 
+def _camera_into(window, sink_type, fps: float = 30.0):
+    """The tiny rig loaded and the Live menu's camera set to 160x90 at ``fps`` into ``sink_type`` sinks
+    (not yet started); returns the LiveMenu and the list its sinks are appended to."""
+    load_tiny(window)
+    sinks = []
+    live = window.live
+    live.sink_factory = lambda s: sinks.append(sink_type(s.camera_size, s.camera_fps)) or sinks[-1]
+    live.settings = type(live.settings)(camera_size=(160, 90), camera_fps=fps)
+    return live, sinks
+
+
 def test_live_menu_sits_before_help(window):
     titles = [a.text() for a in window.menuBar().actions()]
     assert titles.index("&Live") == titles.index("&Help") - 1
@@ -89,11 +100,7 @@ class BlockingSink:
 def test_the_gui_thread_keeps_running_while_the_camera_is_stuck_on_a_frame(window, qtbot):
     from PySide6.QtCore import QTimer
 
-    load_tiny(window)
-    sinks = []
-    live = window.live
-    live.sink_factory = lambda s: sinks.append(BlockingSink(s.camera_size, s.camera_fps)) or sinks[-1]
-    live.settings = type(live.settings)(camera_size=(160, 90), camera_fps=30.0)
+    live, sinks = _camera_into(window, BlockingSink)
     live.camera_action.setChecked(True)
     assert sinks[0].entered.wait(20.0)  # the worker is inside send(), and stays there
     ticks = []
@@ -125,11 +132,7 @@ class FailingSink:
 
 
 def test_a_camera_failing_mid_stream_is_reported_once_and_stops(window, qtbot, dialogs):
-    load_tiny(window)
-    sinks = []
-    live = window.live
-    live.sink_factory = lambda s: sinks.append(FailingSink(s.camera_size, s.camera_fps)) or sinks[-1]
-    live.settings = type(live.settings)(camera_size=(160, 90), camera_fps=60.0)
+    live, sinks = _camera_into(window, FailingSink, fps=60.0)
     before = len(dialogs.errors)
     live.camera_action.setChecked(True)
     worker = live.worker
@@ -143,11 +146,7 @@ def test_a_camera_failing_mid_stream_is_reported_once_and_stops(window, qtbot, d
 def test_closing_the_editor_joins_the_camera_thread(window, qtbot):
     from app.tracking.sinks import RecordingSink
 
-    load_tiny(window)
-    sinks = []
-    live = window.live
-    live.sink_factory = lambda s: sinks.append(RecordingSink(s.camera_size, s.camera_fps)) or sinks[-1]
-    live.settings = type(live.settings)(camera_size=(160, 90), camera_fps=30.0)
+    live, sinks = _camera_into(window, RecordingSink)
     live.camera_action.setChecked(True)
     qtbot.waitUntil(lambda: len(sinks[0].frames) >= 1, timeout=20000)
     worker = live.worker
@@ -161,11 +160,7 @@ def test_the_camera_follows_a_replaced_document(window, qtbot):
     from rig.document.commands import ReplaceRig
     from rig.testing import tiny_rig
 
-    load_tiny(window)
-    sinks = []
-    live = window.live
-    live.sink_factory = lambda s: sinks.append(RecordingSink(s.camera_size, s.camera_fps)) or sinks[-1]
-    live.settings = type(live.settings)(camera_size=(160, 90), camera_fps=30.0)
+    live, sinks = _camera_into(window, RecordingSink)
     live.camera_action.setChecked(True)
     qtbot.waitUntil(lambda: len(sinks[0].frames) >= 1, timeout=20000)
     moved = tiny_rig()
