@@ -44,12 +44,14 @@ CAPTURE_KEY = "__capture_s"  # rides along with the values (evaluate ignores unk
 
 def evaluate_vs_core(projects: list[Path], n_frames: int) -> list[tuple[str, float]]:
     """Part 1; returns ``(label, kirie / core)`` per rig."""
+    from importlib.metadata import version
+
     import bench_evaluate
 
     from rig.evaluate import kernel
     from rig.testing import BENCHMARK_SIZES, benchmark_rig
 
-    print(f"kernel: {'numba ' + kernel.numba.__version__ if kernel.AVAILABLE else 'unavailable (numpy path)'}; "
+    print(f"kernel: {'numba ' + version('numba') if kernel.AVAILABLE else 'unavailable (numpy path)'}; "
           f"{n_frames} interleaved frames per rig; medians in us (compile, refresh in ms)")
     print(f"{'rig':10} {'meshes':>6} {'vertices':>8} {'deformers':>9} {'params':>6} {'core':>8} {'kirie':>8} "
           f"{'ratio':>8} {'+gizmos':>8} {'numpy':>8} {'ratio':>8} {'min/min':>8} {'compile':>9} {'refresh':>9}")
