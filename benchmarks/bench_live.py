@@ -12,7 +12,9 @@ Run: ``.venv/bin/python benchmarks/bench_live.py [--project P.kirie ...] [--eval
 3. **the live loop as the editor's virtual camera runs it**: a camera thread (the clip at 30 fps, newest
    frame wins), a tracking thread, a "GUI" thread that poses the newest tracked values (idle life,
    lip-sync, physics) at ``--render-fps`` and posts them to a :class:`app.tracking.sink_worker.SinkWorker`,
-   which evaluates, renders 640x480 on its own EGL context and sends into a sink. Prints the frame rate
+   which evaluates, renders 640x480 on its own EGL context and sends into a sink that composes the
+   frame as the virtual camera does (on the key colour; ``--compose-in-numpy``: a sink without a
+   background colour, so the render is unpremultiplied and blended in numpy). Prints the frame rate
    the sink receives, the tracked rate, and the latency from a camera frame's hand-over to the end of
    the first ``send`` showing it (p50 / p95); also how long the GUI thread's posting took (p95). The
    worker renders back to back when frames are slower than the rate (``--duty 1``; the editor's camera
@@ -68,17 +70,22 @@ def evaluate_vs_core(projects: list[Path], n_frames: int) -> list[tuple[str, flo
 
 
 class _StampSink:
-    """Records, per ``send``, when it ended and which camera frame the values came from."""
+    """Composes each frame as the virtual camera does (``fit_on_background`` on the key colour, or on
+    nothing with ``background=None``: the worker then unpremultiplies and the sink blends), and records,
+    per ``send``, when it ended and which camera frame the values came from."""
 
-    def __init__(self, size, fps) -> None:
-        self.size, self.fps = size, fps
+    def __init__(self, size, fps, background=(0, 255, 0)) -> None:
+        self.size, self.fps, self.background = size, fps, background
+        self._compose_on = background or (0, 255, 0)
         self.sends: list[float] = []
         self.shown: list[tuple[float, float]] = []  # (capture time, send end) of each newly shown frame
         self.rendered_capture: float | None = None
         self._last_shown: float | None = None
 
     def send(self, rgba) -> None:
-        assert rgba.shape[2] == 4
+        from app.tracking.sinks import fit_on_background
+
+        assert fit_on_background(rgba, self.size, self._compose_on).shape == (self.size[1], self.size[0], 3)
         now = time.perf_counter()
         self.sends.append(now)
         cap = self.rendered_capture
@@ -90,7 +97,8 @@ class _StampSink:
         pass
 
 
-def worker_loop(rig, frames, seconds: float, render_fps: float, duty: float) -> dict[str, float]:
+def worker_loop(rig, frames, seconds: float, render_fps: float, duty: float,
+                gl_background: bool = True) -> dict[str, float]:
     """Part 3 (module docstring); returns fps, tracked fps, dropped frames, latency and post times (ms)."""
     import bench_tracking
 
@@ -108,7 +116,7 @@ def worker_loop(rig, frames, seconds: float, render_fps: float, duty: float) -> 
     camera, tracked, counts, threads = bench_tracking.start_tracking(frames, stop)
     puppet, sync = Puppet(rig, idle=True), LipSync(16000)
     voice = (0.05 * np.sign(np.sin(2 * np.pi * 120 * np.arange(16000) / 16000))).astype(np.float32)
-    sink = _StampSink((640, 480), render_fps)
+    sink = _StampSink((640, 480), render_fps, (0, 255, 0) if gl_background else None)
     worker = StampWorker(sink, name="bench-live-sink", duty=duty)
     worker.post_scene(LiveScene(puppet.plan, tuple(rig.layers)))
     worker.post_values(puppet.pose({}, 0.0))
@@ -155,6 +163,8 @@ def main() -> None:
     parser.add_argument("--render-fps", type=float, default=60.0)
     parser.add_argument("--duty", type=float, default=1.0,
                         help="the worker's render duty when frames are slow (the editor's camera: 0.5)")
+    parser.add_argument("--compose-in-numpy", action="store_true",
+                        help="a sink without a background colour: the worker unpremultiplies, the sink blends")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     log = logging.getLogger("bench_live")
@@ -167,7 +177,7 @@ def main() -> None:
     print(f"== 2. one frame at a time, 640x480, rig {label}")
     seq = bench_tracking.sequential(rig, label, frames, args.clip, log)
     print(f"== 3. threaded live loop, render + send on the sink worker (duty {args.duty:g}), {args.live_s:g} s")
-    live = worker_loop(rig, frames, args.live_s, args.render_fps, args.duty)
+    live = worker_loop(rig, frames, args.live_s, args.render_fps, args.duty, not args.compose_in_numpy)
     print(f"  sink received {live['fps']:.1f} fps ({live['renders']} renders), tracked {live['tracked_fps']:.1f} fps, "
           f"camera frames dropped by tracking {live['dropped']}; latency camera frame -> pixels sent "
           f"p50 {live['p50']:.1f} ms, p95 {live['p95']:.1f} ms; GUI-thread pose + post median "

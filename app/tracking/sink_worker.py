@@ -11,7 +11,9 @@ editor's ``QOpenGLWidget`` on the GUI thread is never disturbed). The GUI thread
 Both go into :class:`LatestSlot` s (one lock, newest wins), so posting never waits for a render. At
 each frame the worker takes the newest scene and values, evaluates (``gizmos=False``) and renders only
 when one of them changed, and sends the frame (the last one again when nothing changed: a camera wants
-a steady rate) to the sink.
+a steady rate) to the sink. A sink with a ``background`` colour (:class:`app.tracking.sinks.FrameSink`)
+gets the avatar drawn on it by GL at the sink's size, opaque (premultiplied = straight): no
+unpremultiplying, resizing or blending in numpy (at 640x480 those took 9 + 15 ms of a 30 ms frame).
 
 Pacing: frames are due every ``1 / sink.fps`` s. A frame that takes longer than that (software GL) is
 followed by a pause, so that the worker renders at most ``duty`` of the time (default half; not
@@ -232,6 +234,11 @@ class SinkWorker:
 
     def _render(self, ctx, scene: LiveScene, values: Mapping[str, float]) -> np.ndarray:
         evaluated = evaluate(_LayersOnly(scene.layers), values, scene.plan, gizmos=False)
+        background = getattr(self.sink, "background", None)
+        if background is not None:  # drawn on the sink's colour at its size: opaque, nothing left to compose
+            colour = tuple(c / 255.0 for c in background)
+            return render_to_array(evaluated, size=tuple(self.sink.size), background=colour, ctx=ctx,
+                                   premultiplied=True)
         w, h = self.sink.size
         cw, ch = evaluated.canvas_size_px
         scale = min(w / max(cw, 1), h / max(ch, 1))

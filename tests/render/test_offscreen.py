@@ -27,6 +27,14 @@ def test_unpremultiply():
     np.testing.assert_array_equal(unpremultiply(p), [[[128, 64, 0, 128], [0, 0, 0, 0], [255, 26, 26, 100]]])
 
 
+def test_unpremultiply_is_the_rounded_quotient_for_every_alpha_and_channel():
+    a, c = (v.astype(np.uint32) for v in np.meshgrid(np.arange(256), np.arange(256), indexing="ij"))
+    expect = np.where(a == 0, 0, np.minimum((c * 255 + a // 2) // np.maximum(a, 1), 255))
+    out = unpremultiply(np.stack([c, c, c, a], -1).astype(np.uint8)[::-1])  # a flipped view, as read back
+    np.testing.assert_array_equal(out[::-1, :, :3], np.repeat(expect[..., None], 3, -1))
+    np.testing.assert_array_equal(out[::-1, :, 3], a)
+
+
 @pytest.mark.gl
 def test_rows_top_to_bottom_and_scaling(gl):
     ev = scene([quad("top", (0, 0, 64, 12), "red"), quad("left", (0, 12, 16, 48), "blue")],

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from app.tracking.sink_worker import LatestSlot, LiveScene, SinkWorker
-from app.tracking.sinks import KEY_COLOUR, RecordingSink
+from app.tracking.sinks import KEY_COLOUR, RecordingSink, fit_on_background
 from rig.evaluate import compile_plan
 from rig.testing import tiny_rig
 
@@ -82,6 +82,46 @@ def test_frames_arrive_from_the_worker_thread_and_follow_the_values():
     assert np.abs(frames[-1].astype(int) - frames[0].astype(int)).mean() > 0.5  # and it moved
     assert worker.renders < worker.frames_sent  # unchanged frames are resent, not rendered again
     assert worker.error is None
+
+
+def test_a_sink_with_a_background_gets_opaque_frames_at_its_size():
+    class RawSink(ThreadSink):
+        def send(self, rgba):
+            self.raw = rgba
+            super().send(rgba)
+
+    rig = tiny_rig()
+    sink = RawSink((320, 180), fps=60.0, background=(16, 32, 48))
+    worker = SinkWorker(sink)
+    worker.post_scene(_scene(rig))
+    worker.post_values({})
+    worker.start()
+    assert _wait(lambda: len(sink.frames) >= 1)
+    assert worker.stop() and worker.error is None
+    assert sink.raw.shape == (180, 320, 4) and sink.raw[..., 3].min() == 255  # drawn on the colour by GL
+    assert tuple(sink.frames[0][0, 0]) == (16, 32, 48)
+    assert np.any(sink.frames[0] != (16, 32, 48), axis=-1).mean() > 0.05  # the avatar is in it
+    straight = _NoColourSink((320, 180), 60.0)  # no colour: a straight-alpha render at the fitted size
+    worker = SinkWorker(straight)
+    worker.post_scene(_scene(rig))
+    worker.post_values({})
+    worker.start()
+    assert _wait(lambda: straight.raw is not None)
+    assert worker.stop() and worker.error is None
+    assert straight.raw[..., 3].min() == 0 and straight.raw.shape[0] == 180
+    composed = fit_on_background(straight.raw, (320, 180), (16, 32, 48)).astype(int)
+    assert np.abs(composed - sink.frames[0]).max() <= 2  # the same frame, to the 8-bit blend's rounding
+
+
+class _NoColourSink:
+    def __init__(self, size, fps) -> None:
+        self.size, self.fps, self.raw = size, fps, None
+
+    def send(self, rgba) -> None:
+        self.raw = rgba
+
+    def close(self) -> None:
+        pass
 
 
 def test_nothing_is_sent_before_a_scene_and_stop_is_idempotent():

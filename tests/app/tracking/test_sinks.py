@@ -27,6 +27,23 @@ def _avatar(w=200, h=400):
     return rgba
 
 
+def _blend_all(rgba, background):
+    """fit_on_background's blend over every pixel (same size), the reference for its fast paths."""
+    a = rgba[..., 3:4].astype(np.float32) / 255.0
+    under = np.empty(rgba.shape[:2] + (3,), np.float32)
+    under[:] = background
+    return np.clip(rgba[..., :3] * a + under * (1.0 - a) + 0.5, 0, 255).astype(np.uint8)
+
+
+def test_fit_blends_only_partial_pixels_with_the_same_numbers():
+    rng = np.random.default_rng(0)
+    rgba = rng.integers(0, 256, (60, 80, 4), dtype=np.uint8)
+    rgba[..., 3] = rng.choice([0, 1, 77, 254, 255], (60, 80))
+    np.testing.assert_array_equal(fit_on_background(rgba, (80, 60), KEY_COLOUR), _blend_all(rgba, KEY_COLOUR))
+    rgba[..., 3] = 255  # opaque (what SinkWorker sends a sink with a background): the colours unchanged
+    np.testing.assert_array_equal(fit_on_background(rgba[::-1], (80, 60), KEY_COLOUR), rgba[::-1, :, :3])
+
+
 def test_fit_keeps_aspect_centres_and_keys_the_transparency():
     out = fit_on_background(_avatar(), (640, 360), KEY_COLOUR)
     assert out.shape == (360, 640, 3) and out.dtype == np.uint8
