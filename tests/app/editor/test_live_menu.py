@@ -50,9 +50,12 @@ def test_virtual_camera_streams_the_current_values_to_its_sink(window, qtbot):
     live.settings = type(live.settings)(camera_size=(320, 180), camera_fps=30.0)
     live.camera_action.setChecked(True)
     qtbot.waitUntil(lambda: len(sinks[0].frames) >= 2, timeout=5000)
+    compiles, scenes, post_scene = window.viewport.evaluator.plan_compiles, [], live.worker.post_scene
+    live.worker.post_scene = lambda scene: scenes.append(scene) or post_scene(scene)
     window.bridge.values.set("ParamAngleX", 30.0)
     n = len(sinks[0].frames)
     qtbot.waitUntil(lambda: len(sinks[0].frames) >= n + 2, timeout=5000)
+    assert window.viewport.evaluator.plan_compiles == compiles and not scenes  # values only: the same plan
     worker = live.worker
     live.camera_action.setChecked(False)
     frames = sinks[0].frames
