@@ -255,15 +255,14 @@ def _draw_items(
 ) -> dict[int, DrawItem]:
     """DrawItems of meshes ``indices`` (in that order), keyed by mesh number."""
     draws = ms[:, 1].tolist()
-    colours, varying = plan.mesh_colours, plan.mesh_colours_varying
+    rows, varying = _item_rows(plan), plan.mesh_colours_varying
     if len(varying):  # colours a parameter changes: this frame's blend (constant ones: the plan's)
-        colours = list(colours)
+        rows = list(rows)
         for i, (m0, m1, m2, s0, s1, s2) in zip(varying.tolist(), ms[varying, 2:8].tolist()):
-            colours[i] = ((m0, m1, m2), (s0, s1, s2))
-    new, consts, out, final = object.__new__, plan.item_constants, {}, DrawItem
+            rows[i] = rows[i][:6] + ((m0, m1, m2), (s0, s1, s2)) + rows[i][8:]
+    new, out, final = object.__new__, {}, DrawItem
     for i in indices:
-        mid, off, stop, uvs, tri, layer, blend_mode, mask_ids, invert, topo = consts[i]
-        multiply, screen = colours[i]
+        mid, off, stop, uvs, tri, layer, multiply, screen, blend_mode, mask_ids, invert, topo = rows[i]
         it = new(_DrawItemDraft)
         it.art_mesh_id = mid
         it.vertices_px = xy[off:stop]
@@ -280,6 +279,31 @@ def _draw_items(
         it.topology_version = topo
         it.__class__ = final
         out[i] = it
+    return out
+
+
+def _item_rows(plan: EvaluationPlan) -> tuple[tuple, ...]:
+    """Per mesh, ``plan.item_constants`` with its constant (multiply, screen) colours (None, None where a
+    parameter changes them) after the layer id, in DrawItem order; made once per plan (``plan.memo``)."""
+    memo = plan.memo.get("item_rows")
+    if memo is None or memo[0] is not plan.item_constants or memo[1] is not plan.mesh_colours:
+        rows = tuple(c[:6] + (colours or (None, None)) + c[6:] for c, colours in zip(plan.item_constants, plan.mesh_colours))
+        memo = plan.memo["item_rows"] = (plan.item_constants, plan.mesh_colours, rows)
+    return memo[2]
+
+
+def _textures(plan: EvaluationPlan, layers) -> dict[str, LayerTexture]:
+    """The frame's ``textures``: one LayerTexture per layer, the plan's (``plan.memo``) while the layer keeps
+    its image array and version (each is immutable: results may share them)."""
+    cache = plan.memo.get("textures")
+    if cache is None:
+        cache = plan.memo["textures"] = {}
+    out = {}
+    for la in layers:
+        tex = cache.get(la.id)
+        if tex is None or tex.image is not la.image or tex.version != la.version:
+            tex = cache[la.id] = LayerTexture(la.id, la.image, la.version)
+        out[la.id] = tex
     return out
 
 
@@ -311,7 +335,7 @@ def _assemble(
         masks = {plan.meshes[i].id: made[i] if i in made else made_hidden[i] for i in plan.mask_sources}
     else:
         masks = {plan.meshes[i].id: made[i] for i in plan.mask_sources}
-    textures = {la.id: LayerTexture(la.id, la.image, la.version) for la in rig.layers}
+    textures = _textures(plan, rig.layers)
     overlays = _gizmos(plan, xy, rot) if gizmos else ()
     return EvaluatedRig(plan.canvas_size_px, tuple(made.values()), textures, masks, overlays)
 

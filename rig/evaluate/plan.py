@@ -121,6 +121,7 @@ class EvaluationPlan:
     object_fields: tuple[tuple, ...] = ()  # each keyed object's (scalar_fields, point_field)
     mesh_colours: tuple = ()  # per mesh (multiply_rgb, screen_rgb) when no parameter changes them, else None
     mesh_colours_varying: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    memo: dict = dataclasses.field(default_factory=dict)  # evaluate()'s per-plan cache, each entry checked by identity
 
     def is_stale(self, rig: Rig) -> bool:
         """True when ``rig`` no longer matches this plan (structure changed or arrays replaced)."""
