@@ -15,7 +15,7 @@ refreshed or recompiled, and the layers) after each document change, into the wo
 slots, and never waits for a frame. A frame that fails on the worker (the camera device disappearing)
 stops the camera: it is reported once (dialog and status bar) and the action unchecks. Turning the camera
 off, or closing the editor, joins the worker thread (its context released, the device closed). The
-stream window is a ``QOpenGLWidget`` and stays on the GUI thread (``app.viewport.viewport``, "Threads").
+stream window renders off the GUI thread too, on a worker of its own (:mod:`app.viewport.stream_window`).
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ own thread, the camera on another, and only the newest tracked frame drives the 
 cores; ``update()`` coalesces paints, and a keyform edit refreshes the evaluation plan instead of
 recompiling it (:class:`app.viewport.evaluator.RigEvaluator`). Off-screen outputs that are not a
 widget (``app.render.offscreen``: its own EGL context) are free of this limit: the virtual camera
-evaluates and renders on its own thread and context (:mod:`app.tracking.sink_worker`).
+evaluates and renders on its own thread and context (:mod:`app.tracking.sink_worker`), and so does the
+stream window (:mod:`app.viewport.stream_window`, a plain widget that blits the worker's newest frame).
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
-"""The stream window under Xvfb: borderless, only the avatar on the key colour, following the values."""
+"""The stream window under Xvfb: borderless, only the avatar on the key colour, following the values, its
+frames rendered on the worker thread (not the GUI thread)."""
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.app.conftest import grab, load_tiny
+from tests.app.conftest import load_tiny
 
 pytestmark = pytest.mark.qt
 
@@ -19,6 +21,14 @@ def _save(rgba: np.ndarray, name: str, tmp_path: Path) -> None:
     folder = Path(os.environ.get("KIRIE_TEST_SHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
     Image.fromarray(rgba).save(folder / name)
+
+
+def grab(stream, after: int = 0) -> np.ndarray:
+    """The window as it shows now, once more than ``after`` frames arrived from its worker."""
+    from app.qt_images import qimage_to_rgba
+
+    assert stream.wait_frame(after, 10.0), "no frame from the stream window's worker"
+    return qimage_to_rgba(stream.grab().toImage())
 
 
 def test_stream_window_shows_the_avatar_on_the_key_colour(window, qtbot, tmp_path):
@@ -44,15 +54,21 @@ def test_stream_window_shows_the_avatar_on_the_key_colour(window, qtbot, tmp_pat
     ys, xs = np.nonzero(avatar)
     assert 40 <= xs.min() and xs.max() <= 280  # inside the fitted canvas
 
+    assert stream.worker.running and stream.worker.thread is not threading.current_thread()
+    shown = stream.frames_shown
     window.bridge.values.set("ParamAngleX", 30.0)
-    turned = grab(stream)
+    turned = grab(stream, shown)
     _save(turned, "stream_window_angle30.png", tmp_path)
     assert np.abs(turned[..., :3].astype(int) - rgb).mean() > 0.5  # the avatar moved with the value
 
+    shown = stream.frames_shown
     stream.set_avatar_size((200, 400))
     assert (stream.width(), stream.height()) == (200, 400)
+    tall = grab(stream, shown)
+    assert tall.shape[:2] == (400, 200) and np.all(tall[0, :, :3] == KEY_RGB)  # rendered again at the new size
     with qtbot.waitSignal(stream.closed, timeout=2000):
         stream.close()
+    assert not stream.worker.running  # closing joins the render thread
 
 
 def test_transparent_request_falls_back_to_the_key_colour_on_xvfb(window, qtbot):
