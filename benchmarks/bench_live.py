@@ -8,7 +8,9 @@ Run: ``.venv/bin/python benchmarks/bench_live.py [--project P.kirie ...] [--eval
    context), the same poses interleaved frame by frame; medians in microseconds and ``kirie / core``.
 2. **one frame at a time** (:func:`bench_tracking.sequential`) on the first ``--project`` (default
    ``benchmark_rig("medium")``): FaceLandmarker, mapping, lip-sync, physics + evaluation, render at
-   640x480; medians and the end-to-end p50 / p95.
+   640x480; medians and the end-to-end p50 / p95. Give a generated project for parts 2 and 3: the
+   synthetic rig's meshes cover the canvas about 18 times over at the benchmark poses, so on software
+   GL (llvmpipe) its frames are fill-bound (about 200 ms), which says nothing about a character.
 3. **the live loop as the editor's virtual camera runs it**: a camera thread (the clip at 30 fps, newest
    frame wins), a tracking thread, a "GUI" thread that poses the newest tracked values (idle life,
    lip-sync, physics) at ``--render-fps`` and posts them to a :class:`app.tracking.sink_worker.SinkWorker`,
