@@ -187,13 +187,18 @@ def _run(x, bind_param, keys, inv_w, max_seg, t_bind, t_c0, t_c1, t_bit, t_cap, 
     n_terms, n_m = t_bind.shape[1], t_bind.shape[0]
     weights = np.empty(n_terms, np.float32)
     kidx = np.empty(n_terms, np.int64)
+    w64 = np.empty(n_terms, np.float64)
     for j in range(n_terms):  # blend.blend: weights and keyform indices of every corner
-        w = t_c0[0, j] + t_c1[0, j] * t[t_bind[0, j]]
-        k = min(seg[t_bind[0, j]] + t_bit[0, j], t_cap[0, j]) * t_stride[0, j]
-        for m in range(1, n_m):
-            w *= t_c0[m, j] + t_c1[m, j] * t[t_bind[m, j]]
-            k += min(seg[t_bind[m, j]] + t_bit[m, j], t_cap[m, j]) * t_stride[m, j]
-        weights[j], kidx[j] = np.float32(w), k
+        b = t_bind[0, j]
+        w64[j] = t_c0[0, j] + t_c1[0, j] * t[b]
+        kidx[j] = min(seg[b] + t_bit[0, j], t_cap[0, j]) * t_stride[0, j]
+    for m in range(1, n_m):  # binding row by binding row (contiguous): the same products in the same order
+        for j in range(n_terms):
+            b = t_bind[m, j]
+            w64[j] *= t_c0[m, j] + t_c1[m, j] * t[b]
+            kidx[j] += min(seg[b] + t_bit[m, j], t_cap[m, j]) * t_stride[m, j]
+    for j in range(n_terms):
+        weights[j] = np.float32(w64[j])
     scalars = np.zeros((n_obj, s_table.shape[1]), np.float32)
     for o in range(n_obj):
         for c in range(n_corners):
