@@ -164,3 +164,17 @@ def test_colours_no_parameter_changes_come_from_the_plan_and_keyed_ones_are_blen
     for p in (refreshed, compile_plan(rig)):
         items = {i.art_mesh_id: i for i in evaluate(rig, {}, p).items}
         assert items["ArtMesh1"].multiply_rgb == (0.5, 0.5, 0.5)
+
+
+def test_layer_textures_are_the_plans_until_a_layer_is_repainted():
+    rig = tiny_rig()
+    plan = compile_plan(rig)
+    first, second = evaluate(rig, {}, plan), evaluate(rig, {"ParamAngleX": 10.0}, plan)
+    layer = rig.layers[0]
+    assert second.textures[layer.id] is first.textures[layer.id]  # immutable: shared between frames
+    layer.image = layer.image.copy()
+    layer.image[0, 0] = (1, 2, 3, 4)
+    layer.version += 1  # what a paint command does
+    repainted = evaluate(rig, {}, plan).textures[layer.id]
+    assert repainted.image is layer.image and repainted.version == layer.version
+    assert first.textures[layer.id].version == layer.version - 1  # an earlier result keeps what it had
