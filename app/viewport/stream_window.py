@@ -29,7 +29,7 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -147,7 +147,7 @@ class StreamWindow(QWidget):
         w, h = (min(MAX_SIDE_PX, max(MIN_SIDE_PX, int(v))) for v in size)
         self.setFixedSize(w, h)
         dpr = self.devicePixelRatioF()
-        self._sink.size = (max(16, round(w * dpr)) // 2 * 2, max(16, round(h * dpr)) // 2 * 2)
+        self._sink.size = (max(16, round(w * dpr)), max(16, round(h * dpr)))
         self._post_values()  # render again at the new size
 
     @property
@@ -211,12 +211,15 @@ class StreamWindow(QWidget):
         if frame is not None:
             h, w = frame.shape[:2]
             image = QImage(frame.data, w, h, 4 * w, QImage.Format.Format_RGBA8888)
-            image.setDevicePixelRatio(self.devicePixelRatioF())
-            size = image.deviceIndependentSize()
-            x, y = (self.width() - size.width()) / 2.0, (self.height() - size.height()) / 2.0
+            scale = self.width() / max(self._sink.size[0], 1)  # frame px -> logical px (rendered at the sink's size)
+            target = QRectF((self.width() - w * scale) / 2.0, (self.height() - h * scale) / 2.0, w * scale, h * scale)
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
-            painter.drawImage(round(x), round(y), image)
+            painter.drawImage(target, image)
         painter.end()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.set_avatar_size((self.width(), self.height()))  # the screen's device-pixel ratio is known now
 
     # ------------------------------------------------------------------ input
     def mousePressEvent(self, event) -> None:
