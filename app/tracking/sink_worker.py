@@ -34,6 +34,7 @@ Qt-free: the editor's Live > Virtual Camera (:mod:`app.editor.live_menu`) and be
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -188,7 +189,9 @@ class SinkWorker:
 
         ctx = None
         try:
-            ctx = moderngl.create_standalone_context(backend="egl")
+            # EGL on Linux (headless, no display); the platform's own (WGL, CGL) elsewhere
+            kwargs = {"backend": "egl"} if sys.platform.startswith("linux") else {"require": 330}
+            ctx = moderngl.create_standalone_context(**kwargs)
             self._loop(ctx)
         except Exception as exc:  # noqa: BLE001 - reported once to the host, then the worker ends
             self.error = exc
