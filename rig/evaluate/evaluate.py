@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -54,6 +55,7 @@ from rig.model import Rig
 #: Length, in a rotation deformer's local (pixel-sized) units, of its gizmo's handle.
 GIZMO_HANDLE_PX = 64.0
 _ONE = np.ones(1)
+_ZERO = (0.0,)
 
 
 @dataclass(slots=True, eq=False)
@@ -126,9 +128,14 @@ def evaluate(
 
 def _parameter_vector(plan: EvaluationPlan, values: Mapping[str, float]) -> np.ndarray:
     """(P + 1,) float64: values in plan order (defaults for missing ids, repeat ones wrapped), then 0."""
-    get = values.get
-    x = np.array([get(pid, default) for pid, default in plan.parameter_pairs] + [0.0], np.float64)
-    if plan.parameter_repeat.any():
+    memo = plan.memo.get("parameters")
+    if memo is None or memo[0] is not plan.parameter_pairs:
+        pairs = plan.parameter_pairs
+        memo = plan.memo["parameters"] = (pairs, tuple(p for p, _ in pairs), tuple(d for _, d in pairs),
+                                          bool(plan.parameter_repeat.any()))
+    _, ids, defaults, repeat = memo
+    x = np.fromiter(chain(map(values.get, ids, defaults), _ZERO), np.float64, len(ids) + 1)
+    if repeat:
         wrapped = plan.parameter_min + (x - plan.parameter_min) % plan.parameter_span
         x = np.where(plan.parameter_repeat, wrapped, x)
     return x
