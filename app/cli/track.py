@@ -293,6 +293,10 @@ def _frame_handler(args: argparse.Namespace, rig, video: _VideoOut | None, recor
 
             dt_s = (tracked.timestamp_ms - last_ms[0]) / 1000.0 if last_ms else 0.0
             last_ms[:] = [tracked.timestamp_ms]
+            if camera is not None and video is None:  # drawn on the camera's colour at its size: nothing to blend
+                camera.send(puppet.render(tracked.values, dt_s, size=tuple(camera.size), lipsync=mouth,
+                                          background=camera.background))
+                return
             rgba = puppet.render(tracked.values, dt_s, size=args.size, lipsync=mouth)
             if camera is not None:
                 camera.send(rgba)

@@ -81,11 +81,17 @@ class Puppet:
         return evaluate(self.rig, self.pose(values, dt_s, lipsync), self.plan, gizmos=False)
 
     def render(self, values: Mapping[str, float], dt_s: float, size: int | tuple[int, int] | None = None,
-               lipsync: Mapping[str, float] | None = None) -> np.ndarray:
-        """(H, W, 4) uint8 straight RGBA of the rig posed by ``values`` (headless EGL)."""
+               lipsync: Mapping[str, float] | None = None,
+               background: tuple[int, int, int] | None = None) -> np.ndarray:
+        """(H, W, 4) uint8 straight RGBA of the rig posed by ``values`` (headless EGL); with ``background``
+        (r, g, b) 0..255, drawn on that colour: opaque, ready for a sink at ``size`` without blending."""
         from app.render.offscreen import render_to_array
 
-        return render_to_array(self.evaluate(values, dt_s, lipsync), size=size)
+        evaluated = self.evaluate(values, dt_s, lipsync)
+        if background is None:
+            return render_to_array(evaluated, size=size)
+        colour = tuple(c / 255.0 for c in background)
+        return render_to_array(evaluated, size=size, background=colour, premultiplied=True)  # opaque: straight
 
 
 def composite_over(rgba: np.ndarray, background_rgb: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:

@@ -62,6 +62,27 @@ def test_virtual_camera_and_microphone_failures_name_what_to_install(project, cl
         assert "pip install sounddevice" in caplog.text
 
 
+@pytest.mark.gl
+def test_virtual_camera_frames_are_the_avatar_on_its_colour(project, clip, monkeypatch):
+    """Through a recording sink in place of pyvirtualcam: frames at the camera's size on its background."""
+    import app.tracking.sinks as sinks
+
+    made = []
+
+    def recording(size, fps, background, **_kw):
+        made.append(sinks.RecordingSink(size, fps, background))
+        return made[-1]
+
+    monkeypatch.setattr(sinks, "VirtualCameraSink", recording)
+    args = ["track", str(project), "--source", str(clip), "--max-frames", "3", "--virtual-camera",
+            "--vc-size", "320x240", "--vc-background", "#102030"]
+    assert main(args) == 0
+    frames = made[0].frames
+    assert len(frames) == 3 and all(f.shape == (240, 320, 3) for f in frames) and made[0].closed
+    assert tuple(frames[0][0, 0]) == (0x10, 0x20, 0x30)  # letterboxed on the chosen colour
+    assert np.any(frames[0] != (0x10, 0x20, 0x30), axis=-1).mean() > 0.05  # the avatar is in it
+
+
 def test_bad_live_options_exit_2(project, caplog):
     with caplog.at_level(logging.ERROR):
         assert main(["track", str(project), "--source", "0", "--virtual-camera", "--vc-size", "1281x720"]) == 2
