@@ -9,7 +9,10 @@ A 2-D keyform grid over ParamMouthOpenY {0, 1} x ParamMouthForm {-1, 0, 1} (shar
 - **closing** an open input (``o < d``): the lips move by ``share g(x) d (1 - o / d)`` in the middle;
   from ``CORNER_FOLD_FROM`` of the half width out, up to the centre's travel (``share d max g``) but
   never past the meeting line, so the drawn corners (vertical ends of an outlined mouth, where ``g``
-  is 0) fold onto the line instead of standing as ticks.
+  is 0) fold onto the line instead of standing as ticks. A drawn input closes column by column
+  instead (``MouthGeometry.squash``): each lip column shifts until its inner edge is on the line and
+  is squashed to the lip's median stroke thickness, the lower lip tucked under the upper one, so a
+  thick outline corner and the outline's vertical sides close to one thin line, not a blob.
 - **MouthInterior** (the clip mask of the teeth and the tongue, painted at MouthOpenY 1) is scaled
   about the meeting line ``y_meet(x)`` by ``o``: it collapses onto the line at 0.
 - **MouthTeeth** / **MouthTongue** move with the upper / lower lip (painted ones lie at their
@@ -80,6 +83,23 @@ class MouthGeometry:
     half_width: float
     lower_share: float
     chin_y: float = np.inf
+    lips: dict | None = None
+
+    def squash(self, name: str, x: np.ndarray, s: np.ndarray) -> np.ndarray | None:
+        """How far (N,) px points of lip ``name`` at canvas x (N,), ``s`` (N,) px from the meeting
+        line on the lip's side, move toward the line when an open drawn input closes (None: no
+        profile, the fold is used): each column shifts by its gap ``a`` (the lip's inner edge lands
+        on the line) and what lies beyond the gap is squashed so the column is at most the lip's
+        stroke ``t`` thick (``a`` 0 and reach ``r`` several strokes at an outline's vertical sides
+        and a thick corner: they close to a line, not a blob); the lower lip rises on past the line
+        by the thinner stroke, under the upper one (one line, not two strokes stacked)."""
+        if not self.lips or name not in self.lips:
+            return None
+        cols, gap, reach, t = self.lips[name]
+        a, r = np.interp(x, cols, gap), np.interp(x, cols, reach)
+        k = np.minimum(1.0, t / np.maximum(r - a, 1e-6))
+        over = min(t, self.lips["LipUpper"][3]) if name == "LipLower" and "LipUpper" in self.lips else 0.0
+        return np.where(s <= a, a, s - (s - a) * k) + over
 
     def still_y(self, fw: float) -> float:
         """Canvas y the lower lip never moves below while opening: ``CHIN_STILL_FW`` above the chin."""
@@ -117,7 +137,37 @@ def mouth_geometry(layers: list[CutLayer], a: Anchors, lower_share: float) -> Mo
     y_meet = oy + top + (1.0 - lower_share) * h
     face = by.get("Face")
     chin = a.face.chin[1] if face is None else chin_y_px(face.image[..., 3] > 128, face.origin_px, a.face)
-    return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share, float(chin))
+    lips = _lip_profiles(by, xs, y_meet) if rest > 0.0 and a.face.kind != "real" else None
+    return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share, float(chin), lips)
+
+
+def _lip_profiles(by: dict, xs: np.ndarray, y_meet: np.ndarray) -> dict:
+    """Per lip of an open drawn input, ``(cols, gap, reach, stroke)``: per canvas column centre
+    ``cols`` (K,), the lip's inner edge (``gap``) and far edge (``reach``) px from the meeting line
+    (``y_meet`` at ``xs``, held beyond), and its stroke thickness (the median ``reach - gap`` of
+    the columns where it stands off the line, at least 1 px: a column no thicker is moved rigidly)."""
+    out = {}
+    for name, sign in (("LipUpper", -1.0), ("LipLower", 1.0)):
+        la = by.get(name)
+        if la is None:
+            continue
+        m = la.image[..., 3] > 127
+        has = m.any(axis=0)
+        if has.sum() < 2:
+            continue
+        c = np.flatnonzero(has)
+        top = np.argmax(m, axis=0)[c] + la.origin_px[1]
+        bottom = (m.shape[0] - np.argmax(m[::-1], axis=0))[c] + la.origin_px[1]
+        cols = la.origin_px[0] + c + 0.5
+        meet = np.interp(cols, xs, y_meet)
+        near, far = (meet - bottom, meet - top) if sign < 0 else (top - meet, bottom - meet)
+        gap, reach = np.maximum(near, 0.0), np.maximum(far, 0.0)
+        off = gap > 0.5
+        if not off.any():
+            continue
+        t = max(1.0, float(np.median((reach - gap)[off])))
+        out[name] = (cols, gap, reach, t)
+    return out
 
 
 def _rest_open(pieces: list[CutLayer], lips: list[CutLayer], a: Anchors) -> float:
@@ -212,6 +262,9 @@ def _lip(share_sign: float):
         travel = share * d * np.maximum(g, corner * float(geo.g.max()))
         dist = np.maximum(share_sign * (pts[:, 1] - y_meet), 0.0)
         close = np.where(corner > 0.0, np.minimum(travel, dist), share * d * g)
+        squashed = geo.squash("LipLower" if share_sign > 0 else "LipUpper", pts[:, 0], share_sign * (pts[:, 1] - y_meet))
+        if squashed is not None:
+            close = squashed
 
         def motion(o: float) -> np.ndarray:
             if o < d:

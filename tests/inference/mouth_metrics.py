@@ -287,12 +287,25 @@ def dark_shape(render: np.ndarray, frame: MouthFrame, skin_l: float) -> dict[str
     return {"dark_thick_fw": float(np.median(thick)) / frame.fw, "dark_rag_fw": rag / frame.fw}
 
 
+def closed_dark_fw(render: np.ndarray, frame: MouthFrame, skin_l: float) -> float:
+    """The thickest column (FW) of dark pixels (luma below half the skin's) in the mouth window of
+    ``render`` (H, W, 4) uint8, the mouth's pieces rendered alone at MouthOpenY 0: a closed line is
+    a stroke thick, a blob (a thick outline corner folded onto itself) is several."""
+    ys, xs = frame.window(render.shape)
+    win = render[ys, xs]
+    dark = (luma(win) < 0.5 * skin_l) & (win[..., 3] > 128)
+    return float(dark.sum(axis=0).max()) / frame.fw if dark.any() else 0.0
+
+
 def shape_measures(rig, face, render_fn) -> dict[str, float]:
-    """:func:`line_shape` at MouthOpenY 0 and :func:`dark_shape` at MouthOpenY 1 of one rig."""
+    """:func:`line_shape` and :func:`closed_dark_fw` at MouthOpenY 0, :func:`dark_shape` at MouthOpenY 1
+    of one rig."""
     from rig.evaluate import compile_plan
 
     plan = compile_plan(rig)
     frame = MouthFrame.of(face)
     lips = render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan, LIP_PIECES))[..., 3]
     opened = render_fn(evaluate(rig, rig.default_values() | {"ParamMouthOpenY": 1.0}, plan))
-    return line_shape(lips, frame) | dark_shape(opened, frame, skin_luma(rig))
+    closed = render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan))
+    sl = skin_luma(rig)
+    return line_shape(lips, frame) | dark_shape(opened, frame, sl) | {"closed_dark_fw": closed_dark_fw(closed, frame, sl)}

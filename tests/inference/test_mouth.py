@@ -49,12 +49,14 @@ MAX_SPIKE_SHARE = 0.03
 """An open input at MouthOpenY 0: the lips are one connected line (its largest piece holds this share of
 their pixels) with at most this share of columns thicker than twice its median plus 0.012 FW (the ticks
 and fangs the outline's corners left: 0.04 - 0.12 on crypko_00/02, tadne_r1c4, waifu_02/03)."""
+MAX_LINE_THICK_FW = 0.06
+"""A drawn open input at MouthOpenY 0: the lips' line is at most this thick (median over its columns; a
+thick outline corner and the vertical sides folded onto themselves made crypko_00 close to a blob 0.074
+FW thick, crypko_06 0.078)."""
 SHAPE_KNOWN_BAD: dict[str, str] = {
     "anime/tadne_r1c4.png": "drawn open at the mascot size (0.23 FW) just under the nose: its rest is MouthOpenY 0.9, so "
-                            "MouthOpenY 1 adds only a crescent 0.014 FW thick under the upper lip; closed, its folded "
-                            "corners leave pieces off the line (largest 0.88 of it)",
-    "anime/tadne_r5c4.png": "the strands over the mouth's left end stay hair now (largest piece 0.71 -> 0.947 of the "
-                            "line at MouthOpenY 0); a strand crossing the line itself is still cut with it",
+                            "MouthOpenY 1 adds only a crescent 0.014 FW thick under the upper lip (closed, it is one "
+                            "line now: largest piece 0.98 -> 1.0)",
 }
 """Images whose mouth shapes still fail (non-strict: the measured reason)."""
 SHAPE_CASES = [
@@ -111,6 +113,7 @@ def test_mouth_opens_closes_and_forms_on_renders(synthetic):
     assert shape["dark_thick_fw"] >= MIN_DARK_THICK_FW, shape
     if kind == "chibi":
         assert shape["line_share"] >= MIN_LINE_SHARE and shape["line_spike_share"] <= MAX_SPIKE_SHARE, shape
+        assert shape["line_thick_fw"] <= MAX_LINE_THICK_FW, shape
 
 
 def test_open_input_keeps_its_interior_whole_and_splits_only_teeth():
@@ -165,6 +168,8 @@ def test_generated_mouth_shapes_on_every_shared_image(case, shared_data):
     if default > 0:
         assert shape["line_share"] >= MIN_LINE_SHARE, shape
         assert shape["line_spike_share"] <= MAX_SPIKE_SHARE, shape
+        if "portraits" not in case:  # a photo's closed lips are lips, not a line
+            assert shape["line_thick_fw"] <= MAX_LINE_THICK_FW, shape
 
 
 def test_exports_carry_the_mouth_pieces(synthetic, tmp_path):
