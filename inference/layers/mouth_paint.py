@@ -238,9 +238,9 @@ def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float, r
     raised where the upper lip has only ``room_up_px`` below the nose tip to rise into. ``room_px``
     (what the lower lip has above the chin) is not used: the rig keeps the lower lip still near the
     chin (``inference.rigging.recipes_mouth``); it is kept so both sides call this alike."""
-    del room_px
     d = min(MAX_REST_OPEN, opening_h_px / max(open_height_px(width_px, fw), 1e-6))
-    d = min(max(d, opening_h_px / (MAX_OPEN_FW * fw)), 1.0 / MIN_GROWTH)
+    d_room = 1.0 / (1.0 + max(room_px, 0.0) / max(LOWER_SHARE * opening_h_px, 1e-6))
+    d = min(max(d, opening_h_px / (MAX_OPEN_FW * fw), d_room), 1.0 / MIN_GROWTH)
     d_up = 1.0 / (1.0 + max(room_up_px, 0.0) / max((1.0 - LOWER_SHARE) * opening_h_px, 1e-6))
     return float(np.float32(min(0.9, max(d, d_up))))  # float32: as the .moc3 stores the default
 

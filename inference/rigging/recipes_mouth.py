@@ -303,8 +303,14 @@ def _follower(share_sign: float):
         share = geo.lower_share if share_sign > 0 else 1.0 - geo.lower_share
         drop = TONGUE_DROP if share_sign > 0 else 1.0
 
+        # an open input's own tongue drops whole past its rest (a tongue does not bend into a V whose
+        # middle sinks out of the interior and leaves only its ends showing)
+        whole = np.full_like(g, float(geo.g.max())) if share_sign > 0 and geo.pieces_open < 1.0 else g
+
         def motion(o: float) -> np.ndarray:
-            return share_sign * share * g * (o - geo.pieces_open) * (drop if o > geo.pieces_open else 1.0)
+            if o > geo.pieces_open:
+                return share_sign * share * whole * (o - geo.pieces_open) * drop
+            return share_sign * share * g * (o - geo.pieces_open)
 
         if share_sign > 0:
             motion = _pinned(motion, pts[:, 1], geo.still_y(a.fw), geo.rest_open)
