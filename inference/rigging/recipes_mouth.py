@@ -16,8 +16,8 @@ A 2-D keyform grid over ParamMouthOpenY {0, 1} x ParamMouthForm {-1, 0, 1} (shar
 - **MouthInterior** (the clip mask of the teeth and the tongue, painted at MouthOpenY 1) is scaled
   about the meeting line ``y_meet(x)`` by ``o``: it collapses onto the line at 0.
 - **MouthTeeth** / **MouthTongue** move with the upper / lower lip (painted ones lie at their
-  MouthOpenY 1 place; an open input's own pieces at ``d``; its tongue drops ``TONGUE_DROP`` x as
-  far past ``d``).
+  MouthOpenY 1 place; an open input's own pieces at ``d``; its tongue drops whole, ``TONGUE_DROP`` x as
+  far as the lower lip's centre, past ``d``).
 - **form** (every mouth piece alike): width x ``smile_width`` at +1 and ``pout_width`` at -1 when open
   (``closed_smile_width`` / ``closed_pout_width`` closed), corners up (+1) or down (-1) by
   ``corner_lift_fw`` closed and ``open_corner_lift_fw`` open, with the square of the distance
