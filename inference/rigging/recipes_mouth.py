@@ -215,9 +215,21 @@ def _form(a: Anchors, mo: dict, geo: MouthGeometry, pts: np.ndarray, o: float, f
 
 
 def _open_keys(geo: MouthGeometry) -> tuple[float, ...]:
-    """MouthOpenY keys: 0 and 1, plus the rest opening of an open input (the motion bends there)."""
+    """MouthOpenY keys: 0 and 1, plus, for an open input, its rest opening (the motion bends there)
+    and the middle of the way on from it (where the opening eases, :func:`_eased`)."""
     d = geo.rest_open
-    return (0.0, d, 1.0) if 0.0 < d < 1.0 else OPEN_KEYS
+    return (0.0, d, float(np.float32(d + 0.5 * (1.0 - d))), 1.0) if 0.0 < d < 1.0 else OPEN_KEYS
+
+
+def _eased(o: float, d: float) -> float:
+    """The MouthOpenY whose linear motion a key at ``o`` takes: past an open input's rest ``d`` the
+    opening eases out (``1 - (1 - p)^2`` of the way from ``d`` to 1 at ``p`` of it), so a value a
+    little past the rest shows an opening, not a slit under the upper lip (at 0.5 a rest of 0.3-0.4
+    left only a fifth of the way open: the interior's dark rim)."""
+    if not 0.0 < d < o < 1.0:
+        return o
+    p = (o - d) / (1.0 - d)
+    return d + (1.0 - d) * (1.0 - (1.0 - p) ** 2)
 
 
 def _grid(a: Anchors, m: dict, pts: np.ndarray, opening):
@@ -225,7 +237,7 @@ def _grid(a: Anchors, m: dict, pts: np.ndarray, opening):
     geo, mo = a.mouth, m["mouth"]
 
     def kf(v: dict[str, float]):
-        o, f = v["ParamMouthOpenY"], v["ParamMouthForm"]
+        o, f = _eased(v["ParamMouthOpenY"], geo.rest_open), v["ParamMouthForm"]
         d = _form(a, mo, geo, pts, o, f)
         d[:, 1] += opening(o)
         return d, 1.0

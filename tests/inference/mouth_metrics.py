@@ -302,7 +302,7 @@ def closed_dark_fw(render: np.ndarray, frame: MouthFrame, skin_l: float) -> floa
 
 def shape_measures(rig, face, render_fn) -> dict[str, float]:
     """:func:`line_shape` and :func:`closed_dark_fw` at MouthOpenY 0, :func:`dark_shape` at MouthOpenY 1
-    of one rig."""
+    and its ``dark_thick_fw`` at 0.5 (``half_dark_thick_fw``) of one rig."""
     from rig.evaluate import compile_plan
 
     plan = compile_plan(rig)
@@ -310,5 +310,7 @@ def shape_measures(rig, face, render_fn) -> dict[str, float]:
     lips = render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan, LIP_PIECES))[..., 3]
     opened = render_fn(evaluate(rig, rig.default_values() | {"ParamMouthOpenY": 1.0}, plan))
     closed = render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan))
+    half = render_fn(evaluate(rig, rig.default_values() | {"ParamMouthOpenY": 0.5}, plan))
     sl = skin_luma(rig)
-    return line_shape(lips, frame) | dark_shape(opened, frame, sl) | {"closed_dark_fw": closed_dark_fw(closed, frame, sl)}
+    return (line_shape(lips, frame) | dark_shape(opened, frame, sl) | {"closed_dark_fw": closed_dark_fw(closed, frame, sl)}
+            | {"half_dark_thick_fw": dark_shape(half, frame, sl)["dark_thick_fw"]})

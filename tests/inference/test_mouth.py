@@ -56,6 +56,11 @@ FW thick, crypko_06 0.078)."""
 MAX_DARK_ASPECT = 0.9
 """An open input at MouthOpenY 1: the dark interior is at most this many mouth widths high (an artist's is
 about 0.6; tadne_r4c3 opened to a round dark blob 0.97 high, its own tongue bent into a V out of sight)."""
+MIN_HALF_DARK_FW = 0.03
+HALF_REST_BELOW = 0.4
+"""An input resting under ``HALF_REST_BELOW`` open shows at MouthOpenY 0.5 a dark interior at least this thick
+over its middle half (opening linearly from the rest it showed a slit under the upper lip: waifu_02 0.027,
+waifu_03 0.029, tadne_r3c0 0.021 FW)."""
 SHAPE_KNOWN_BAD: dict[str, str] = {
     "anime/tadne_r1c4.png": "drawn open at the mascot size (0.23 FW) just under the nose: its rest is MouthOpenY 0.9, so "
                             "MouthOpenY 1 adds only a crescent 0.019 FW thick under the upper lip (closed, it is one "
@@ -168,6 +173,8 @@ def test_generated_mouth_shapes_on_every_shared_image(case, shared_data):
     """The open interior is one dark region (no stripe), an open input closes to one clean line."""
     _, shape, default = _generated_measures(shared_data / case)
     assert shape["dark_thick_fw"] >= MIN_DARK_THICK_FW, shape
+    if 0 < default < HALF_REST_BELOW:
+        assert shape["half_dark_thick_fw"] >= MIN_HALF_DARK_FW, shape
     if default > 0:
         assert shape["dark_aspect"] <= MAX_DARK_ASPECT, shape
         assert shape["line_share"] >= MIN_LINE_SHARE, shape
