@@ -5,7 +5,8 @@ A 2-D keyform grid over ParamMouthOpenY {0, 1} x ParamMouthForm {-1, 0, 1} (shar
 - **opening**: per column x of the mouth, the opening at MouthOpenY ``o`` is ``g(x) o`` high; the upper
   lip rises ``(1 - lower_share) g(x) (o - d)`` and the lower lip drops ``lower_share g(x) (o - d)``, where
   ``d`` is the input's own opening (0 for a closed mouth; the rig's default MouthOpenY, so the rest
-  pose reproduces the input). The chin and the face do not move.
+  pose reproduces the input). The chin and the face do not move. Past an open input's rest the
+  opening eases out (``_eased``: a key half way from ``d`` to 1 takes 3/4 of the motion).
 - **closing** an open input (``o < d``): the lips move by ``share g(x) d (1 - o / d)`` in the middle;
   from ``CORNER_FOLD_FROM`` of the half width out, up to the centre's travel (``share d max g``) but
   never past the meeting line, so the drawn corners (vertical ends of an outlined mouth, where ``g``
