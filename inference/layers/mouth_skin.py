@@ -8,7 +8,9 @@ repaints it from the ring of skin around the mouth: a membrane (harmonic) fill o
 (``inference.layers.eyelid.membrane``), plus, on photos, grain matched to the ring's, so the skin
 continues with its shading, colour and texture. :func:`give_rim_to_lips` first hands the lips' dark
 or lip-coloured rim (anti-aliasing and the shadow at the corners, which the part map calls face) to the
-nearest mouth piece, so it moves with the lips instead of staying on the skin as a dotted outline.
+nearest mouth piece, so it moves with the lips instead of staying on the skin as a dotted outline;
+:func:`mouth_bays` finds, before the split, the light tongue or interior of a drawn mouth the part map
+called face (``inference.layers.mouth.split_mouth`` adds it to the mouth).
 
 Canvas px (+y down); masks are (H, W) bool; colours uint8 RGB.
 """
@@ -165,3 +167,35 @@ def _nearest_label(label: np.ndarray) -> np.ndarray:
     lut = np.zeros(int(nearest.max()) + 1, np.int32)
     lut[nearest[ys, xs]] = label[ys, xs]
     return lut[nearest]
+
+
+BAY_FW = 0.035
+"""Radius (face widths) of the closing that finds the bays of a drawn mouth the part map called face."""
+BAY_SKIN_DISTANCE = 40.0
+"""RGB distance from the skin's median colour from which a face pixel in such a bay is the mouth's."""
+
+
+def mouth_bays(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, face_width_px: float) -> np.ndarray:
+    """(H, W) bool: face pixels (``skin``) inside the morphological closing of a drawn ``mouth`` by
+    ``BAY_FW`` and at least ``BAY_SKIN_DISTANCE`` from the colour of the skin around it: a light tongue
+    or interior the part map took for skin (tadne_r3c3: its tongue tip, cut as lip and left as a pink
+    block on the closed line, with a hole in the tongue)."""
+    import cv2
+
+    from inference.layers.completion import mask_box
+
+    r = max(2, int(round(BAY_FW * face_width_px)))
+    box = mask_box(mouth, pad=2 * r + 2)
+    out = np.zeros_like(mouth)
+    if box is None:
+        return out
+    x0, y0, x1, y1 = box
+    m, s = mouth[y0:y1, x0:x1], skin[y0:y1, x0:x1]
+    if s.sum() < 16:
+        return out
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    closed = cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    px = rgb[y0:y1, x0:x1].astype(np.float32)
+    far = np.linalg.norm(px - np.median(px[s & ~closed], axis=0), axis=2) >= BAY_SKIN_DISTANCE
+    out[y0:y1, x0:x1] = closed & s & ~m & far
+    return out

@@ -209,3 +209,22 @@ def test_exports_carry_the_mouth_pieces(synthetic, tmp_path):
     inp = read_inp(export_inp(rig, tmp_path / "m.inp").read_bytes())
     names = {node["name"] for node, *_ in walk(inp.puppet["nodes"])}
     assert set(pieces) <= names
+
+
+def test_mouth_bays_are_the_mouths_when_not_skin_coloured():
+    """A light tongue tip the part map called face, in a bay of the mouth, is the mouth's (tadne_r3c3:
+    cut as lip it stayed as a pink block on the closed line); bare skin in the same bay stays face."""
+    from inference.layers.mouth_skin import mouth_bays
+
+    h = w = 120
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[:] = (245, 215, 200)  # skin
+    yy, xx = np.mgrid[:h, :w]
+    ellipse = ((xx - 60) / 30.0) ** 2 + ((yy - 60) / 16.0) ** 2 <= 1.0
+    rgb[ellipse] = (230, 150, 150)  # the open mouth's pink tongue
+    bay = ellipse & (np.abs(xx - 60) <= 4) & (yy >= 66)  # its tip, labelled face by the part map
+    mouth, skin = ellipse & ~bay, ~ellipse | bay
+    got = mouth_bays(mouth, skin, rgb, face_width_px=200.0)
+    assert got[bay].mean() > 0.8 and not (got & ~bay).any()  # all but its open end
+    rgb[bay] = (245, 215, 200)  # the same bay in skin colour: bare skin, the face's
+    assert not mouth_bays(mouth, skin, rgb, face_width_px=200.0).any()
