@@ -228,3 +228,27 @@ def test_mouth_bays_are_the_mouths_when_not_skin_coloured():
     assert got[bay].mean() > 0.8 and not (got & ~bay).any()  # all but its open end
     rgb[bay] = (245, 215, 200)  # the same bay in skin colour: bare skin, the face's
     assert not mouth_bays(mouth, skin, rgb, face_width_px=200.0).any()
+
+
+def test_a_faint_line_found_only_at_its_tip_is_followed():
+    """waifu_06: the part map labelled 7 px at the left tip of its faint 18 px line mouth, so the rig
+    opened only that tip. The line is followed across its faint middle (a one-column gap too) to its
+    end; a whole mouth is not extended."""
+    from inference.layers.mouth_skin import line_run
+
+    h, w, fw = 60, 120, 200.0
+    rgb = np.full((h, w, 3), 235, np.uint8)
+    ys = (30 + 2 * np.sin(np.linspace(0, np.pi, 36))).astype(int)  # a wavy line, x 40..75
+    for x, y in zip(range(40, 76), ys):
+        if x != 58:  # a gap in the faint middle
+            rgb[y, x] = 150 if x < 46 or x > 70 else 205
+    mouth = np.zeros((h, w), bool)
+    mouth[28:33, 40:46] = (rgb[28:33, 40:46, 0] < 200)  # only its tip
+    skin = ~mouth
+    got = line_run(mouth, skin, rgb, fw)
+    cols = np.flatnonzero((got | mouth).any(axis=0))
+    assert cols[0] == 40 and cols[-1] == 75, cols
+    assert not (got & (rgb[..., 0] == 235)).any()  # skin stays skin
+    whole = mouth.copy()
+    whole[28:33, 40:76] = rgb[28:33, 40:76, 0] < 235
+    assert not line_run(whole, ~whole, rgb, fw).any()  # 0.18 FW wide: not a fragment
