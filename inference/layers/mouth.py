@@ -93,11 +93,15 @@ def split_mouth(
     if not mouth.any():
         return dict(out)
     if skin is not None and rgb is not None and face.kind != "real":
+        from inference.layers.mouth_skin import line_run, mouth_bays
+
         stray = _stray_pieces(mouth, face)
         mouth = mouth & ~stray
         if not mouth.any():
             return dict(out)
-        strokes = _strokes_on_skin(mouth, skin, rgb, face.face_width_px)
+        fw = face.face_width_px
+        mouth = mouth | line_run(mouth, skin, rgb, fw)  # a faint line the part map found only in part
+        strokes = _strokes_on_skin(mouth, skin, rgb, fw) | mouth_bays(mouth, skin, rgb, fw) | (mouth & skin)
         mouth = mouth | strokes
         out["Face"] = (skin & ~strokes) | stray
     if face.kind == "real" and face.mesh is not None:

@@ -235,12 +235,13 @@ def rest_open(opening_h_px: float, width_px: float, fw: float, room_px: float, r
     """MouthOpenY of an input whose opening is ``opening_h_px`` high: its share of the MouthOpenY 1
     opening (at most ``MAX_REST_OPEN``, and at least what keeps that opening under ``MAX_OPEN_FW``
     or opens it by ``MIN_GROWTH``),
-    raised where the upper lip has only ``room_up_px`` below the nose tip to rise into. ``room_px``
-    (what the lower lip has above the chin) is not used: the rig keeps the lower lip still near the
-    chin (``inference.rigging.recipes_mouth``); it is kept so both sides call this alike."""
-    del room_px
+    raised where the upper lip has only ``room_up_px`` below the nose tip to rise into, or the lower
+    lip only ``room_px`` above the chin to drop into (else the rig stops the lower lip, the interior
+    and the tongue together above the chin, ``inference.rigging.recipes_mouth``, and the tongue sinks
+    out of sight: a round dark blob)."""
     d = min(MAX_REST_OPEN, opening_h_px / max(open_height_px(width_px, fw), 1e-6))
-    d = min(max(d, opening_h_px / (MAX_OPEN_FW * fw)), 1.0 / MIN_GROWTH)
+    d_room = 1.0 / (1.0 + max(room_px, 0.0) / max(LOWER_SHARE * opening_h_px, 1e-6))
+    d = min(max(d, opening_h_px / (MAX_OPEN_FW * fw), d_room), 1.0 / MIN_GROWTH)
     d_up = 1.0 / (1.0 + max(room_up_px, 0.0) / max((1.0 - LOWER_SHARE) * opening_h_px, 1e-6))
     return float(np.float32(min(0.9, max(d, d_up))))  # float32: as the .moc3 stores the default
 

@@ -8,7 +8,10 @@ repaints it from the ring of skin around the mouth: a membrane (harmonic) fill o
 (``inference.layers.eyelid.membrane``), plus, on photos, grain matched to the ring's, so the skin
 continues with its shading, colour and texture. :func:`give_rim_to_lips` first hands the lips' dark
 or lip-coloured rim (anti-aliasing and the shadow at the corners, which the part map calls face) to the
-nearest mouth piece, so it moves with the lips instead of staying on the skin as a dotted outline.
+nearest mouth piece, so it moves with the lips instead of staying on the skin as a dotted outline;
+:func:`mouth_bays` finds, before the split, the light tongue or interior of a drawn mouth the part map
+called face, and :func:`line_run` the rest of a faint line mouth it found only in part
+(``inference.layers.mouth.split_mouth`` adds both to the mouth).
 
 Canvas px (+y down); masks are (H, W) bool; colours uint8 RGB.
 """
@@ -165,3 +168,92 @@ def _nearest_label(label: np.ndarray) -> np.ndarray:
     lut = np.zeros(int(nearest.max()) + 1, np.int32)
     lut[nearest[ys, xs]] = label[ys, xs]
     return lut[nearest]
+
+
+BAY_FW = 0.035
+"""Radius (face widths) of the closing that finds the bays of a drawn mouth the part map called face."""
+BAY_SKIN_DISTANCE = 40.0
+"""RGB distance from the skin's median colour from which a face pixel in such a bay is the mouth's."""
+
+
+def mouth_bays(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, face_width_px: float) -> np.ndarray:
+    """(H, W) bool: face pixels (``skin``) inside the morphological closing of a drawn ``mouth`` by
+    ``BAY_FW`` and at least ``BAY_SKIN_DISTANCE`` from the colour of the skin around it: a light tongue
+    or interior the part map took for skin (tadne_r3c3: its tongue tip, cut as lip and left as a pink
+    block on the closed line, with a hole in the tongue)."""
+    import cv2
+
+    from inference.layers.completion import mask_box
+
+    r = max(2, int(round(BAY_FW * face_width_px)))
+    box = mask_box(mouth, pad=2 * r + 2)
+    out = np.zeros_like(mouth)
+    if box is None:
+        return out
+    x0, y0, x1, y1 = box
+    m, s = mouth[y0:y1, x0:x1], skin[y0:y1, x0:x1]
+    if s.sum() < 16:
+        return out
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    closed = cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    bay = closed & s & ~m
+    if not bay.any():
+        return out
+    px = rgb[y0:y1, x0:x1]
+    ring = px[s & ~closed]
+    skin_rgb = np.median(ring[:: max(1, ring.shape[0] // 4000)], axis=0).astype(np.float32)
+    bay[bay] = np.linalg.norm(px[bay].astype(np.float32) - skin_rgb, axis=1) >= BAY_SKIN_DISTANCE
+    out[y0:y1, x0:x1] = bay
+    return out
+
+
+LINE_REACH_FW = 0.15
+"""How far (face widths) past a drawn mouth's ends :func:`line_run` follows its line."""
+LINE_DARK = 12.0
+"""Luma (0..255) by which a faint mouth line is darker than the skin around it."""
+FRAGMENT_FW = 0.11
+"""A drawn mouth part narrower than this (face widths) is a fragment of its line (waifu_06 0.097; the
+narrowest whole one of the shared images, tadne_r2c3, is 0.122): only then is its line followed."""
+
+
+def line_run(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, face_width_px: float) -> np.ndarray:
+    """(H, W) bool: face pixels that continue a drawn mouth's line past its ends, when the mouth is a
+    fragment under ``FRAGMENT_FW`` wide (the part map found waifu_06's faint line only at its left
+    tip, 7 of its 18 px; a wider one is whole, or drawn with more than a line, as tadne_r1c3's grin
+    whose teeth the part map calls skin). Column by column from each end, up to
+    ``LINE_REACH_FW``: the darkest face pixel within 1 px of the line's row in the column before, kept
+    while it is ``LINE_DARK`` darker than the skin's median around the mouth (a one-column gap is
+    crossed), with its neighbours above and below where as dark."""
+    from inference.layers.completion import mask_box
+
+    reach = int(LINE_REACH_FW * face_width_px) + 1
+    box = mask_box(mouth, pad=reach + 2)
+    out = np.zeros_like(mouth)
+    if box is None:
+        return out
+    x0, y0, x1, y1 = box
+    m, s = mouth[y0:y1, x0:x1], skin[y0:y1, x0:x1]
+    if s.sum() < 16:
+        return out
+    lum = rgb[y0:y1, x0:x1].astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
+    dark = s & (lum < float(np.median(lum[s])) - LINE_DARK)
+    cols = np.flatnonzero(m.any(axis=0))
+    if cols[-1] - cols[0] + 1 >= FRAGMENT_FW * face_width_px:
+        return out
+    got = np.zeros_like(m)
+    for end, step in ((cols[0], -1), (cols[-1], 1)):
+        rows = np.flatnonzero(m[:, end])
+        row, missed, c = int(rows.mean()), 0, end + step
+        while 0 <= c < m.shape[1] and abs(c - end) <= reach and missed < 2:
+            lo, hi = max(0, row - 1), min(m.shape[0], row + 2)
+            cand = np.flatnonzero(dark[lo:hi, c])
+            if cand.size:
+                row = lo + int(cand[np.argmin(lum[lo + cand, c])])
+                r0, r1 = max(0, row - 1), min(m.shape[0], row + 2)
+                got[r0:r1, c] = dark[r0:r1, c]
+                missed = 0
+            else:
+                missed += 1
+            c += step
+    out[y0:y1, x0:x1] = got & ~m
+    return out

@@ -5,16 +5,20 @@ A 2-D keyform grid over ParamMouthOpenY {0, 1} x ParamMouthForm {-1, 0, 1} (shar
 - **opening**: per column x of the mouth, the opening at MouthOpenY ``o`` is ``g(x) o`` high; the upper
   lip rises ``(1 - lower_share) g(x) (o - d)`` and the lower lip drops ``lower_share g(x) (o - d)``, where
   ``d`` is the input's own opening (0 for a closed mouth; the rig's default MouthOpenY, so the rest
-  pose reproduces the input). The chin and the face do not move.
+  pose reproduces the input). The chin and the face do not move. Past an open input's rest the
+  opening eases out (``_eased``: a key half way from ``d`` to 1 takes 3/4 of the motion).
 - **closing** an open input (``o < d``): the lips move by ``share g(x) d (1 - o / d)`` in the middle;
   from ``CORNER_FOLD_FROM`` of the half width out, up to the centre's travel (``share d max g``) but
   never past the meeting line, so the drawn corners (vertical ends of an outlined mouth, where ``g``
-  is 0) fold onto the line instead of standing as ticks.
+  is 0) fold onto the line instead of standing as ticks. A drawn input closes column by column
+  instead (``MouthGeometry.squash``): each lip column shifts until its inner edge is on the line and
+  is squashed to the lip's median stroke thickness, the lower lip tucked under the upper one, so a
+  thick outline corner and the outline's vertical sides close to one thin line, not a blob.
 - **MouthInterior** (the clip mask of the teeth and the tongue, painted at MouthOpenY 1) is scaled
   about the meeting line ``y_meet(x)`` by ``o``: it collapses onto the line at 0.
 - **MouthTeeth** / **MouthTongue** move with the upper / lower lip (painted ones lie at their
-  MouthOpenY 1 place; an open input's own pieces at ``d``; its tongue drops ``TONGUE_DROP`` x as
-  far past ``d``).
+  MouthOpenY 1 place; an open input's own pieces at ``d``; its tongue drops whole, ``TONGUE_DROP`` x as
+  far as the lower lip's centre, past ``d``).
 - **form** (every mouth piece alike): width x ``smile_width`` at +1 and ``pout_width`` at -1 when open
   (``closed_smile_width`` / ``closed_pout_width`` closed), corners up (+1) or down (-1) by
   ``corner_lift_fw`` closed and ``open_corner_lift_fw`` open, with the square of the distance
@@ -80,6 +84,23 @@ class MouthGeometry:
     half_width: float
     lower_share: float
     chin_y: float = np.inf
+    lips: dict | None = None
+
+    def squash(self, name: str, x: np.ndarray, s: np.ndarray) -> np.ndarray | None:
+        """How far (N,) px points of lip ``name`` at canvas x (N,), ``s`` (N,) px from the meeting
+        line on the lip's side, move toward the line when an open drawn input closes (None: no
+        profile, the fold is used): each column shifts by its gap ``a`` (the lip's inner edge lands
+        on the line) and what lies beyond the gap is squashed so the column is at most the lip's
+        stroke ``t`` thick (``a`` 0 and reach ``r`` several strokes at an outline's vertical sides
+        and a thick corner: they close to a line, not a blob); the lower lip rises on past the line
+        by the thinner stroke, under the upper one (one line, not two strokes stacked)."""
+        if not self.lips or name not in self.lips:
+            return None
+        cols, gap, reach, t = self.lips[name]
+        a, r = np.interp(x, cols, gap), np.interp(x, cols, reach)
+        k = np.minimum(1.0, t / np.maximum(r - a, 1e-6))
+        over = min(t, self.lips["LipUpper"][3]) if name == "LipLower" and "LipUpper" in self.lips else 0.0
+        return np.where(s <= a, a, s - (s - a) * k) + over
 
     def still_y(self, fw: float) -> float:
         """Canvas y the lower lip never moves below while opening: ``CHIN_STILL_FW`` above the chin."""
@@ -117,7 +138,37 @@ def mouth_geometry(layers: list[CutLayer], a: Anchors, lower_share: float) -> Mo
     y_meet = oy + top + (1.0 - lower_share) * h
     face = by.get("Face")
     chin = a.face.chin[1] if face is None else chin_y_px(face.image[..., 3] > 128, face.origin_px, a.face)
-    return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share, float(chin))
+    lips = _lip_profiles(by, xs, y_meet) if rest > 0.0 and a.face.kind != "real" else None
+    return MouthGeometry(xs, y_meet, h, 1.0, rest, rest if shown else 1.0, cx, half, lower_share, float(chin), lips)
+
+
+def _lip_profiles(by: dict, xs: np.ndarray, y_meet: np.ndarray) -> dict:
+    """Per lip of an open drawn input, ``(cols, gap, reach, stroke)``: per canvas column centre
+    ``cols`` (K,), the lip's inner edge (``gap``) and far edge (``reach``) px from the meeting line
+    (``y_meet`` at ``xs``, held beyond), and its stroke thickness (the median ``reach - gap`` of
+    the columns where it stands off the line, at least 1 px: a column no thicker is moved rigidly)."""
+    out = {}
+    for name, sign in (("LipUpper", -1.0), ("LipLower", 1.0)):
+        la = by.get(name)
+        if la is None:
+            continue
+        m = la.image[..., 3] > 127
+        has = m.any(axis=0)
+        if has.sum() < 2:
+            continue
+        c = np.flatnonzero(has)
+        top = np.argmax(m, axis=0)[c] + la.origin_px[1]
+        bottom = (m.shape[0] - np.argmax(m[::-1], axis=0))[c] + la.origin_px[1]
+        cols = la.origin_px[0] + c + 0.5
+        meet = np.interp(cols, xs, y_meet)
+        near, far = (meet - bottom, meet - top) if sign < 0 else (top - meet, bottom - meet)
+        gap, reach = np.maximum(near, 0.0), np.maximum(far, 0.0)
+        off = gap > 0.5
+        if not off.any():
+            continue
+        t = max(1.0, float(np.median((reach - gap)[off])))
+        out[name] = (cols, gap, reach, t)
+    return out
 
 
 def _rest_open(pieces: list[CutLayer], lips: list[CutLayer], a: Anchors) -> float:
@@ -165,9 +216,21 @@ def _form(a: Anchors, mo: dict, geo: MouthGeometry, pts: np.ndarray, o: float, f
 
 
 def _open_keys(geo: MouthGeometry) -> tuple[float, ...]:
-    """MouthOpenY keys: 0 and 1, plus the rest opening of an open input (the motion bends there)."""
+    """MouthOpenY keys: 0 and 1, plus, for an open input, its rest opening (the motion bends there)
+    and the middle of the way on from it (where the opening eases, :func:`_eased`)."""
     d = geo.rest_open
-    return (0.0, d, 1.0) if 0.0 < d < 1.0 else OPEN_KEYS
+    return (0.0, d, float(np.float32(d + 0.5 * (1.0 - d))), 1.0) if 0.0 < d < 1.0 else OPEN_KEYS
+
+
+def _eased(o: float, d: float) -> float:
+    """The MouthOpenY whose linear motion a key at ``o`` takes: past an open input's rest ``d`` the
+    opening eases out (``1 - (1 - p)^2`` of the way from ``d`` to 1 at ``p`` of it), so a value a
+    little past the rest shows an opening, not a slit under the upper lip (at 0.5 a rest of 0.3-0.4
+    left only a fifth of the way open: the interior's dark rim)."""
+    if not 0.0 < d < o < 1.0:
+        return o
+    p = (o - d) / (1.0 - d)
+    return d + (1.0 - d) * (1.0 - (1.0 - p) ** 2)
 
 
 def _grid(a: Anchors, m: dict, pts: np.ndarray, opening):
@@ -175,7 +238,7 @@ def _grid(a: Anchors, m: dict, pts: np.ndarray, opening):
     geo, mo = a.mouth, m["mouth"]
 
     def kf(v: dict[str, float]):
-        o, f = v["ParamMouthOpenY"], v["ParamMouthForm"]
+        o, f = _eased(v["ParamMouthOpenY"], geo.rest_open), v["ParamMouthForm"]
         d = _form(a, mo, geo, pts, o, f)
         d[:, 1] += opening(o)
         return d, 1.0
@@ -212,6 +275,9 @@ def _lip(share_sign: float):
         travel = share * d * np.maximum(g, corner * float(geo.g.max()))
         dist = np.maximum(share_sign * (pts[:, 1] - y_meet), 0.0)
         close = np.where(corner > 0.0, np.minimum(travel, dist), share * d * g)
+        squashed = geo.squash("LipLower" if share_sign > 0 else "LipUpper", pts[:, 0], share_sign * (pts[:, 1] - y_meet))
+        if squashed is not None:
+            close = squashed
 
         def motion(o: float) -> np.ndarray:
             if o < d:
@@ -250,8 +316,14 @@ def _follower(share_sign: float):
         share = geo.lower_share if share_sign > 0 else 1.0 - geo.lower_share
         drop = TONGUE_DROP if share_sign > 0 else 1.0
 
+        # an open input's own tongue drops whole past its rest (a tongue does not bend into a V whose
+        # middle sinks out of the interior and leaves only its ends showing)
+        whole = np.full_like(g, float(geo.g.max())) if share_sign > 0 and geo.pieces_open < 1.0 else g
+
         def motion(o: float) -> np.ndarray:
-            return share_sign * share * g * (o - geo.pieces_open) * (drop if o > geo.pieces_open else 1.0)
+            if o > geo.pieces_open:
+                return share_sign * share * whole * (o - geo.pieces_open) * drop
+            return share_sign * share * g * (o - geo.pieces_open)
 
         if share_sign > 0:
             motion = _pinned(motion, pts[:, 1], geo.still_y(a.fw), geo.rest_open)

@@ -261,7 +261,9 @@ def dark_shape(render: np.ndarray, frame: MouthFrame, skin_l: float) -> dict[str
 
     ``dark_thick_fw``: its median thickness (dark pixels per column) over its middle half (a stripe
     between two halves of the input's own opening is thin); ``dark_rag_fw``: the mean step of its top
-    edge between neighbouring columns of that middle half (a ragged, staircase edge is large).
+    edge between neighbouring columns of that middle half (a ragged, staircase edge is large);
+    ``dark_aspect``: its height / the landmark mouth width (an artist's open mouth is about 0.6 x
+    its width high, rigging.md 7; a round blob about 1).
     """
     import cv2
 
@@ -276,7 +278,7 @@ def dark_shape(render: np.ndarray, frame: MouthFrame, skin_l: float) -> dict[str
         if (comp[:, c0:c1] == i).any() and stats[i, cv2.CC_STAT_AREA] > area:
             best, area = i, int(stats[i, cv2.CC_STAT_AREA])
     if not best:
-        return {"dark_thick_fw": 0.0, "dark_rag_fw": 0.0}
+        return {"dark_thick_fw": 0.0, "dark_rag_fw": 0.0, "dark_aspect": 0.0}
     d = comp == best
     cols = np.flatnonzero(d.any(axis=0))
     q = max(1, cols.size // 4)
@@ -284,15 +286,31 @@ def dark_shape(render: np.ndarray, frame: MouthFrame, skin_l: float) -> dict[str
     thick = d[:, mid].sum(axis=0)
     top = np.argmax(d[:, mid], axis=0).astype(np.float64)
     rag = float(np.abs(np.diff(top)).mean()) if mid.size > 1 else 0.0
-    return {"dark_thick_fw": float(np.median(thick)) / frame.fw, "dark_rag_fw": rag / frame.fw}
+    return {"dark_thick_fw": float(np.median(thick)) / frame.fw, "dark_rag_fw": rag / frame.fw,
+            "dark_aspect": float(stats[best, cv2.CC_STAT_HEIGHT]) / max(frame.x1 - frame.x0, 1.0)}
+
+
+def closed_dark_fw(render: np.ndarray, frame: MouthFrame, skin_l: float) -> float:
+    """The thickest column (FW) of dark pixels (luma below half the skin's) in the mouth window of
+    ``render`` (H, W, 4) uint8, the mouth's pieces rendered alone at MouthOpenY 0: a closed line is
+    a stroke thick, a blob (a thick outline corner folded onto itself) is several."""
+    ys, xs = frame.window(render.shape)
+    win = render[ys, xs]
+    dark = (luma(win) < 0.5 * skin_l) & (win[..., 3] > 128)
+    return float(dark.sum(axis=0).max()) / frame.fw if dark.any() else 0.0
 
 
 def shape_measures(rig, face, render_fn) -> dict[str, float]:
-    """:func:`line_shape` at MouthOpenY 0 and :func:`dark_shape` at MouthOpenY 1 of one rig."""
+    """:func:`line_shape` and :func:`closed_dark_fw` at MouthOpenY 0, :func:`dark_shape` at MouthOpenY 1
+    and its ``dark_thick_fw`` at 0.5 (``half_dark_thick_fw``) of one rig."""
     from rig.evaluate import compile_plan
 
     plan = compile_plan(rig)
     frame = MouthFrame.of(face)
     lips = render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan, LIP_PIECES))[..., 3]
     opened = render_fn(evaluate(rig, rig.default_values() | {"ParamMouthOpenY": 1.0}, plan))
-    return line_shape(lips, frame) | dark_shape(opened, frame, skin_luma(rig))
+    closed = render_fn(mouth_only(rig, {"ParamMouthOpenY": 0.0}, plan))
+    half = render_fn(evaluate(rig, rig.default_values() | {"ParamMouthOpenY": 0.5}, plan))
+    sl = skin_luma(rig)
+    return (line_shape(lips, frame) | dark_shape(opened, frame, sl) | {"closed_dark_fw": closed_dark_fw(closed, frame, sl)}
+            | {"half_dark_thick_fw": dark_shape(half, frame, sl)["dark_thick_fw"]})

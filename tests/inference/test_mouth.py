@@ -49,12 +49,22 @@ MAX_SPIKE_SHARE = 0.03
 """An open input at MouthOpenY 0: the lips are one connected line (its largest piece holds this share of
 their pixels) with at most this share of columns thicker than twice its median plus 0.012 FW (the ticks
 and fangs the outline's corners left: 0.04 - 0.12 on crypko_00/02, tadne_r1c4, waifu_02/03)."""
+MAX_LINE_THICK_FW = 0.06
+"""A drawn open input at MouthOpenY 0: the lips' line is at most this thick (median over its columns; a
+thick outline corner and the vertical sides folded onto themselves made crypko_00 close to a blob 0.074
+FW thick, crypko_06 0.078)."""
+MAX_DARK_ASPECT = 0.9
+"""An open input at MouthOpenY 1: the dark interior is at most this many mouth widths high (an artist's is
+about 0.6; tadne_r4c3 opened to a round dark blob 0.97 high, its own tongue bent into a V out of sight)."""
+MIN_HALF_DARK_FW = 0.03
+HALF_REST_BELOW = 0.4
+"""An input resting under ``HALF_REST_BELOW`` open shows at MouthOpenY 0.5 a dark interior at least this thick
+over its middle half (opening linearly from the rest it showed a slit under the upper lip: waifu_02 0.027,
+waifu_03 0.029, tadne_r3c0 0.021 FW)."""
 SHAPE_KNOWN_BAD: dict[str, str] = {
     "anime/tadne_r1c4.png": "drawn open at the mascot size (0.23 FW) just under the nose: its rest is MouthOpenY 0.9, so "
-                            "MouthOpenY 1 adds only a crescent 0.014 FW thick under the upper lip; closed, its folded "
-                            "corners leave pieces off the line (largest 0.88 of it)",
-    "anime/tadne_r5c4.png": "the strands over the mouth's left end stay hair now (largest piece 0.71 -> 0.947 of the "
-                            "line at MouthOpenY 0); a strand crossing the line itself is still cut with it",
+                            "MouthOpenY 1 adds only a crescent 0.019 FW thick under the upper lip (closed, it is one "
+                            "line now: largest piece 0.98 -> 1.0)",
 }
 """Images whose mouth shapes still fail (non-strict: the measured reason)."""
 SHAPE_CASES = [
@@ -111,6 +121,7 @@ def test_mouth_opens_closes_and_forms_on_renders(synthetic):
     assert shape["dark_thick_fw"] >= MIN_DARK_THICK_FW, shape
     if kind == "chibi":
         assert shape["line_share"] >= MIN_LINE_SHARE and shape["line_spike_share"] <= MAX_SPIKE_SHARE, shape
+        assert shape["line_thick_fw"] <= MAX_LINE_THICK_FW, shape
 
 
 def test_open_input_keeps_its_interior_whole_and_splits_only_teeth():
@@ -162,9 +173,14 @@ def test_generated_mouth_shapes_on_every_shared_image(case, shared_data):
     """The open interior is one dark region (no stripe), an open input closes to one clean line."""
     _, shape, default = _generated_measures(shared_data / case)
     assert shape["dark_thick_fw"] >= MIN_DARK_THICK_FW, shape
+    if 0 < default < HALF_REST_BELOW:
+        assert shape["half_dark_thick_fw"] >= MIN_HALF_DARK_FW, shape
     if default > 0:
+        assert shape["dark_aspect"] <= MAX_DARK_ASPECT, shape
         assert shape["line_share"] >= MIN_LINE_SHARE, shape
         assert shape["line_spike_share"] <= MAX_SPIKE_SHARE, shape
+        if "portraits" not in case:  # a photo's closed lips are lips, not a line
+            assert shape["line_thick_fw"] <= MAX_LINE_THICK_FW, shape
 
 
 def test_exports_carry_the_mouth_pieces(synthetic, tmp_path):
@@ -193,3 +209,46 @@ def test_exports_carry_the_mouth_pieces(synthetic, tmp_path):
     inp = read_inp(export_inp(rig, tmp_path / "m.inp").read_bytes())
     names = {node["name"] for node, *_ in walk(inp.puppet["nodes"])}
     assert set(pieces) <= names
+
+
+def test_mouth_bays_are_the_mouths_when_not_skin_coloured():
+    """A light tongue tip the part map called face, in a bay of the mouth, is the mouth's (tadne_r3c3:
+    cut as lip it stayed as a pink block on the closed line); bare skin in the same bay stays face."""
+    from inference.layers.mouth_skin import mouth_bays
+
+    h = w = 120
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[:] = (245, 215, 200)  # skin
+    yy, xx = np.mgrid[:h, :w]
+    ellipse = ((xx - 60) / 30.0) ** 2 + ((yy - 60) / 16.0) ** 2 <= 1.0
+    rgb[ellipse] = (230, 150, 150)  # the open mouth's pink tongue
+    bay = ellipse & (np.abs(xx - 60) <= 4) & (yy >= 66)  # its tip, labelled face by the part map
+    mouth, skin = ellipse & ~bay, ~ellipse | bay
+    got = mouth_bays(mouth, skin, rgb, face_width_px=200.0)
+    assert got[bay].mean() > 0.8 and not (got & ~bay).any()  # all but its open end
+    rgb[bay] = (245, 215, 200)  # the same bay in skin colour: bare skin, the face's
+    assert not mouth_bays(mouth, skin, rgb, face_width_px=200.0).any()
+
+
+def test_a_faint_line_found_only_at_its_tip_is_followed():
+    """waifu_06: the part map labelled 7 px at the left tip of its faint 18 px line mouth, so the rig
+    opened only that tip. The line is followed across its faint middle (a one-column gap too) to its
+    end; a whole mouth is not extended."""
+    from inference.layers.mouth_skin import line_run
+
+    h, w, fw = 60, 120, 200.0
+    rgb = np.full((h, w, 3), 235, np.uint8)
+    ys = (30 + 2 * np.sin(np.linspace(0, np.pi, 36))).astype(int)  # a wavy line, x 40..75
+    for x, y in zip(range(40, 76), ys):
+        if x != 58:  # a gap in the faint middle
+            rgb[y, x] = 150 if x < 46 or x > 70 else 205
+    mouth = np.zeros((h, w), bool)
+    mouth[28:33, 40:46] = (rgb[28:33, 40:46, 0] < 200)  # only its tip
+    skin = ~mouth
+    got = line_run(mouth, skin, rgb, fw)
+    cols = np.flatnonzero((got | mouth).any(axis=0))
+    assert cols[0] == 40 and cols[-1] == 75, cols
+    assert not (got & (rgb[..., 0] == 235)).any()  # skin stays skin
+    whole = mouth.copy()
+    whole[28:33, 40:76] = rgb[28:33, 40:76, 0] < 235
+    assert not line_run(whole, ~whole, rgb, fw).any()  # 0.18 FW wide: not a fragment
