@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from inference.masks import morph
 from inference.types import FaceLandmarks
 
 RIDGE_FW = 0.04
@@ -82,14 +83,21 @@ def _band(shape: tuple[int, int], line: np.ndarray, up: float, down: float, ends
     return m.astype(bool)
 
 
+def _axis(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float]:
+    """(angle of the main axis from horizontal in degrees, 0..90; variance ratio major / minor) of the
+    pixels (ys, xs)."""
+    c = np.cov(np.stack([xs, ys]).astype(np.float64)) if len(xs) > 2 else np.eye(2)
+    w, v = np.linalg.eigh(c)
+    major = v[:, 1]
+    return float(np.degrees(np.arctan2(abs(major[1]), abs(major[0])))), float(w[1] / max(w[0], 1e-6))
+
+
 def _elongated(ys: np.ndarray, xs: np.ndarray, min_len: float) -> bool:
     """Whether the pixels (ys, xs) span ``min_len`` px in x with their main axis near horizontal."""
     if xs.max() - xs.min() + 1 < min_len:
         return False
-    c = np.cov(np.stack([xs, ys]).astype(np.float64)) if len(xs) > 2 else np.eye(2)
-    w, v = np.linalg.eigh(c)
-    major = v[:, 1]
-    return abs(np.degrees(np.arctan2(abs(major[1]), abs(major[0])))) <= LINE_ANGLE and w[1] > 4.0 * max(w[0], 1e-6)
+    angle, ratio = _axis(ys, xs)
+    return angle <= LINE_ANGLE and ratio > 4.0
 
 
 def _side(kind: np.ndarray, region: np.ndarray, ys: np.ndarray, xs: np.ndarray, k: int, sign: int) -> np.ndarray:
@@ -153,9 +161,11 @@ def brow_lines(lab: np.ndarray, cand: np.ndarray, front: np.ndarray, skin: np.nd
 
 
 def settle_brow(brow: np.ndarray, cand: np.ndarray, front: np.ndarray, skin: np.ndarray, lab: np.ndarray,
-                face: FaceLandmarks, line: np.ndarray) -> np.ndarray:
-    """(H, W) bool: the brow ``brow`` (the brow rule's mask) with the strand tips it took from the
-    ``front`` hair given back, and the brow lines drawn over the fringe added.
+                face: FaceLandmarks, line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(brow, strand), (H, W) bool each: the brow ``brow`` (the brow rule's mask) with the strand tips
+    it took from the ``front`` hair given back and the brow lines' pieces on the skin added, and the
+    strand outlines it took from the face (steep pieces touching the front hair: ``strand``, to
+    label front hair).
 
     Parameters
     ----------
@@ -173,7 +183,7 @@ def settle_brow(brow: np.ndarray, cand: np.ndarray, front: np.ndarray, skin: np.
         The brow's landmark polyline, px.
     """
     if face.kind == "real" or not (brow | cand).any():
-        return brow
+        return brow, np.zeros_like(brow)
     import cv2
 
     fw = face.face_width_px
@@ -194,4 +204,16 @@ def settle_brow(brow: np.ndarray, cand: np.ndarray, front: np.ndarray, skin: np.
         c = comp == i
         if stats[i, cv2.CC_STAT_AREA] < (SPECK_FW * fw) ** 2 and front[c].mean() > 0.5:
             out &= ~c
-    return out | lines
+    strand = np.zeros_like(out)
+    _, dark = cv2.connectedComponents(cand.astype(np.uint8), connectivity=8)
+    hanging = np.unique(dark[morph(front & ~brow, "dilate", 1) & cand])  # dark lines joined to the fringe
+    n, comp = cv2.connectedComponents((out & ~front & ~lines).astype(np.uint8), connectivity=8)
+    for i in range(1, n):
+        c = comp == i
+        ys, xs = np.nonzero(c)
+        if len(ys) < 3 or not np.isin(dark[c], hanging[hanging > 0]).any():
+            continue
+        angle, ratio = _axis(ys, xs)
+        if angle >= 90.0 - LINE_ANGLE and ratio > 4.0:  # a strand's outline hanging from the fringe
+            strand |= c
+    return (out | lines) & ~strand, strand

@@ -238,7 +238,9 @@ def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: fl
     dark = core & anyfg & ~skin & (lab[..., 0] < skin_l - pf.BROW_DARK)
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
         brow = pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg
-        labels[settle_brow(brow, dark, front, face_skin, lab, f, line)] = lab_id  # strand tips stay hair
+        brow, strand = settle_brow(brow, dark, front, face_skin, lab, f, line)  # strand tips stay hair
+        labels[brow] = lab_id
+        labels[strand] = P.FRONT_HAIR
     over = np.zeros_like(strands)
     # a side lock labelled back hair crossing the eye's outer corner is a strand too (tadne_r1c0's left
     # eye: its pixels were eye white and lower lash, and the closed lid painted skin over them)

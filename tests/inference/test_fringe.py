@@ -221,6 +221,7 @@ def test_a_brow_drawn_over_the_fringe_stays_a_brow(stem):
 
 
 TIP = (120, 90, 60)
+OUTLINE = (50, 35, 30)
 
 
 def _fringe_scene():
@@ -237,6 +238,7 @@ def _fringe_scene():
     rgb[front] = (200, 170, 120)
     rgb[front & (np.arange(h)[:, None] >= 42)] = TIP
     rgb[44:46, 30:80] = (40, 25, 20)  # the thin brow line, across the strands at x 34-45 and 58-69
+    rgb[30:50, 26] = OUTLINE  # a strand's outline hanging from the fringe into the skin gap beside the brow
     rgb[40:48, 112:160] = (60, 40, 30)  # the thick brow
     front[40:48, 112:160] = True
     face = FaceLandmarks(kind="anime", face_box=(0.0, 0.0, 200.0, 200.0), face_contour=np.zeros((0, 2), np.float32),
@@ -262,9 +264,11 @@ def test_strand_tips_at_the_brow_stay_hair_a_brow_on_the_skin_stays_a_brow():
     for line, brow_px in ((face.brow_r, (slice(44, 46), slice(47, 57))), (face.brow_l, (slice(40, 48), slice(112, 160)))):
         rule = pf.brow_mask(lab, fg, skin, face, line, skin_l)
         assert (rule & tips).sum() > 20 or line is face.brow_l  # the brow rule takes the dark strand tips
-        out = settle_brow(rule, dark, front, skin, lab, face, line)
+        out, strand = settle_brow(rule, dark, front, skin, lab, face, line)
         assert out[brow_px].all()  # the brow on the skin (the line across a gap, the thick brow)
         assert not (out & tips).any(), "the strands' tips stay hair"
+        if line is face.brow_r:
+            assert strand[30:50, 26].sum() > 10 and not out[:, 26].any()  # the outline goes to the hair
         assert not (out & front & (np.arange(front.shape[0])[:, None] < 42) & ~(rgb == (60, 40, 30)).all(axis=-1)).any()
     real = dataclasses.replace(face, kind="real")
-    assert (settle_brow(rule, dark, front, skin, lab, real, face.brow_l) == rule).all()
+    assert (settle_brow(rule, dark, front, skin, lab, real, face.brow_l)[0] == rule).all()
