@@ -51,6 +51,8 @@ columns; the fringe's own lower outline has hair above and skin below everywhere
 THICKER = 2.0
 """Columns of a brow line more than this many times its median thickness (+ 1 px) are a strand's tip
 it touches."""
+CROP_FW = 0.25
+"""The work is done within this far beside the brow landmarks and twice this far above them (FW)."""
 SPECK_FW = 0.04
 """A brow piece the front hair held, smaller than this squared (FW²) and not on a brow line, stays hair."""
 
@@ -184,6 +186,20 @@ def settle_brow(brow: np.ndarray, cand: np.ndarray, front: np.ndarray, skin: np.
     """
     if face.kind == "real" or not (brow | cand).any():
         return brow, np.zeros_like(brow)
+    fw = face.face_width_px
+    h, w = brow.shape
+    pts = np.asarray(line, np.float64)  # worked on a crop around the brow (a few percent of the frame)
+    x0, x1 = int(max(0, pts[:, 0].min() - CROP_FW * fw)), int(min(w, pts[:, 0].max() + CROP_FW * fw + 1))
+    y0, y1 = int(max(0, pts[:, 1].min() - 2 * CROP_FW * fw)), int(min(h, pts[:, 1].max() + CROP_FW * fw + 1))
+    win = (slice(y0, y1), slice(x0, x1))
+    part, strand = _settle(brow[win], cand[win], front[win], skin[win], lab[win], face, pts - (x0, y0))
+    out, hair = brow.copy(), np.zeros_like(brow)
+    out[win], hair[win] = part, strand
+    return out, hair
+
+
+def _settle(brow, cand, front, skin, lab, face: FaceLandmarks, line) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`settle_brow` on a crop (``line`` in the crop's px; of ``face`` only its width is used)."""
     import cv2
 
     fw = face.face_width_px
