@@ -51,6 +51,9 @@ columns; the fringe's own lower outline has hair above and skin below everywhere
 THICKER = 2.0
 """Columns of a brow line more than this many times its median thickness (+ 1 px) are a strand's tip
 it touches."""
+STEEP_ANGLE = 45.0
+"""A piece of the brow rule on the face whose main axis is steeper than this (degrees from horizontal),
+joined by dark pixels to the fringe, is a strand's outline hanging from it."""
 CROP_FW = 0.25
 """The work is done within this far beside the brow landmarks and twice this far above them (FW)."""
 SPECK_FW = 0.04
@@ -230,6 +233,6 @@ def _settle(brow, cand, front, skin, lab, face: FaceLandmarks, line) -> tuple[np
         if len(ys) < 3 or not np.isin(dark[c], hanging[hanging > 0]).any():
             continue
         angle, ratio = _axis(ys, xs)
-        if angle >= 90.0 - LINE_ANGLE and ratio > 4.0:  # a strand's outline hanging from the fringe
+        if angle >= STEEP_ANGLE and ratio > 4.0:  # a strand's outline hanging from the fringe
             strand |= c
     return (out | lines) & ~strand, strand
