@@ -37,7 +37,7 @@ BROW_BAR_FW2 = 0.01
 strands were given to the front hair -> after -> after the strand tips at the brows stayed hair
 (brows.settle_brow): tadne_r1c0 0.023 -> 0.003 -> 0.0037 (its brow lines on the skin, front hair
 before, now move as the brows), crypko_00 0.043 -> 0.030 -> 0.0026, waifu_00 0.045 -> 0.015 -> 0.0004,
-waifu_02 0.016 -> 0.008 -> 0.0048, tadne_r3c3 0.0035 -> 0.0034 -> 0.0022; tadne_r3c0 0.0092 -> 0.0034,
+waifu_02 0.016 -> 0.008 -> 0.0048, tadne_r3c3 0.0035 -> 0.0034 -> 0.0022; tadne_r3c0 0.0092 -> 0.0037,
 waifu_03 0.0125 -> 0.0008 (measured only since; Face alone 0.0047 -> 0.0032 and 0.0055 -> 0.0051)."""
 BROWS_OVER_FRINGE = {"waifu_00": 15, "waifu_01": 10}
 """Brows drawn as a thin line over the fringe: the pieces on the skin stay brows (measured px per
