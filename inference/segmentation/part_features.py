@@ -184,6 +184,10 @@ def _above(shape, lid: np.ndarray, margin: float) -> np.ndarray:
     return yy <= ly + margin
 
 
+BROW_DARK = 22.0
+"""Anime brow candidates are this much darker (L*) than the skin."""
+
+
 def brow_mask(
     lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, line: np.ndarray, skin_l: float
 ) -> np.ndarray:
@@ -194,7 +198,7 @@ def brow_mask(
         idx = _brow_polygon(face, line)
         return fill_polygon(shape, idx) & fg if idx is not None else np.zeros(shape, bool)
     band = _polyline_band(shape, line, 0.09 * fw) & fg
-    cand = band & ~skin & (lab[..., 0] < skin_l - 22.0)
+    cand = band & ~skin & (lab[..., 0] < skin_l - BROW_DARK)
     if not cand.any():
         return cand
     import cv2

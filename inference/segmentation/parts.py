@@ -19,6 +19,8 @@ Rules (working frame, lengths in face widths FW):
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`;
+  of the front hair the brows take only a brow line's pieces on the skin and thick brows topped by skin,
+  not the strand tips at the brows, :mod:`inference.segmentation.brows`;
   where a fringe strand or a side lock (labelled back hair) enters an eye box its pixels are front hair,
   ``strands.eye_strands``),
   then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and
@@ -47,6 +49,7 @@ from inference.masks import (
     upsample_labels,
 )
 from inference.segmentation import part_features as pf
+from inference.segmentation.brows import settle_brow
 from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
@@ -229,9 +232,15 @@ def _under_jaw(face_poly: np.ndarray, yy: np.ndarray, chin_y: float, fw: float) 
 def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float, strands) -> None:
     """Brows, eyes (white, iris, lash), nose and mouth, in that order, in place. The eyes see the hair
     without the ``strands`` of :func:`fringe_strands` (they would join a hair-coloured lash or iris
-    top to the fringe, and the eye segmenter keeps the fringe's strands out of the eye)."""
+    top to the fringe, and the eye segmenter keeps the fringe's strands out of the eye). Brows:
+    :func:`inference.segmentation.brows.settle_brow` (strand tips at the brows stay front hair)."""
+    front, face_skin = labels == P.FRONT_HAIR, (labels == P.FACE) | skin
+    dark = core & anyfg & ~skin & (lab[..., 0] < skin_l - pf.BROW_DARK)
     for line, lab_id in ((f.brow_l, P.BROW_L), (f.brow_r, P.BROW_R)):
-        labels[pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg] = lab_id
+        brow = pf.brow_mask(lab, core, skin, f, line, skin_l) & anyfg
+        brow, strand = settle_brow(brow, dark, front, face_skin, lab, f, line)  # strand tips stay hair
+        labels[brow] = lab_id
+        labels[strand] = P.FRONT_HAIR
     over = np.zeros_like(strands)
     # a side lock labelled back hair crossing the eye's outer corner is a strand too (tadne_r1c0's left
     # eye: its pixels were eye white and lower lash, and the closed lid painted skin over them)

@@ -98,6 +98,7 @@ KNOWN = {
     # hair-coloured px (joined to the hair) painted with skin at EyeOpen 0, per eye; the sample
     # tadne_r1c0 L 27 -> 0 since inference.segmentation.parts seeds eye_strands from back hair too.
     # Measured: crypko_00 L 13, crypko_02 24/76, tadne_r0c3 L 24, tadne_r3c0 L 14, tadne_r5c0 59/14.
+    # Since the strand tips at the brows stay front hair (segmentation.brows): tadne_r3c0 13/0 -> 30/12.
     "painted": {"crypko_00", "crypko_02", "tadne_r0c3", "tadne_r3c0", "tadne_r5c0"},
 }
 _MEASURED: dict = {}
