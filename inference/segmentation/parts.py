@@ -19,6 +19,8 @@ Rules (working frame, lengths in face widths FW):
 - **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
 - **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`;
+  a drawn eye stops at its upper lash: the shaded lid, the strands and a strand's outline over it stay
+  face or hair, :mod:`inference.segmentation.lash_top`;
   where a fringe strand or a side lock (labelled back hair) enters an eye box its pixels are front hair,
   ``strands.eye_strands``),
   then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and

@@ -227,3 +227,40 @@ def test_eye_white_stays_inside_the_eye_beyond_its_corners(gl, shared_models):
     h, r = half[below], rest[below]
     cyan = (h[..., 2] > h[..., 0] + 40) & (h[..., 1] > h[..., 0] + 30) & (np.abs(h - r)[..., :3].max(-1) > 40)
     assert cyan.sum() == 0, f"{cyan.sum()} iris-coloured px below the eye at EyeOpen 0.5"
+
+
+def _changed_over_the_lash(rest, closed, L, eye) -> int:
+    """Pixels of the middle 70 % of an eye's columns, from 0.4 eye heights above its landmark box down
+    to 3 px (the lash's anti-aliased rim) above the top of its drawn lash (the first run of 4 px darker
+    than L* 35), that EyeOpen 0 changes: the lid skin and the strands drawn over it, which stay."""
+    x, y, bw, bh = eye.box
+    ya, yb = int(y - 0.4 * bh), int(eye.iris_center[1])
+    changed = np.abs(closed.astype(np.int16) - rest.astype(np.int16)).max(axis=-1) > 6
+    n = 0
+    for c in range(int(x + 0.15 * bw), int(x + 0.85 * bw)):
+        run = np.convolve(L[ya:yb, c] < 35.0, np.ones(4), "valid") >= 4
+        if run.any():
+            n += int(changed[ya : ya + max(0, int(run.argmax()) - 3), c].sum())
+    return n
+
+
+def test_the_sample_closes_under_its_fringe_and_keeps_it(gl, shared_models):
+    """The shipped sample (``kirie generate --sample``, the first character a user sees): the fringe's
+    translucent strands lie over the shaded lid above its left eye's lash (image right), and a strand's
+    outline runs beside the lash at the outer corner. The eye's labels reached over the lash into that
+    lid, so closing the eye painted the lid and the strands with a pale patch whose top was the
+    jagged edge of the labels, the lash's upper right (labelled iris) vanished and the outline came
+    down with the lash (inference.segmentation.lash_top; the lid band now starts at the lash,
+    inference.layers.eyelid). Pixels above the lash changed at EyeOpen 0, L / R eye: 181 / 53 -> 31 / 5."""
+    from inference.masks import to_lab
+    from inference.pipeline import generate
+    from resources.sample import sample_image
+
+    res = generate(sample_image())
+    render = _renderer(res.rig, gl)
+    rest, closed = render({}), render({"ParamEyeLOpen": 0.0, "ParamEyeROpen": 0.0})
+    L = to_lab(np.ascontiguousarray(res.rig.source.rgba[..., :3]))[..., 0]
+    n = {side: _changed_over_the_lash(rest, closed, L, eye) for side, eye in (("L", res.face.eye_l), ("R", res.face.eye_r))}
+    assert n["L"] <= 60 and n["R"] <= 20, f"pixels above the lash changed at EyeOpen 0: {n}"
+    eyes, outside = measure_blink(res.rig, res.face, render)
+    assert outside == 0 and all(e.cover_changed == 0 for e in eyes), [(e.side, e.cover_changed) for e in eyes]
