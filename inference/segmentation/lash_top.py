@@ -32,6 +32,9 @@ MIN_PX = 2.0
 """Less than this (px) outside the lash along a ray is its anti-aliased rim, left to the eye."""
 LASH_DL = 25.0
 """Pixels this far darker (L*) than the skin are lash-dark (the eye segmenter's lash threshold)."""
+LID_PX = 3.0
+"""... and only when at least this much of it (px along the ray) is lid skin: lighter than lash-dark and
+unlike the white (none on tadne_r5c4, whose white is darker than its skin: a soft lash rim stays)."""
 LASH_DE = 20.0
 """Lash-dark pixels within this ΔE of the lash-dark band's median colour are lash-like."""
 LASHLIKE = 0.5
@@ -67,8 +70,8 @@ def outside_lash(lab: np.ndarray, blob: np.ndarray, band: np.ndarray, skin: np.n
     (outside the blob, or nearer the skin's colour than the white's and not as light as the white:
     ``WHITE_DL``) at least ``GAP_PX`` wide separates from the next one (a strand's outline beside the lash; a lash over a
     shaded white is kept). The pixels outside the lash unlike the white are taken, a skipped line too,
-    where they are at least ``MIN_PX`` along the ray and at most ``LASHLIKE`` of them lash-like
-    (``LASH_DE``); nothing on eyes under ``MIN_EYE_PX``.
+    where they are at least ``MIN_PX`` along the ray, at most ``LASHLIKE`` of them lash-like
+    (``LASH_DE``) and at least ``LID_PX`` of them lid skin; nothing on eyes under ``MIN_EYE_PX``.
     """
     out = np.zeros_like(blob)
     if bh < MIN_EYE_PX:
@@ -86,6 +89,8 @@ def outside_lash(lab: np.ndarray, blob: np.ndarray, band: np.ndarray, skin: np.n
     lid = (take & ~core & (d_skin < d_white)) | ~blob  # lid skin: shaded, or skin the blob left out
     lash_ref = np.median(lab[lash], axis=0)
     lashlike = blob & (L < skin_l - LASH_DL) & (np.linalg.norm(lab - lash_ref, axis=-1) < LASH_DE)
+    # lid skin proper: lighter than lash-dark, unlike the white, or skin the blob left out
+    flat = (take & (L >= skin_l - LASH_DL)) | ~blob
     h, w = blob.shape
     ys, xs = np.nonzero(blob)
     cx, cy = center
@@ -101,7 +106,7 @@ def outside_lash(lab: np.ndarray, blob: np.ndarray, band: np.ndarray, skin: np.n
     inside = (px >= 0) & (px < w) & (py >= 0) & (py < h)
     px, py = np.clip(px, 0, w - 1), np.clip(py, 0, h - 1)
     on, dark, skinlike = blob[py, px] & inside, core[py, px] & inside, lid[py, px] & inside
-    lashy = lashlike[py, px] & inside
+    lashy, lidlike = lashlike[py, px] & inside, flat[py, px] & inside
     lim = (REACH * bh / step, GAP_PX / step, max(3.0, LINE_PX * bh) / step)
     for i in range(len(ang)):
         idx = np.flatnonzero(on[i])
@@ -111,7 +116,8 @@ def outside_lash(lab: np.ndarray, blob: np.ndarray, band: np.ndarray, skin: np.n
         stop = _lash_start(dark[i, :n][::-1], skinlike[i, :n][::-1], *lim)
         if stop * step >= MIN_PX:  # an anti-aliased rim (a small eye's top row) stays the eye's
             k = n - 1 - np.arange(stop)  # the samples from the edge inward, outside the lash
-            if lashy[i, k].mean() <= LASHLIKE:  # not the pale part of a lash (tadne_r1c3)
+            # lid skin there, not the pale part of a lash (tadne_r1c3) nor its soft rim (tadne_r5c4)
+            if lashy[i, k].mean() <= LASHLIKE and lidlike[i, k].sum() * step >= LID_PX:
                 out[py[i, k], px[i, k]] = True
     return out & take
 
