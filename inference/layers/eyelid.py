@@ -7,7 +7,8 @@
 - :func:`synthesise_eye_part`: ``LidLineL/R`` (``inference.layers.synthesis.lid_line``) or ``EyelidL/R``.
 - :func:`eyelid_skin`: ``EyelidL/R``, the band of face skin just above the opening (and just below it
   on photos), cleaned of lash and hair edges, which the blink stretches over the eye. On drawn faces
-  it is coloured from the skin around the eye (the membrane fill over the eye, squeezed from the
+  it starts at the upper lash (the skin and strands drawn above the eye stay as drawn) and is
+  coloured from the skin around the eye (the membrane fill over the eye, squeezed from the
   band's top to the closed line), so the closed lid keeps the local shading. On photos it
   reaches over the dark lid margin to the lid skin and repaints that margin, so the upper-eyelid
   skin comes down instead of a dark band.
@@ -231,7 +232,8 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     yy = np.arange(h)[:, None]
     top = shape.top_y(xs + 0.5)[None, :]
     band = np.zeros((h, w), bool)
-    band[:, xs] = (yy >= top - up_h) & (yy < top + 1.0)
+    start = top - up_h if real else _lash_start(masks["LashUpper"] | opening, xs, top, up_h)
+    band[:, xs] = (yy >= start) & (yy < top + 1.0)
     if real:
         bot = shape.bottom_y(xs + 0.5)[None, :]
         band[:, xs] |= (yy >= bot - 1.0) & (yy < bot + lo_h)
@@ -274,6 +276,18 @@ def eyelid_skin(scene: Scene, side: str, real: bool) -> tuple[np.ndarray, tuple[
     image[..., 3] = np.where(band[y0:y1, x0:x1], np.round(255 * feather[y0:y1, x0:x1]), 0).astype(np.uint8)
     bleed(image)
     return image, (float(x0), float(y0))
+
+
+def _lash_start(eye: np.ndarray, xs: np.ndarray, top: np.ndarray, up_h: float) -> np.ndarray:
+    """(1, len(xs)) y where a drawn eye's lid band starts: 1 px (the anti-aliased rim) above the top
+    of the upper lash and the opening (``eye``) in each column, or above the fitted opening ``top``
+    (1, len(xs)) where that is higher, and never more than ``up_h`` above it. The band covers what
+    the lash uncovers as it comes down; the skin and the strands drawn over it above the eye stay as
+    drawn (tadne_r1c0: 3-4 rows of the fringe's translucent strands over the lid, and the lid skin
+    between the lash and a strand's outline at its outer corner, were painted with the lid's skin)."""
+    sub = eye[:, xs]
+    first = np.where(sub.any(axis=0), sub.argmax(axis=0), np.inf)[None, :]
+    return np.maximum(top - up_h, np.minimum(first, top) - 1.0)
 
 
 def _drawn_lid_colors(scene: Scene, colors: np.ndarray, band: np.ndarray, clean: np.ndarray, masks: dict,

@@ -12,6 +12,7 @@ import numpy as np
 from inference.landmarks import real
 from inference.landmarks.anime_features import eye_mask
 from inference.masks import components_touching, fill_holes, fill_polygon, morph
+from inference.segmentation.lash_top import outside_lash
 from inference.types import EyeLandmarks, FaceLandmarks
 
 
@@ -85,6 +86,10 @@ def _eye_parts(lab, fg, skin, face: FaceLandmarks, eye: EyeLandmarks, skin_l: fl
             blob &= ~_strands(cover, eye.box)
         L = lab[..., 0]
         white_l = float(np.percentile(L[blob], 95)) if blob.any() else 100.0
+        # the lid skin, strands and a strand's outline over the lash are not the eye
+        over = outside_lash(lab, blob, _polyline_band(shape, eye.upper_lid, max(2.0, 0.35 * bh)), skin, skin_l,
+                            white_l, eye.iris_center, bh)
+        blob &= ~(over & _above_mid_lid(shape, eye))  # the lower lash stays the eye's
         r = eye.iris_radius
         zone = _ellipse(shape, eye.iris_center, 1.1 * r, 1.35 * r) & blob
         iris = fill_holes(zone & (L < min(white_l - 12.0, 88.0))) & zone
@@ -111,6 +116,14 @@ def _eye_parts(lab, fg, skin, face: FaceLandmarks, eye: EyeLandmarks, skin_l: fl
         iris |= components_touching(rim, morph(iris, "dilate", 1))
     white = blob & ~iris & ~lash
     return white, iris, lash
+
+
+def _above_mid_lid(shape, eye: EyeLandmarks) -> np.ndarray:
+    """(H, W) bool: above the line halfway between the landmark lids (held level beyond the corners)."""
+    up, lo = (lid[np.argsort(lid[:, 0])] for lid in (eye.upper_lid, eye.lower_lid))
+    xx = np.arange(shape[1], dtype=np.float32)
+    mid = 0.5 * (np.interp(xx, up[:, 0], up[:, 1]) + np.interp(xx, lo[:, 0], lo[:, 1]))
+    return np.arange(shape[0])[:, None] < mid[None, :]
 
 
 def _sclera(lab: np.ndarray, fg: np.ndarray, blob: np.ndarray, box, skin_l: float) -> np.ndarray:

@@ -21,6 +21,8 @@ Rules (working frame, lengths in face widths FW):
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`;
   of the front hair the brows take only a brow line's pieces on the skin and thick brows topped by skin,
   not the strand tips at the brows, :mod:`inference.segmentation.brows`;
+  a drawn eye stops at its upper lash: the shaded lid, the strands and a strand's outline over it stay
+  face or hair, :mod:`inference.segmentation.lash_top`;
   where a fringe strand or a side lock (labelled back hair) enters an eye box its pixels are front hair,
   ``strands.eye_strands``),
   then **GLASSES**, the frame lines over the face skin (:mod:`inference.segmentation.glasses`), and

@@ -229,3 +229,67 @@ def test_an_iris_off_its_landmark_centre_is_all_iris():
     assert far.sum() > 20
     assert iris[far].mean() > 0.9, iris[far].mean()
     assert not (white & drawn).any()
+
+
+def _drawn_eye_with_a_shaded_lid():
+    """A drawn eye (white, dark iris, a 5-px brown upper lash) under a fringe's shadow: a 7-px band of
+    pinkish lid skin over the lash with two translucent strands drawn across it, and at the outer
+    corner a strand's 2-px outline on that lid skin, 5 px beside the lash (tadne_r1c0's left eye)."""
+    import cv2
+
+    h, w = 200, 220
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[:] = (250, 222, 205)  # skin
+    c, ax = (110, 110), (60, 36)
+    cv2.ellipse(rgb, c, (ax[0] + 6, ax[1] + 6), 0, 195, 345, (222, 176, 182), 7)  # the shaded lid band
+    cv2.ellipse(rgb, c, (ax[0] + 8, ax[1] + 8), 0, 295, 340, (70, 64, 84), 2)  # the strand's outline
+    cv2.ellipse(rgb, c, ax, 0, 0, 360, (250, 250, 250), -1)  # the white
+    cv2.circle(rgb, c, 24, (45, 40, 95), -1)  # the iris
+    cv2.ellipse(rgb, c, ax, 0, 180, 360, (70, 30, 30), 5)  # the upper lash
+    for x0 in (80, 120):  # translucent strands across the lid band
+        cv2.line(rgb, (x0, 62), (x0 + 10, 72), (150, 138, 160), 1)
+    return rgb, c, ax
+
+
+def test_lid_skin_and_strands_over_the_lash_are_not_the_eye():
+    """tadne_r1c0 (the sample): the eye's non-skin blob reached over the lash into the shaded lid
+    and the fringe's translucent strands drawn over it; they became eye white / iris and the closed
+    eye painted them with skin, the lash runs started above the lash (its upper right became iris),
+    and a strand's outline beside the lash was lash and came down with it. Now the lid, the strands
+    and the outline stay face (hair) and the lash is lash."""
+    import cv2
+
+    from inference.segmentation.part_features import eye_parts
+    from inference.types import EyeLandmarks, FaceLandmarks
+
+    rgb, (cx, cy), (ax, ay) = _drawn_eye_with_a_shaded_lid()
+    h, w = rgb.shape[:2]
+    lab = cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
+    t = np.linspace(-1.0, 1.0, 9)
+    top = ay + 9  # the landmark lid sits on the blob's top, over the lid band (as the detector puts it)
+    upper = np.stack([cx + ax * t, cy - top * np.sqrt(1 - t**2)], 1).astype(np.float32)
+    lower = np.stack([cx + ax * t, cy + ay * np.sqrt(1 - t**2)], 1).astype(np.float32)
+    box = (float(cx - ax), float(cy - top), float(2 * ax), float(top + ay))
+    eye = EyeLandmarks((float(cx), float(cy)), box, (float(cx), float(cy)), 24.0, upper, lower)
+    face = FaceLandmarks(kind="anime", face_box=(0.0, 0.0, float(w), float(h)), face_contour=np.zeros((0, 2), np.float32),
+                         eye_l=eye, eye_r=eye, brow_l=np.zeros((2, 2), np.float32), brow_r=np.zeros((2, 2), np.float32),
+                         nose=(110.0, 175.0), mouth_center=(110.0, 188.0), mouth_corners=((105.0, 188.0), (115.0, 188.0)),
+                         mouth_box=(105.0, 185.0, 10.0, 6.0), roll_deg=0.0, confidence=1.0, method="test", chin=(110.0, 198.0))
+    skin = np.linalg.norm(lab - lab[5, 5], axis=-1) < 6.0
+    white, iris, lash = eye_parts(lab, np.ones((h, w), bool), skin, face, eye, float(lab[5, 5, 0]))
+    eye_px = white | iris | lash
+
+    def drawn(axes, a0, a1, thick):
+        m = np.zeros((h, w), np.uint8)
+        cv2.ellipse(m, (cx, cy), axes, 0, a0, a1, 1, thick)
+        return m.astype(bool)
+
+    lash_px = drawn((ax, ay), 200, 340, 3)  # the lash's core, away from its ends
+    lid = np.linalg.norm(rgb.astype(np.float32) - (222, 176, 182), axis=-1) < 12
+    strands = np.linalg.norm(rgb.astype(np.float32) - (150, 138, 160), axis=-1) < 12
+    outline = drawn((ax + 8, ay + 8), 300, 335, 1)
+    assert lid.sum() > 300 and strands.sum() > 20
+    assert eye_px[lid].mean() < 0.05, f"{eye_px[lid].mean():.0%} of the lid skin is eye"
+    assert eye_px[strands].mean() < 0.1, f"{eye_px[strands].mean():.0%} of the strands over the lid are eye"
+    assert eye_px[outline].mean() < 0.1, f"{eye_px[outline].mean():.0%} of the strand's outline is eye"
+    assert lash[lash_px].mean() > 0.9, f"only {lash[lash_px].mean():.0%} of the lash is lash ({iris[lash_px].mean():.0%} iris)"
