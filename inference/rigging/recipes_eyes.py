@@ -16,7 +16,8 @@ At ParamEyeOpen 0:
   top follows the lash;
 - the lid skin (Eyelid: the skin band above the opening, and below it on photos) stretches with the
   lash onto the line, covering the eye;
-- the drawn closed-eye line (LidLine, lying on ``meet(x)`` at rest) fades in over the last half.
+- the drawn closed-eye line (LidLine, lying on ``meet(x)`` at rest, drawn over the upper lash so
+  that the lash's pale rim squeezed onto the line does not break it) fades in over the last half.
 
 ParamEyeSmile bends all of them into an upward arch (∩) and lifts the lower lid, only while closed
 (2x2 grid, the open row identical). An eye drawn closed (``EyeShape.closed``: no opening) is left as
