@@ -101,6 +101,10 @@ KNOWN = {
     # corner to the hair, and a few pale white px there stay beside the closed line (it looks as before)
     "left": {"crypko_02", "tadne_r1c2", "tadne_r1c3", "tadne_r2c3", "tadne_r3c3", "waifu_03", "s2", "s3", "s9",
              "s12"},
+    # tadne_r1c4 R (drawn closed, left as drawn): two strand lines of the fringe over it are labelled
+    # lash (their rings are eye white / iris labels inside the hair), so its box is wider than the drawn
+    # line (0.78) and they count as stray (0.11-0.31). tadne_r3c3 L stray 0.40: the squeezed lash keeps
+    # its pale highlight between its top edge and the line, splitting its dark pixels in two arcs
     "line": {"tadne_r1c4", "tadne_r3c3"},
     "outside": set(),
     # tadne_r1c0 (the sample): since the side lock over its left eye's outer corner is a strand (below),
