@@ -103,7 +103,7 @@ KNOWN = {
              "s12"},
     # tadne_r1c4 R (drawn closed, left as drawn): two strand lines of the fringe over it are labelled
     # lash (their rings are eye white / iris labels inside the hair), so its box is wider than the drawn
-    # line (0.78) and they count as stray (0.11-0.31). tadne_r3c3 L stray 0.40: the squeezed lash keeps
+    # line (span 0.75) and they count as stray (0.31). tadne_r3c3 L stray 0.40: the squeezed lash keeps
     # its pale highlight between its top edge and the line, splitting its dark pixels in two arcs
     "line": {"tadne_r1c4", "tadne_r3c3"},
     "outside": set(),
