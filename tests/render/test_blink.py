@@ -101,9 +101,10 @@ KNOWN = {
     # corner to the hair, and a few pale white px there stay beside the closed line (it looks as before)
     "left": {"crypko_02", "tadne_r1c2", "tadne_r1c3", "tadne_r2c3", "tadne_r3c3", "waifu_03", "s2", "s3", "s9",
              "s12"},
-    # tadne_r1c4 R (drawn closed, left as drawn): two strand lines of the fringe over it are labelled
-    # lash (their rings are eye white / iris labels inside the hair), so its box is wider than the drawn
-    # line (span 0.75) and they count as stray (0.31). tadne_r3c3 L stray 0.40: the squeezed lash keeps
+    # tadne_r1c4 R (drawn closed, left as drawn): the fringe's strand lines over it were labelled iris
+    # and lash; since settle_drawn_closed gives the pieces inside the hair back to it, stray 0.31 ->
+    # 0.08, but the strand's outline along the skin stays lash and widens the box (span 0.75 -> 0.76).
+    # tadne_r3c3 L stray 0.40: the squeezed lash keeps
     # its pale highlight between its top edge and the line, splitting its dark pixels in two arcs
     "line": {"tadne_r1c4", "tadne_r3c3"},
     "outside": set(),
