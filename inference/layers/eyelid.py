@@ -35,7 +35,6 @@ MEMBRANE_MAX_PX = 2500
 def synthesise_eye_part(name: str, scene: Scene, lash_default) -> tuple[np.ndarray, tuple[float, float]] | None:
     """(image, origin) of the synthesised ``LidLineL/R`` (the closed-eye line in the upper lash's
     median colour, ``lash_default`` RGB when it has none) or ``EyelidL/R`` (:func:`eyelid_skin`)."""
-    from inference.layers.completion import median_color
     from inference.layers.synthesis import lid_line
 
     side = name[-1]
@@ -44,7 +43,7 @@ def synthesise_eye_part(name: str, scene: Scene, lash_default) -> tuple[np.ndarr
     upper = scene.vis("LashUpper" + side)
     if not (scene.vis("EyeWhite" + side) | scene.vis("Iris" + side)).any():
         return None  # drawn closed (or hidden): the lash already is the line, no second one
-    color = median_color(scene.rgb, upper if upper.any() else scene.vis("LashLower" + side), lash_default)
+    color = lash_ink(scene.rgb, upper if upper.any() else scene.vis("LashLower" + side), lash_default)
     path, lash_px = eye_line_path(scene, side)
     out = lid_line(path, lash_px, color, (scene.shape[1], scene.shape[0]))
     if out is None:
@@ -62,6 +61,18 @@ def synthesise_eye_part(name: str, scene: Scene, lash_default) -> tuple[np.ndarr
         img = img.copy()
         img[behind] = 0
     return img, (ox, oy)
+
+
+def lash_ink(rgb: np.ndarray, lash: np.ndarray, default) -> np.ndarray:
+    """(3,) float32 RGB of a lash's ink: the median of its darker half (by luminance) under ``lash``
+    (H, W) bool of ``rgb`` (H, W, 3) uint8, ``default`` when empty. The lash label also holds its
+    anti-aliased rim and pale strokes beside it, which lighten a plain median (tadne_r5c3 R: a
+    pale brown line that reads as a gap beside the squeezed lash)."""
+    if not lash.any():
+        return np.array(default, np.float32)
+    px = rgb[lash].astype(np.float32)
+    lum = px @ np.array([0.299, 0.587, 0.114], np.float32)
+    return np.median(px[np.argsort(lum, kind="stable")[: max(1, len(px) // 2)]], axis=0).astype(np.float32)
 
 
 def complete_under_eyes(scene: Scene, target: np.ndarray, colors: np.ndarray) -> np.ndarray:

@@ -192,7 +192,8 @@ def settle_drawn_closed(visible: dict[str, np.ndarray], rgb: np.ndarray, side: s
     under it as eye white. An eye is drawn closed when its iris label is a thin stroke (median column
     thickness under ``CLOSED_STROKE`` of its width) and none of its "white" is brighter than the skin
     around the eye. Then the iris pixels join ``LashUpper<side>`` and the white pixels ``Face``, so
-    :func:`eye_shape` finds no opening (``EyeShape.closed``) and the blink keeps the eye as drawn.
+    :func:`eye_shape` finds no opening (``EyeShape.closed``) and the blink keeps the eye as drawn;
+    pieces of those labels lying inside the front hair (:func:`_in_hair`) join ``FrontHair``.
 
     ``visible``: layer name -> (H, W) bool canvas masks (``inference.layers.cut.make_scene``);
     ``rgb``: (H, W, 3) uint8. Returns True when the eye was drawn closed.
@@ -217,10 +218,34 @@ def settle_drawn_closed(visible: dict[str, np.ndarray], rgb: np.ndarray, side: s
     skin_lum = float(np.median(lum[skin]))
     if white.sum() >= 4 and float(np.percentile(lum[white], 90)) >= skin_lum - CLOSED_WHITE_LUM:
         return False
-    visible["LashUpper" + side] = lash | iris
-    visible["Face"] = visible.get("Face", empty) | white
+    hair = _in_hair(iris | lash, iris | white | lash, visible, near) | _in_hair(white, iris | white | lash, visible, near)
+    visible["LashUpper" + side] = (lash | iris) & ~hair
+    visible["Face"] = visible.get("Face", empty) | (white & ~hair)
+    visible["FrontHair"] = visible.get("FrontHair", empty) | ((iris | white | lash) & hair)
     visible["Iris" + side], visible["EyeWhite" + side] = empty.copy(), empty.copy()
     return True
+
+
+def _in_hair(pieces: np.ndarray, parts: np.ndarray, visible: dict[str, np.ndarray], near: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the pieces (8-connected) of ``pieces`` (dark or pale labels of a drawn-closed
+    eye) whose ``HIDDEN_RING_PX`` ring, outside the eye's labels ``parts``, is more than
+    ``HIDDEN_RING`` hair (front or back): the fringe's strand lines and glints over the eye box (tadne_r1c4 R,
+    its landmarks on the fringe), which stay hair. ``near``: the eye's neighbourhood."""
+    import cv2
+
+    out = np.zeros_like(parts)
+    if "FrontHair" not in visible or not pieces.any():
+        return out
+    hair = visible["FrontHair"] | visible.get("BackHair", out)  # a strand's edge line can border the back hair
+    drawn = np.logical_or.reduce([m for m in visible.values()]) & ~parts
+    n, comp = cv2.connectedComponents((pieces & near).astype(np.uint8), connectivity=8)
+    k = 2 * HIDDEN_RING_PX + 1
+    for i in range(1, n):
+        piece = comp == i
+        ring = (cv2.dilate(piece.astype(np.uint8), np.ones((k, k), np.uint8)) > 0) & ~piece & drawn
+        if ring.any() and (ring & hair).sum() > HIDDEN_RING * ring.sum():
+            out |= piece
+    return out
 
 
 HIDDEN_RING = 0.8

@@ -19,8 +19,8 @@ LAYER_NAMES: tuple[str, ...] = (
     "IrisR",
     "LashLowerL", "LashLowerR",
     "EyelidL", "EyelidR",
-    "LidLineL", "LidLineR",
     "LashUpperL", "LashUpperR",
+    "LidLineL", "LidLineR",  # over the upper lash: its pale rim squeezed onto the line does not break it
     "BrowL",
     "BrowR",
     "Glasses",

@@ -1,8 +1,8 @@
 """Art the input lacks, painted from scratch (design.md "Generation", stage 5).
 
-- **LidLine**: the drawn closed-eye line in the lash colour, along where the lids meet, about
-  two thirds down the eye and curved like the lower lash (rigging.md 6, "Blink"). The rig keeps it
-  at opacity 0 and fades it in as the eye closes.
+- **LidLine**: the drawn closed-eye line in the lash's ink colour (``inference.layers.eyelid.lash_ink``),
+  along where the lids meet, about two thirds down the eye and curved like the lower lash
+  (rigging.md 6, "Blink"). The rig keeps it at opacity 0 and fades it in as the eye closes.
 
 Shapes are drawn at 4x and downsampled, so their edges are anti-aliased. Images are (h, w, 4)
 uint8 RGBA, straight alpha; positions are canvas px.

@@ -16,7 +16,8 @@ At ParamEyeOpen 0:
   top follows the lash;
 - the lid skin (Eyelid: the skin band above the opening, and below it on photos) stretches with the
   lash onto the line, covering the eye;
-- the drawn closed-eye line (LidLine, lying on ``meet(x)`` at rest) fades in over the last half.
+- the drawn closed-eye line (LidLine, lying on ``meet(x)`` at rest, drawn over the upper lash so
+  that the lash's pale rim squeezed onto the line does not break it) fades in over the last half.
 
 ParamEyeSmile bends all of them into an upward arch (∩) and lifts the lower lid, only while closed
 (2x2 grid, the open row identical). An eye drawn closed (``EyeShape.closed``: no opening) is left as
@@ -41,6 +42,8 @@ SMILE_ARCH_H = 0.22
 """Upward arch of the closed line at EyeSmile 1, in eye heights (at the centre)."""
 LASH_SQUEEZE = 0.6
 """Height of the upper lash above its bottom edge at EyeOpen 0, as a fraction of its rest height."""
+LASH_INSIDE = 0.15
+"""Depth kept at EyeOpen 0 by upper-lash pixels inside the opening (below its top edge), as a fraction."""
 LASH_SQUEEZE_REAL = 0.5
 """The same on photos, whose lash label also holds the dark lid margin (the skin lid comes down)."""
 
@@ -69,10 +72,14 @@ def lash(a: Anchors, m: dict, spec: Any, pts: np.ndarray):
     it flattens to ``LASH_SQUEEZE`` of its height (a drawn closed eye stays)."""
     s = shape_of(a, spec.side)
     x, y = pts[:, 0], pts[:, 1]
-    top, meet = s.top_y(x), s.meet_y(x)
+    top, bottom, meet = s.top_y(x), s.bottom_y(x), s.meet_y(x)
     above = np.maximum(top - y, 0.0)  # height above the lash's bottom edge (the opening's top)
     squeeze = LASH_SQUEEZE_REAL if getattr(a.face, "kind", "anime") == "real" else LASH_SQUEEZE
-    travel = (meet - top) + (1.0 - squeeze) * above
+    # lash drawn inside the opening (a corner's outline labelled lash) closes onto the line with it,
+    # ``LASH_INSIDE`` of its depth kept, instead of hanging that far below it (beyond the bottom edge
+    # and at the corners, where the opening has no height, it moves as the edge does)
+    inside = np.clip(y, top, np.maximum(bottom, top)) - top
+    travel = (meet - top) + (1.0 - squeeze) * above - (1.0 - LASH_INSIDE) * inside
     arch = _arch(s, x)
     if s.closed:
         travel, arch = np.zeros_like(travel), np.zeros_like(arch)

@@ -171,3 +171,18 @@ def test_layers_are_deterministic_and_cancellable():
     token.cancel()
     with pytest.raises(CancelledError):
         cut_layers(*inputs, cancel=token)
+
+
+def test_lid_line_takes_the_lash_ink_not_its_pale_rim():
+    """A lash label holding its anti-aliased rim and a pale stroke beside the ink (tadne_r5c3 R) gives
+    the lid line the ink's colour: a plain median of the label is a pale brown that reads as a gap."""
+    from inference.layers.eyelid import lash_ink
+
+    rgb = np.full((8, 20, 3), 240, np.uint8)
+    rgb[2:4] = (40, 25, 20)  # the lash's ink
+    rgb[4:7] = (190, 160, 130)  # its rim and a pale stroke, labelled lash too: 60 % of the label
+    lash = np.zeros((8, 20), bool)
+    lash[2:7] = True
+    ink = lash_ink(rgb, lash, (0, 0, 0))
+    assert np.abs(ink - (40, 25, 20)).max() <= 1
+    assert np.array_equal(lash_ink(rgb, np.zeros_like(lash), (9, 8, 7)), (9, 8, 7))

@@ -74,3 +74,12 @@ def test_acceptance_checks_pass(rig):
     report = acceptance_report(rig)
     failed = [c for c in report if not c.passed]
     assert not failed, format_report(report)
+
+
+def test_closed_lid_line_is_drawn_over_the_upper_lash(rig):
+    """At EyeOpen 0 the lid line lies on the squeezed upper lash; drawn under it, the lash's pale rim
+    (anti-aliased edge, strokes beside it in its label) broke the line (tadne_r5c3 R span 0.59)."""
+    ev = evaluate(rig, rig.default_values() | {"ParamEyeLOpen": 0, "ParamEyeROpen": 0})
+    order = [it.art_mesh_id for it in ev.items]
+    for side in "LR":
+        assert order.index(f"ArtMeshLidLine{side}") > order.index(f"ArtMeshLashUpper{side}")
