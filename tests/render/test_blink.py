@@ -74,8 +74,13 @@ def _check(rig, face, gl, label: str) -> None:
 # left 0.145 -> 0.120 (at the limit, kept known), waifu_06 R 0.25 -> 0.23; tadne_r3c0 R line
 # 0.91 -> 0.75 and tadne_r5c3 R line 0.91 -> 0.59, stray 0.13 -> 0.43 (its faint closed line is
 # shorter on the inner side).
-# crypko_06 passes "left" without closing its left eye (0.018): its white and iris labels are small
-# (the landmarks sit left of the eyes), so little is measured.
+# crypko_06's left eye closes since the lash-dark band beside a small eye's lid contour joins no strand
+# (strands.eye_interior_hair): its 4-px lash line, drawn into shading read as hair, had joined the iris to
+# the side hair, so the iris was front hair and stayed open (iris label 47 -> 104 px; "left" L 0.00 ->
+# 0.08 now that the iris is measured, it goes under the closed line; the landmarks were right).
+# tadne_r1c2 is rigged as anime since inference.landmarks.style (it was a MediaPipe face: human-sized lid
+# contours inside the eyes, skin patches over them, left L 0.147, R 0.174): L 0.17 (its lavender white reads
+# as skin, labelled face, and stays below the closed line), R 0.05.
 # Strands entering an eye box are hair (inference.segmentation.strands.eye_strands) and the closed
 # lid line is not drawn over hair behind the face: tadne_r1c0, tadne_r3c0 and tadne_r5c4 "cover",
 # crypko_00 and crypko_02 "line" pass since.
