@@ -33,6 +33,16 @@ IRIS_RIM = 1.6
 """Iris-coloured eye pixels joined to the iris within this many iris radii of its centre are iris."""
 IRIS_RIM_DE = 18.0
 """... iris-coloured: within this ΔE (CIELAB) of the median colour of the iris label's lighter half."""
+LID_HUE_DEG = 25.0
+"""Anime: an eye pixel left for the white on the rim of the eye's blob (``LID_RIM_PX``), outside the iris's
+disc, whose hue is within this of the skin's, ``LID_CHROMA_MORE`` more saturated and no lighter than the
+skin around the eye, is the lid's shading, not eye white (waifu_06's right eye: its "white" was lid shading,
+(247, 192, 171) and the like; eye whites are lighter than the skin, near grey, or shaded cool). Only on
+skin of chroma ``LID_SKIN_CHROMA`` or more: near-grey skin has no hue to compare (tadne_r2c3, chroma 8.7:
+its pale pink strands over the eye's corner became face and broke the closed line, 1.00 -> 0.56)."""
+LID_CHROMA_MORE = 5.0
+LID_SKIN_CHROMA = 12.0
+LID_RIM_PX = 2
 
 
 def eye_parts(
@@ -110,7 +120,29 @@ def _eye_parts(lab, fg, skin, face: FaceLandmarks, eye: EyeLandmarks, skin_l: fl
         rim &= np.linalg.norm(lab - ref, axis=-1) < IRIS_RIM_DE
         iris |= components_touching(rim, morph(iris, "dilate", 1))
     white = blob & ~iris & ~lash
+    if face.kind != "real":  # on the blob's rim, outside the iris's disc (a warm iris's light half is the eye's)
+        rim = blob & ~morph(blob, "erode", LID_RIM_PX) & ~_ellipse(shape, eye.iris_center, eye.iris_radius, eye.iris_radius)
+        shade = _lid_shading(lab, white & rim, skin)  # drawn with the lid: it goes with the lash, not the white
+        white &= ~shade
+        lash = lash | shade
     return white, iris, lash
+
+
+def _lid_shading(lab: np.ndarray, cand: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """The pixels of ``cand`` coloured like shaded skin (``LID_HUE_DEG``), against the median colour of the
+    ``skin`` pixels of the crop; none without 16 skin pixels or on near-grey skin."""
+    out = np.zeros_like(cand)
+    if skin.sum() < 16 or not cand.any():
+        return out
+    ref = np.median(lab[skin], axis=0)
+    ref_c = float(np.hypot(ref[1], ref[2]))
+    if ref_c < LID_SKIN_CHROMA:
+        return out
+    px = lab[cand]
+    chroma = np.hypot(px[:, 1], px[:, 2])
+    turn = np.degrees(np.abs(np.angle((px[:, 1] + 1j * px[:, 2]) / (ref[1] + 1j * ref[2]))))
+    out[cand] = (turn < LID_HUE_DEG) & (chroma >= ref_c + LID_CHROMA_MORE) & (px[:, 0] <= ref[0])
+    return out
 
 
 def _sclera(lab: np.ndarray, fg: np.ndarray, blob: np.ndarray, box, skin_l: float) -> np.ndarray:
