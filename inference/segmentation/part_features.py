@@ -38,8 +38,9 @@ LID_HUE_DEG = 25.0
 disc, whose hue is within this of the skin's, ``LID_CHROMA_MORE`` more saturated and no lighter than the
 skin around the eye, is the lid's shading, not eye white (waifu_06's right eye: its "white" was lid shading,
 (247, 192, 171) and the like; eye whites are lighter than the skin, near grey, or shaded cool). Only on
-skin of chroma ``LID_SKIN_CHROMA`` or more: near-grey skin has no hue to compare (tadne_r2c3, chroma 8.7:
-its pale pink strands over the eye's corner became face and broke the closed line, 1.00 -> 0.56)."""
+skin of chroma ``LID_SKIN_CHROMA`` or more: paler skin has no hue to compare (tadne_r2c3, chroma 8.7: its
+pale pink strands over the eye's corner left the white and broke the closed line, 1.00 -> 0.56; crypko_05,
+10.1: warm strand pixels over its left eye, left 0.06 -> 0.12; waifu_06's skin 13.2-13.7)."""
 LID_CHROMA_MORE = 5.0
 LID_SKIN_CHROMA = 12.0
 LID_RIM_PX = 2
