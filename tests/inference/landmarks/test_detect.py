@@ -127,6 +127,7 @@ def test_drawn_edges_keep_every_portrait_a_photo(shared_data):
     assert sharp["tadne_r1c2"] >= DRAWN_SHARPNESS, sharp
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(p.stem for p in (SHARED_DATA / "anime").glob("*.png")) or ["tadne_r1c2"])
 def test_every_anime_image_is_rigged_as_anime(shared_data, shared_models, name):
     """tadne_r1c2's face is missed by animeface at 512 px and accepted by MediaPipe; its drawn edges send it
