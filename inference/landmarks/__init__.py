@@ -7,7 +7,9 @@ Order of detectors (each on the working copy, results mapped to canvas px):
    (rejects the dog of the test portraits). A face here is real.
 3. ``animeface`` again on copies of 512, 384, 320 and 256 px: animeface misses some faces at one scale
    and finds them at another (tadne_r5c4, hair over one eye, only at 320 px). It also fires on some
-   photographs at small scales, which is why it comes after MediaPipe.
+   photographs at small scales, which is why it comes after MediaPipe. It also runs when MediaPipe's face
+   has a drawing's sharp edges (:mod:`inference.landmarks.style`: tadne_r1c2, an anime face the mesh
+   fits, found by animeface at 384 px); a drawn face animeface does not find stays MediaPipe's.
 
 :func:`find_face` returns the face and a log of what was tried (for ``NoFaceFoundError``);
 :func:`detect_face` returns just the face.
@@ -107,11 +109,9 @@ def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = Non
                 search.tried.append("mediapipe: no face")
             else:
                 search.tried.append(f"mediapipe: {'face' if mesh.accepted else 'rejected'} ({mesh.reason})")
-        if mesh is not None and mesh.accepted:
-            _choice(search, mesh.faces_found, mesh.index, face_index)
-            search.face = scale_landmarks(real.real_landmarks(mesh), 1.0 / s)
-            search.detector = "mediapipe FaceLandmarker"
-            return search
+        drawn = mesh is not None and mesh.accepted and _drawn(rgb, mesh, search)
+        if mesh is not None and mesh.accepted and not drawn:
+            return _mesh_face(search, mesh, s, face_index)
         for retry in (r for r in RETRY_SIDES_PX if r < side):
             if cancel:
                 cancel.check()
@@ -120,7 +120,9 @@ def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = Non
             if raw is not None:
                 side = retry
                 break
-        if raw is not None:
+        if raw is None and drawn:  # animeface does not find the drawn face: the mesh's face it is
+            return _mesh_face(search, mesh, s, face_index)
+        if raw is not None and not drawn:
             search.notices.append(_anime_fallback_notice(mesh, side, skipped="skipped" in search.tried[1]))
     if raw is None:
         return search
@@ -131,6 +133,28 @@ def find_face(img: LoadedImage, fg: Foreground, cancel: CancelToken | None = Non
     face = anime.anime_landmarks(rgb, fgm if fgm.any() else np.ones_like(fgm), raw, cancel)
     search.face = scale_landmarks(face, 1.0 / s)
     return search
+
+
+def _mesh_face(search: FaceSearch, mesh, s: float, face_index: int | None) -> FaceSearch:
+    """``search`` with MediaPipe's ``mesh`` (working px, ``s`` = working / canvas scale) as its face."""
+    from inference.landmarks import real
+
+    _choice(search, mesh.faces_found, mesh.index, face_index)
+    search.face = scale_landmarks(real.real_landmarks(mesh), 1.0 / s)
+    search.detector = "mediapipe FaceLandmarker"
+    return search
+
+
+def _drawn(rgb: np.ndarray, mesh, search: FaceSearch) -> bool:
+    """Whether the face MediaPipe accepted has a drawing's edges (:mod:`inference.landmarks.style`); says so
+    in ``search.tried``. A drawn face is looked for again with animeface at the retry sizes."""
+    from inference.landmarks import style
+
+    sharp = style.edge_sharpness(rgb, style.mesh_box(mesh.points))
+    drawn = sharp >= style.DRAWN_SHARPNESS
+    if drawn:
+        search.tried.append(f"edges drawn (sharpness {sharp:.2f} >= {style.DRAWN_SHARPNESS}): looked at as anime")
+    return drawn
 
 
 def _anime_fallback_notice(mesh, side: int, skipped: bool) -> str:

@@ -183,6 +183,10 @@ CLOSED_STROKE = 0.42
 """Column thickness / width under which an eye's iris label is a stroke (a drawn closed lash), not an iris."""
 CLOSED_WHITE_LUM = 8.0
 """How far (8-bit luminance) the brightest tenth of a drawn-closed eye's "white" stays below the skin."""
+CLOSED_WHITE_DE = 30.0
+"""A drawn-closed eye's "white" is shaded skin under the stroke: its median colour lies within this CIELAB ΔE
+of the face's (tadne_r1c4 20.5 / 19.7; tadne_r1c2's open left eye, whose lavender white reads as skin and
+whose "white" label is dark specks by the glasses' hinge, 46.5)."""
 
 
 def settle_drawn_closed(visible: dict[str, np.ndarray], rgb: np.ndarray, side: str) -> bool:
@@ -191,9 +195,10 @@ def settle_drawn_closed(visible: dict[str, np.ndarray], rgb: np.ndarray, side: s
     The part labeller reads part of a drawn closed lash (a dark ∩ or ∪ stroke) as iris and the skin
     under it as eye white. An eye is drawn closed when its iris label is a thin stroke (median column
     thickness under ``CLOSED_STROKE`` of its width) and none of its "white" is brighter than the skin
-    around the eye. Then the iris pixels join ``LashUpper<side>`` and the white pixels ``Face``, so
-    :func:`eye_shape` finds no opening (``EyeShape.closed``) and the blink keeps the eye as drawn;
-    pieces of those labels lying inside the front hair (:func:`_in_hair`) join ``FrontHair``.
+    around the eye, whose colour its "white" has (``CLOSED_WHITE_DE``). Then the iris pixels join
+    ``LashUpper<side>`` and the white pixels ``Face``, so :func:`eye_shape` finds no opening
+    (``EyeShape.closed``) and the blink keeps the eye as drawn; pieces of those labels lying inside the
+    front hair (:func:`_in_hair`) join ``FrontHair``.
 
     ``visible``: layer name -> (H, W) bool canvas masks (``inference.layers.cut.make_scene``);
     ``rgb``: (H, W, 3) uint8. Returns True when the eye was drawn closed.
@@ -218,6 +223,13 @@ def settle_drawn_closed(visible: dict[str, np.ndarray], rgb: np.ndarray, side: s
     skin_lum = float(np.median(lum[skin]))
     if white.sum() >= 4 and float(np.percentile(lum[white], 90)) >= skin_lum - CLOSED_WHITE_LUM:
         return False
+    if white.sum() >= 4:
+        from inference.masks import to_lab
+
+        lab_w = to_lab(rgb[white][None])[0]
+        lab_s = to_lab(rgb[skin][None])[0]
+        if float(np.linalg.norm(np.median(lab_w, 0) - np.median(lab_s, 0))) >= CLOSED_WHITE_DE:
+            return False
     hair = _in_hair(iris | lash, iris | white | lash, visible, near) | _in_hair(white, iris | white | lash, visible, near)
     visible["LashUpper" + side] = (lash | iris) & ~hair
     visible["Face"] = visible.get("Face", empty) | (white & ~hair)

@@ -7,12 +7,15 @@ it, and the outline of a strand that runs beside the lash with a strip of lid sk
 started above the lash and missed it (its upper right became iris), and the closed eye painted that
 lid and the strands with skin or carried the strand's outline down with the lash.
 :func:`outside_lash` finds those pixels so that the eye leaves them to the face and the hair.
+Warm lid shading on the rim of the eye's blob is the lid's too (:func:`lid_shading`, waifu_06).
 Working frame, (H, W) bool masks, L* (CIELAB) lightness.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from inference.types import EyeLandmarks
 
 REACH = 0.3
 """Non-skin pixels of an eye's blob at most this far (eye heights) outside its upper lash are not the eye."""
@@ -134,3 +137,41 @@ def _lash_start(dark: np.ndarray, lid: np.ndarray, reach: float, gap: float, lin
             break
         i += 1  # a thin line beside the lash with lid skin between: not the lash
     return int(starts[i])
+
+
+LID_HUE_DEG = 25.0
+"""Anime: an eye pixel left for the white on the rim of the eye's blob (``LID_RIM_PX``), outside the iris's
+disc, whose hue is within this of the skin's, ``LID_CHROMA_MORE`` more saturated and no lighter than the
+skin around the eye, is the lid's shading, not eye white (waifu_06's right eye: its "white" was lid shading,
+(247, 192, 171) and the like; eye whites are lighter than the skin, near grey, or shaded cool). Only on
+skin of chroma ``LID_SKIN_CHROMA`` or more: paler skin has no hue to compare (tadne_r2c3, chroma 8.7: its
+pale pink strands over the eye's corner left the white and broke the closed line, 1.00 -> 0.56; crypko_05,
+10.1: warm strand pixels over its left eye, left 0.06 -> 0.12; waifu_06's skin 13.2-13.7)."""
+LID_CHROMA_MORE = 5.0
+LID_SKIN_CHROMA = 12.0
+LID_RIM_PX = 2
+
+
+def above_mid_lid(shape, eye: EyeLandmarks) -> np.ndarray:
+    """(H, W) bool: above the line halfway between the landmark lids (held level beyond the corners)."""
+    up, lo = (lid[np.argsort(lid[:, 0])] for lid in (eye.upper_lid, eye.lower_lid))
+    xx = np.arange(shape[1], dtype=np.float32)
+    mid = 0.5 * (np.interp(xx, up[:, 0], up[:, 1]) + np.interp(xx, lo[:, 0], lo[:, 1]))
+    return np.arange(shape[0])[:, None] < mid[None, :]
+
+
+def lid_shading(lab: np.ndarray, cand: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """The pixels of ``cand`` coloured like shaded skin (``LID_HUE_DEG``), against the median colour of the
+    ``skin`` pixels of the crop; none without 16 skin pixels or on near-grey skin."""
+    out = np.zeros_like(cand)
+    if skin.sum() < 16 or not cand.any():
+        return out
+    ref = np.median(lab[skin], axis=0)
+    ref_c = float(np.hypot(ref[1], ref[2]))
+    if ref_c < LID_SKIN_CHROMA:
+        return out
+    px = lab[cand]
+    chroma = np.hypot(px[:, 1], px[:, 2])
+    turn = np.degrees(np.abs(np.angle((px[:, 1] + 1j * px[:, 2]) / (ref[1] + 1j * ref[2]))))
+    out[cand] = (turn < LID_HUE_DEG) & (chroma >= ref_c + LID_CHROMA_MORE) & (px[:, 0] <= ref[0])
+    return out

@@ -12,7 +12,7 @@ import numpy as np
 from inference.landmarks import real
 from inference.landmarks.anime_features import eye_mask
 from inference.masks import components_touching, fill_holes, fill_polygon, morph
-from inference.segmentation.lash_top import outside_lash
+from inference.segmentation.lash_top import LID_RIM_PX, above_mid_lid, lid_shading, outside_lash
 from inference.types import EyeLandmarks, FaceLandmarks
 
 
@@ -34,8 +34,6 @@ IRIS_RIM = 1.6
 """Iris-coloured eye pixels joined to the iris within this many iris radii of its centre are iris."""
 IRIS_RIM_DE = 18.0
 """... iris-coloured: within this ΔE (CIELAB) of the median colour of the iris label's lighter half."""
-
-
 def eye_parts(
     lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLandmarks, eye: EyeLandmarks, skin_l: float,
     cover: np.ndarray | None = None,
@@ -89,7 +87,7 @@ def _eye_parts(lab, fg, skin, face: FaceLandmarks, eye: EyeLandmarks, skin_l: fl
         # the lid skin, strands and a strand's outline over the lash are not the eye
         over = outside_lash(lab, blob, _polyline_band(shape, eye.upper_lid, max(2.0, 0.35 * bh)), skin, skin_l,
                             white_l, eye.iris_center, bh)
-        blob &= ~(over & _above_mid_lid(shape, eye))  # the lower lash stays the eye's
+        blob &= ~(over & above_mid_lid(shape, eye))  # the lower lash stays the eye's
         r = eye.iris_radius
         zone = _ellipse(shape, eye.iris_center, 1.1 * r, 1.35 * r) & blob
         iris = fill_holes(zone & (L < min(white_l - 12.0, 88.0))) & zone
@@ -115,15 +113,12 @@ def _eye_parts(lab, fg, skin, face: FaceLandmarks, eye: EyeLandmarks, skin_l: fl
         rim &= np.linalg.norm(lab - ref, axis=-1) < IRIS_RIM_DE
         iris |= components_touching(rim, morph(iris, "dilate", 1))
     white = blob & ~iris & ~lash
+    if face.kind != "real":  # on the blob's rim, outside the iris's disc (a warm iris's light half is the eye's)
+        rim = blob & ~morph(blob, "erode", LID_RIM_PX) & ~_ellipse(shape, eye.iris_center, eye.iris_radius, eye.iris_radius)
+        shade = lid_shading(lab, white & rim, skin)  # drawn with the lid: it goes with the lash, not the white
+        white &= ~shade
+        lash = lash | shade
     return white, iris, lash
-
-
-def _above_mid_lid(shape, eye: EyeLandmarks) -> np.ndarray:
-    """(H, W) bool: above the line halfway between the landmark lids (held level beyond the corners)."""
-    up, lo = (lid[np.argsort(lid[:, 0])] for lid in (eye.upper_lid, eye.lower_lid))
-    xx = np.arange(shape[1], dtype=np.float32)
-    mid = 0.5 * (np.interp(xx, up[:, 0], up[:, 1]) + np.interp(xx, lo[:, 0], lo[:, 1]))
-    return np.arange(shape[0])[:, None] < mid[None, :]
 
 
 def _sclera(lab: np.ndarray, fg: np.ndarray, blob: np.ndarray, box, skin_l: float) -> np.ndarray:

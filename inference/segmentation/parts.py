@@ -57,6 +57,7 @@ from inference.segmentation.headwear import earring_mask, hair_reference, hat_ma
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
 from inference.segmentation.part_colours import BODY, HAIR, classify
 from inference.segmentation.strands import (
+    LASH_DARK,
     LINE_EYE_MARGIN,
     STRAND_LINE_DARK,
     eye_boxes,
@@ -140,7 +141,10 @@ def _label(
     if f.kind == "real":  # photographs: only bangs over the forehead; shaded cheeks stay face
         brow_y = min(float(f.brow_l[:, 1].min()), float(f.brow_r[:, 1].min()))
         face_hair &= yy < brow_y
-    face_hair &= ~eye_interior_hair(face_hair, f)  # a hair-coloured iris or lash is eye, a strand over it hair
+    # as dark as a lash, under the skin and under the hair (a dark-brown fringe is no lash: tadne_r1c4)
+    hair_l = float(np.median(lab[..., 0][hair])) if hair.any() else cc.skin_l
+    dark = lab[..., 0] < min(cc.skin_l, hair_l) - LASH_DARK  # joins no strand to an eye (eye_interior_hair)
+    face_hair &= ~eye_interior_hair(face_hair, f, dark)  # a hair-coloured iris or lash is eye, a strand over it hair
     edge = ~morph(face_poly, "erode", max(1.0, 0.02 * fw))
     in_face = components_touching(face_hair, edge & face_hair)
     front = (hair & crown & ~face_poly) | in_face

@@ -80,13 +80,16 @@ STRAND_WIDTH = 0.12
 strand (a lash line, the thin link of a dark iris to the fringe, is thinner)."""
 LASH = 0.3
 """The lash line over the upper lid is at most this thick (eye heights); it is hair-coloured too."""
+LASH_LINE_PX = 3.0
+"""An opening radius (px) under which the opening does not cut a drawn lash line (2-4 px thick): then the
+lash-dark pixels beside the lid contour link no strand (:func:`eye_interior_hair`)."""
 STRAND_FILL = 0.8
 """A column of an eye is crossed by a thin strand when this fraction of it (between the lids) is hair."""
 STRAND_REACH = 0.6
 """... and the hair continues this far (eye heights) above the lash and below the lower lid."""
 
 
-def eye_interior_hair(hair: np.ndarray, face: FaceLandmarks) -> np.ndarray:
+def eye_interior_hair(hair: np.ndarray, face: FaceLandmarks, dark: np.ndarray | None = None) -> np.ndarray:
     """(H, W) bool: the pixels of ``hair`` inside the eyes' lid contours that are not a strand over them.
 
     A hair-coloured iris, lash or shaded eye corner joined to the fringe (or to shading read as
@@ -94,7 +97,12 @@ def eye_interior_hair(hair: np.ndarray, face: FaceLandmarks) -> np.ndarray:
     closes (crypko_06, crypko_02). Strands stay hair: the hair that survives an opening of
     ``STRAND_WIDTH`` eye heights joined to the hair outside the eye (a wide strand or fringe tip
     over the eye, tadne_r1c4), and the columns a thin strand crosses from lid to lid
-    (``STRAND_FILL``, ``STRAND_REACH``). Working frame; anime faces only (photos: an empty mask).
+    (``STRAND_FILL``, ``STRAND_REACH``). ``dark`` (H, W) bool, optional: pixels as dark as a lash
+    (``LASH_DARK`` under the skin and the hair); where the opening is too thin to cut a lash line (small eyes,
+    radius under ``LASH_LINE_PX``) they join nothing to the hair outside in the lid line's band (``LASH`` eye
+    heights outside the lid contour): crypko_06's 4-px lash line, drawn into shading read as hair, joined its
+    left iris to the side hair (all of it front hair, the eye's white and iris labels 11 and 47 px; on big
+    eyes the dark streaks of a strand over the eye would cut it off, tadne_r5c4). Working frame; anime faces only (photos: an empty mask).
     """
     from inference.masks import fill_polygon
 
@@ -111,8 +119,13 @@ def eye_interior_hair(hair: np.ndarray, face: FaceLandmarks) -> np.ndarray:
         y0, y1, x0, x1 = max(0, int(y) - g), min(h, int(y + bh) + g + 1), max(0, int(x) - g), min(w, int(x + bw) + g + 1)
         ins, hr = inside[y0:y1, x0:x1], hair[y0:y1, x0:x1]
         r = max(1.0, STRAND_WIDTH * bh)
-        opened = morph(hr, "open", r)
-        beyond = ~morph(ins, "dilate", max(2.0, LASH * bh))  # outside the eye and its lash line
+        lash = max(2.0, LASH * bh)
+        linked = hr
+        if dark is not None and r < LASH_LINE_PX:  # the lid line's dark band links no strand (docstring)
+            band = morph(ins, "dilate", lash) & ~ins
+            linked = hr & ~(band & dark[y0:y1, x0:x1])
+        opened = morph(linked, "open", r)
+        beyond = ~morph(ins, "dilate", lash)  # outside the eye and its lash line
         wide = morph(components_touching(opened, opened & beyond), "dilate", r + 1) & hr
         out[y0:y1, x0:x1] |= ins & hr & ~wide & ~_crossed(hr, ins, bh)
     return out

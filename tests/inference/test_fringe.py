@@ -108,6 +108,43 @@ def test_a_dark_iris_joined_to_the_fringe_by_its_lash_is_eye_a_strand_over_the_e
     assert not eye_interior_hair(hair, dataclasses.replace(face, kind="real")).any()
 
 
+def test_a_small_eyes_iris_joined_to_shading_by_a_thick_lash_line_is_eye():
+    """crypko_06's left eye (10 px high): a 4 px lash line, thicker than the opening cuts, joined its iris
+    to shading read as hair beside the eye, and the iris stayed front hair; the lash-dark band beside the
+    lid contour links no strand (``dark``), a strand hanging into the eye still does."""
+    import cv2
+
+    from inference.segmentation.strands import eye_interior_hair
+
+    def small_eye(cx: float, cy: float) -> EyeLandmarks:
+        t = np.linspace(-1.0, 1.0, 9)
+        upper = np.stack([cx + 10 * t, cy - 5 * (1 - t**2)], 1).astype(np.float32)
+        lower = np.stack([cx + 10 * t, cy + 5 * (1 - t**2)], 1).astype(np.float32)
+        return EyeLandmarks((cx, cy), (cx - 10, cy - 5, 20.0, 10.0), (cx, cy), 4.0, upper, lower)
+
+    face = FaceLandmarks(kind="anime", face_box=(40.0, 40.0, 120.0, 140.0), face_contour=np.zeros((0, 2), np.float32),
+                         eye_l=small_eye(130, 120), eye_r=small_eye(70, 120), brow_l=np.zeros((2, 2), np.float32),
+                         brow_r=np.zeros((2, 2), np.float32), nose=(100.0, 140.0), mouth_center=(100.0, 159.0),
+                         mouth_corners=((90.0, 159.0), (110.0, 159.0)), mouth_box=(90.0, 155.0, 20.0, 8.0),
+                         roll_deg=0.0, confidence=1.0, method="test", chin=(100.0, 180.0))
+    hair = np.zeros((200, 200), np.uint8)
+    dark = np.zeros((200, 200), np.uint8)
+    for eye in (face.eye_l, face.eye_r):  # a 4 px lash line over each upper lid, lash-dark
+        cv2.polylines(dark, [np.round(eye.upper_lid - [0, 2]).astype(np.int32)], False, 1, thickness=4)
+    hair |= dark
+    hair[100:118, 136:150] = 1  # shading read as hair beside the left eye's outer corner, joined to the lash
+    cv2.circle(hair, (130, 119), 4, 1, -1)  # the iris, hair-coloured, under the lash
+    hair[40:90] = 1  # the fringe, and a 6 px strand hanging from it into the right eye, over its lash line
+    hair[89:124, 67:73] = 1
+    dark[89:124, 67:73] = 0
+    hair, dark = hair.astype(bool), dark.astype(bool)
+    assert not eye_interior_hair(hair, face)[118:123, 128:133].any()  # without ``dark``: the iris stays hair
+    out = eye_interior_hair(hair, face, dark)
+    assert out[118:123, 128:133].all()  # the iris is eye
+    assert not out[112:124, 68:72].any()  # the strand stays hair
+    assert not (out & ~hair).any()
+
+
 def test_a_strand_crossing_an_eye_is_hair_a_hair_coloured_iris_is_not():
     from inference.segmentation.strands import eye_strands
 

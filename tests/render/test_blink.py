@@ -74,8 +74,13 @@ def _check(rig, face, gl, label: str) -> None:
 # left 0.145 -> 0.120 (at the limit, kept known), waifu_06 R 0.25 -> 0.23; tadne_r3c0 R line
 # 0.91 -> 0.75 and tadne_r5c3 R line 0.91 -> 0.59, stray 0.13 -> 0.43 (its faint closed line is
 # shorter on the inner side).
-# crypko_06 passes "left" without closing its left eye (0.018): its white and iris labels are small
-# (the landmarks sit left of the eyes), so little is measured.
+# crypko_06's left eye closes since the lash-dark band beside a small eye's lid contour joins no strand
+# (strands.eye_interior_hair): its 4-px lash line, drawn into shading read as hair, had joined the iris to
+# the side hair, so the iris was front hair and stayed open (iris label 47 -> 104 px; "left" L 0.018 ->
+# 0.079 now that the iris is measured, it goes under the closed line; the landmarks were right).
+# tadne_r1c2 is rigged as anime since inference.landmarks.style (it was a MediaPipe face: human-sized lid
+# contours inside the eyes, skin patches over them, left L 0.147, R 0.174): L 0.17 (its lavender white reads
+# as skin, labelled face, and stays below the closed line), R 0.05.
 # Strands entering an eye box are hair (inference.segmentation.strands.eye_strands) and the closed
 # lid line is not drawn over hair behind the face: tadne_r1c0, tadne_r3c0 and tadne_r5c4 "cover",
 # crypko_00 and crypko_02 "line" pass since.
@@ -112,6 +117,10 @@ KNOWN = {
     # 0.08, but the strand's outline along the skin stays lash and widens the box (span 0.75 -> 0.76).
     # tadne_r3c3 L stray 0.40: the squeezed lash keeps
     # its pale highlight between its top edge and the line, splitting its dark pixels in two arcs
+    # waifu_06 passes since warm lid shading on the eye blob's rim goes with the lash, not the white
+    # (lash_top.LID_HUE_DEG): its white label held (247, 192, 171)-like shading, so skin counted as
+    # white left: R 0.169 -> 0.102 (L 0.009 -> 0.027); also crypko_06 L 0.079 -> 0.036 (line 0.89 -> 1.00),
+    # R 0.087 -> 0.024, crypko_00 R 0.023 -> 0.004, waifu_02 R line 0.84 -> 1.00
     # tadne_r1c0 (the sample): since the side lock over its left eye's outer corner is a strand (below),
     # 7 of 4276 hair px there, the lock's part still labelled back hair (behind the face), are
     # lightened by about 30/255 where the stretched lid skin's edge passes over them (it passed before,

@@ -12,6 +12,7 @@ from inference.landmarks.geometry import signed_area
 from inference.load import load_image
 from inference.segmentation.foreground import estimate_foreground
 from inference.types import FaceLandmarks
+from tests.conftest import SHARED_DATA
 
 HUMANS = ["s1", "s2", "s3", "s5", "s7", "s9", "s10", "s12", "s42"]
 
@@ -106,3 +107,30 @@ def test_landmarks_are_deterministic_and_in_canvas_pixels(shared_data, tmp_path)
     k = 2048 / 256
     assert abs(a.mouth_center[0] - small.mouth_center[0] * k) < 0.1 * a.face_width_px
     assert abs(a.eye_l.center[1] - small.eye_l.center[1] * k) < 0.1 * a.face_width_px
+
+
+def test_drawn_edges_keep_every_portrait_a_photo(shared_data):
+    """inference.landmarks.style: every portrait's face (MediaPipe's mesh box) has softer edges than
+    the drawing bar, tadne_r1c2's (an anime face the mesh fits) sharper ones."""
+    from inference.landmarks import real
+    from inference.landmarks.style import DRAWN_SHARPNESS, edge_sharpness, mesh_box
+    from inference.load import working_copy
+
+    sharp = {}
+    for path in [shared_data / "portraits" / f"{n}.jpg" for n in HUMANS] + [shared_data / "anime" / "tadne_r1c2.png"]:
+        small, _ = working_copy(load_image(path).rgba)
+        rgb = np.ascontiguousarray(small[..., :3])
+        mesh = real.run_mesh(rgb, 0)
+        assert mesh is not None and mesh.accepted, path.name
+        sharp[path.stem] = edge_sharpness(rgb, mesh_box(mesh.points))
+    assert all(sharp[n] < DRAWN_SHARPNESS for n in HUMANS), sharp
+    assert sharp["tadne_r1c2"] >= DRAWN_SHARPNESS, sharp
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(p.stem for p in (SHARED_DATA / "anime").glob("*.png")) or ["tadne_r1c2"])
+def test_every_anime_image_is_rigged_as_anime(shared_data, shared_models, name):
+    """tadne_r1c2's face is missed by animeface at 512 px and accepted by MediaPipe; its drawn edges send it
+    back to animeface (found at 384 px)."""
+    f, tried = _face(shared_data / "anime" / f"{name}.png")
+    assert f is not None and f.kind == "anime", tried
