@@ -24,7 +24,7 @@ import logging
 
 import numpy as np
 
-from inference.masks import morph
+from inference.masks import components_touching, morph
 from inference.types import FaceLandmarks
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,10 @@ BRIDGE_MIN = 0.8
 RIM_MIN = 0.75
 THICK_MAX = 0.32
 """Share of the frame left after an erosion by 0.012 FW: frames are lines, shading blobs are not."""
+ARC_THICK_FW = 0.02
+"""Most lit pixels per column (FW) of a pale lens-top arc."""
+BLOB_FW = 0.025
+"""Radius (FW) of the opening whose remains are shading, not frame (after the glasses are found)."""
 
 
 def _odd(n: float) -> int:
@@ -113,7 +117,8 @@ def _coverage(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> f
 
 
 def glasses_mask(
-    lab: np.ndarray, allowed: np.ndarray, face: FaceLandmarks, behind: np.ndarray | None = None
+    lab: np.ndarray, allowed: np.ndarray, face: FaceLandmarks, behind: np.ndarray | None = None,
+    eyes: np.ndarray | None = None,
 ) -> np.ndarray:
     """The glasses frame, or an all-False mask when the face wears none.
 
@@ -164,6 +169,10 @@ def glasses_mask(
         return none
     if face.kind == "anime":  # flat colours: a faint light stroke is drawn, not skin texture
         frame |= _pale_tops(frame, light & allowed & zone, face, fw)
+    frame &= ~_blobs(frame, fw)
+    if eyes is not None:
+        frame |= _into_eyes(frame, cand, strict & eyes & zone, fw)
+        allowed = allowed | (eyes & zone)
     out = morph(frame, "dilate", 1) & (loose | frame) & allowed & zone
     if behind is not None:
         out |= _temples(out, strict & behind, loose & behind, fw)
@@ -189,10 +198,30 @@ def _pale_tops(frame: np.ndarray, light: np.ndarray, face: FaceLandmarks, fw: fl
         band[int(max(0, y - 0.15 * fw)) : int(y + 0.2 * h) + 1, x0 : x1 + 1] = True
         arcs = morph(light & band, "close", max(1.0, 0.045 * fw)) & band
         n, comp, stats, _ = cv2.connectedComponentsWithStats(arcs.astype(np.uint8), connectivity=8)
-        pieces = np.isin(comp, [i for i in range(1, n) if stats[i, cv2.CC_STAT_WIDTH] >= 0.2 * (x1 - x0 + 1)])
+        wide = [i for i in range(1, n) if stats[i, cv2.CC_STAT_WIDTH] >= 0.2 * (x1 - x0 + 1)]
+        pieces = np.isin(comp, wide) & light
+        # an arc is a line: a piece as tall per column as a lit patch of skin (tadne_r1c2's lids) is none
+        ids = [i for i in wide if (comp[pieces] == i).sum() <= ARC_THICK_FW * fw * stats[i, cv2.CC_STAT_WIDTH]]
+        pieces = np.isin(comp, ids)
         if pieces.any(axis=0).sum() >= PALE_SPAN * (x1 - x0 + 1):
             out |= pieces & light
     return out
+
+
+def _blobs(frame: np.ndarray, fw: float) -> np.ndarray:
+    """The frame's thick pieces (shading under a brow or in the lid crease joined to the rims): what
+    an opening by ``BLOB_FW`` keeps, grown back by 1 px over its rim. Frames are lines."""
+    core = morph(frame, "open", max(1.0, BLOB_FW * fw))
+    return morph(core, "dilate", 1) if core.any() else core
+
+
+def _into_eyes(frame: np.ndarray, cand: np.ndarray, eye_lines: np.ndarray, fw: float) -> np.ndarray:
+    """The components of eye-labelled line art (outside the openings, closed like the frame) that
+    touch the frame grown by the closing radius: the rim along the lid, the lens's outer ends."""
+    r = max(1.0, 0.012 * fw)
+    lines = morph(eye_lines | cand, "close", r) & (eye_lines | cand)
+    joined = components_touching(lines, morph(frame, "dilate", r) & lines)
+    return joined & eye_lines
 
 
 def _temples(frame: np.ndarray, strict: np.ndarray, loose: np.ndarray, fw: float) -> np.ndarray:

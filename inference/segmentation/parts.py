@@ -73,6 +73,7 @@ NECK_MIN_FW2 = 0.02
 """A neck of skin-coloured pixels smaller than this (FW²) is looked for again among shaded skin."""
 """Half-width (face widths) of the band around the crown's geometric edge in which the front/back hair cut
 moves onto the strand edges (:func:`inference.masks.snap_to_strands`)."""
+EYE_PARTS = (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L, P.EYE_WHITE_R, P.IRIS_R, P.LASH_R)
 BIG_PARTS = (P.BACK_HAIR, P.BODY, P.NECK, P.FACE, P.FRONT_HAIR)
 
 
@@ -176,7 +177,8 @@ def _label(
         cancel.check()
     _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l, strands)
     behind = (labels == P.BACK_HAIR) & anyfg
-    labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind)] = P.GLASSES
+    eyes = np.isin(labels, EYE_PARTS) & anyfg  # the frame's rims drawn along the lids are frame (issue 10)
+    labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind, eyes)] = P.GLASSES
     if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
         skin_like = cc.d_skin < 2.5 * cc.skin.tol
         hair_ref = hair_reference(lab, np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR)), skin_like, f)
