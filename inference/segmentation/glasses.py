@@ -45,8 +45,9 @@ BRIDGE_MIN = 0.8
 RIM_MIN = 0.75
 THICK_MAX = 0.32
 """Share of the frame left after an erosion by 0.012 FW: frames are lines, shading blobs are not."""
-ARC_THICK_FW = 0.02
-"""Most lit pixels per column (FW) of a pale lens-top arc."""
+ARC_THICK = 0.9
+"""Most lit pixels per column of a pale lens-top arc, in widths of the frame's line (measured: lambda_00's arcs
+0.29 and 0.73, tadne_r1c2's lit lid patches 1.11 and 1.55)."""
 BLOB_FW = 0.025
 """Radius (FW) of the opening whose remains are shading, not frame (after the glasses are found)."""
 
@@ -186,6 +187,8 @@ def _pale_tops(frame: np.ndarray, light: np.ndarray, face: FaceLandmarks, fw: fl
     import cv2
 
     out = np.zeros(frame.shape, bool)
+    dist = cv2.distanceTransform(frame.astype(np.uint8), cv2.DIST_L2, 3)
+    width = 4.0 * float(dist[frame].mean()) if frame.any() else 1.0  # a line w px wide: mean distance w / 4
     for e in (face.eye_l, face.eye_r):
         x, y, w, h = e.box
         xx = np.arange(frame.shape[1])[None, :]
@@ -201,7 +204,9 @@ def _pale_tops(frame: np.ndarray, light: np.ndarray, face: FaceLandmarks, fw: fl
         wide = [i for i in range(1, n) if stats[i, cv2.CC_STAT_WIDTH] >= 0.2 * (x1 - x0 + 1)]
         pieces = np.isin(comp, wide) & light
         # an arc is a line: a piece as tall per column as a lit patch of skin (tadne_r1c2's lids) is none
-        ids = [i for i in wide if (comp[pieces] == i).sum() <= ARC_THICK_FW * fw * stats[i, cv2.CC_STAT_WIDTH]]
+        # an arc is a line as thick as the frame's: a lit patch of lid skin (tadne_r1c2) is thicker
+        per_col = {i: (comp[pieces] == i).sum() / stats[i, cv2.CC_STAT_WIDTH] for i in wide}
+        ids = [i for i in wide if per_col[i] <= ARC_THICK * width]
         pieces = np.isin(comp, ids)
         if pieces.any(axis=0).sum() >= PALE_SPAN * (x1 - x0 + 1):
             out |= pieces & light
