@@ -147,6 +147,7 @@ def glasses_mask(
         return none
     strict, loose, light = _line_art(lab, fw)
     zone, (bx0, bx1, by0, by1) = _zone(shape, face)
+    full_zone = zone.copy()
     zone &= ~_eye_openings(shape, face)
     cand = morph(strict & allowed & zone, "close", max(1.0, 0.012 * fw)) & allowed & zone
     n, comp = cv2.connectedComponents(cand.astype(np.uint8), connectivity=8)
@@ -173,6 +174,9 @@ def glasses_mask(
     frame &= ~_blobs(frame, fw)
     if eyes is not None:
         frame |= _into_eyes(frame, cand, strict & eyes & zone, fw)
+        ends = _inner_ends(frame, strict & eyes & full_zone, face, fw)
+        frame |= ends
+        zone |= ends
         allowed = allowed | (eyes & zone)
     out = morph(frame, "dilate", 1) & (loose | frame) & allowed & zone
     if behind is not None:
@@ -227,6 +231,23 @@ def _into_eyes(frame: np.ndarray, cand: np.ndarray, eye_lines: np.ndarray, fw: f
     lines = morph(eye_lines | cand, "close", r) & (eye_lines | cand)
     joined = components_touching(lines, morph(frame, "dilate", r) & lines)
     return joined & eye_lines
+
+
+def _inner_ends(frame: np.ndarray, eye_lines: np.ndarray, face: FaceLandmarks, fw: float) -> np.ndarray:
+    """Thin eye-labelled line art on the bridge side of each iris that the frame runs into (the
+    bridge rising to the lens's inner top corner, inside an anime eye box: tadne_r1c2's left eye).
+    Thin: not kept by an opening of ``0.012`` FW (the lash's body is thicker)."""
+    r = max(1.0, 0.012 * fw)
+    core = morph(eye_lines, "open", r)
+    thin = eye_lines & ~(morph(core, "dilate", 1) if core.any() else core)
+    mid = 0.5 * (face.eye_l.center[0] + face.eye_r.center[0])
+    xx = np.arange(frame.shape[1])[None, :]
+    side = np.zeros(frame.shape, bool)
+    for e in (face.eye_l, face.eye_r):
+        sign = 1.0 if mid > e.iris_center[0] else -1.0
+        side |= (xx - e.iris_center[0]) * sign > e.iris_radius
+    thin &= side
+    return components_touching(thin, morph(frame, "dilate", 1) & thin)
 
 
 def _temples(frame: np.ndarray, strict: np.ndarray, loose: np.ndarray, fw: float) -> np.ndarray:
