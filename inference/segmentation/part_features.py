@@ -250,10 +250,33 @@ def mouth_mask(lab: np.ndarray, fg: np.ndarray, skin: np.ndarray, face: FaceLand
     core = _ellipse(shape, face.mouth_center, bw / 3, bh / 3 + 1)
     blob = components_touching(win & fg & ~skin & ~_skin_shading(lab, skin, win), core)
     (x0, y0), (x1, y1) = face.mouth_corners
-    line = _polyline_band(
-        shape, np.array([[x0, y0], [face.mouth_center[0], face.mouth_center[1]], [x1, y1]]), 2
-    )
-    return fill_holes(morph(blob | (line & fg), "close", 1))
+    pts = np.array([[x0, y0], [face.mouth_center[0], face.mouth_center[1]], [x1, y1]], np.float64)
+    if blob.sum() < 0.25 * bw:  # no blob: the line was read as skin shading; draw it where its ink is
+        pts = _ink_line(lab[..., 0], win & fg, pts)
+    return fill_holes(morph(blob | (_polyline_band(shape, pts, 2) & fg), "close", 1))
+
+
+def _ink_line(L: np.ndarray, win: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """The corner-to-corner line ``pts`` (3, 2) x, y px shifted up or down (within ``win``'s rows) onto
+    the darkest run, when that run is ``MOUTH_INK_L`` darker along the line than where it was drawn (a
+    faint lip line under a landmark line a few px too high: tadne_r1c2, 5 px)."""
+    xs = np.arange(int(np.ceil(pts[0, 0])), int(pts[-1, 0]) + 1)
+    rows = np.flatnonzero(win.any(axis=1))
+    if len(xs) < 5 or not rows.size or xs[0] < 0 or xs[-1] >= L.shape[1]:
+        return pts
+    ys = np.interp(xs, pts[:, 0], pts[:, 1])
+    def mean_l(dy):
+        yy = np.clip(np.round(ys + dy).astype(int), 0, L.shape[0] - 1)
+        return float(np.mean(L[yy, xs]))
+    shifts = np.arange(rows[0] - ys.min(), rows[-1] - ys.max() + 1).round()
+    if not shifts.size:
+        return pts
+    darkest = min(shifts, key=mean_l)
+    return pts + [0.0, darkest] if mean_l(0) - mean_l(darkest) > MOUTH_INK_L else pts
+
+
+MOUTH_INK_L = 8.0
+"""L* by which the lip line's darkest pixel is darker than its column (``_ink_line``)."""
 
 
 def mouth_strands(mouth: np.ndarray, cover: np.ndarray, face: FaceLandmarks) -> np.ndarray:
