@@ -11,7 +11,12 @@ Working frame, (H, W) bool masks, lengths in face widths (FW). The rules:
   and runs under each eye as a lower rim (``RIM_MIN`` of the columns under the eye's box), and
   stays thin (``THICK_MAX``): a nose line, a blush hatch, a lower lash or the shading of a painted
   face do not pass all three;
-- drawings: a faint light arc over an eye, spanning half the lens (a lens top drawn pale) joins it;
+- drawings: a faint light arc over an eye, spanning half the lens (a lens top drawn pale) joins it,
+  when it is a line (at most ``ARC_THICK`` frame lines thick per column: a lit lid is no arc);
+- once found, the frame's thick pieces (what an opening by ``BLOB_FW`` keeps: shading joined to
+  the rims) are not frame, and the line art the eye parts labelled that continues the frame is
+  (outside the eye openings, and thin lines on the bridge side of an iris: an anime eye box takes
+  in the lens's inner corner); frame pixels are never lash, white or iris (issue 10);
 - the frame follows its own line art up to ``TEMPLE_FW`` into the back hair (the lenses' outer
   ends and the temples), where the back hair is completed beneath;
 - the mask is the frame grown by 1 px into its anti-aliased rim (pixels at least slightly off the
