@@ -124,7 +124,7 @@ def _coverage(mask: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> f
 
 def glasses_mask(
     lab: np.ndarray, allowed: np.ndarray, face: FaceLandmarks, behind: np.ndarray | None = None,
-    eyes: np.ndarray | None = None,
+    eyes: np.ndarray | None = None, lash: np.ndarray | None = None,
 ) -> np.ndarray:
     """The glasses frame, or an all-False mask when the face wears none.
 
@@ -138,6 +138,14 @@ def glasses_mask(
     behind : (H, W) bool, optional
         Pixels of a part drawn behind the face (the back hair) that the frame's outer ends and
         temples may take, up to ``TEMPLE_FW`` from the frame, when they are line art too.
+    eyes : (H, W) bool, optional
+        Pixels the eye parts labelled (white, iris, lash). Once the face wears glasses, their line
+        art outside the eye openings that joins the frame is frame (``_into_eyes``), and so are the
+        thin lines on the bridge side of an iris that the frame runs into (``_inner_ends``): an
+        anime eye's blob runs into the lens's rim, which must not blink with the lash.
+    lash : (H, W) bool, optional
+        The lash pixels among ``eyes``: outside the openings they stay lash (a lash's flick
+        touching the frame: lambda_00's outer corners).
 
     Returns
     -------
@@ -178,11 +186,12 @@ def glasses_mask(
         frame |= _pale_tops(frame, light & allowed & zone, face, fw)
     frame &= ~_blobs(frame, fw)
     if eyes is not None:
-        frame |= _into_eyes(frame, cand, strict & eyes & zone, fw)
+        flicks = lash if lash is not None else np.zeros_like(eyes)
+        frame |= _into_eyes(frame, cand, strict & eyes & ~flicks & zone, fw)
         ends = _inner_ends(frame, strict & eyes & full_zone, face, fw)
         frame |= ends
         zone |= ends
-        allowed = allowed | (eyes & zone)
+        allowed = allowed | (eyes & ~flicks & zone) | ends
     out = morph(frame, "dilate", 1) & (loose | frame) & allowed & zone
     if behind is not None:
         out |= _temples(out, strict & behind, loose & behind, fw)

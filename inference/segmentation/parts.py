@@ -178,7 +178,8 @@ def _label(
     _paint_features(labels, lab, core, anyfg, cc.skin_mask, f, cc.skin_l, strands)
     behind = (labels == P.BACK_HAIR) & anyfg
     eyes = np.isin(labels, EYE_PARTS) & anyfg  # the frame's rims drawn along the lids are frame (issue 10)
-    labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind, eyes)] = P.GLASSES
+    lash = np.isin(labels, (P.LASH_L, P.LASH_R))
+    labels[glasses_mask(lab, np.isin(labels, (P.FACE, P.NOSE)) & anyfg, f, behind, eyes, lash)] = P.GLASSES
     if f.kind != "real":  # photographs: ears and shading pass the ornament colour test
         skin_like = cc.d_skin < 2.5 * cc.skin.tol
         hair_ref = hair_reference(lab, np.isin(labels, (P.FRONT_HAIR, P.BACK_HAIR)), skin_like, f)
