@@ -55,7 +55,7 @@ from inference.segmentation.brows import settle_brow
 from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
-from inference.segmentation.part_colours import BODY, HAIR, classify
+from inference.segmentation.part_colours import BODY, HAIR, SKIN, classify
 from inference.segmentation.strands import (
     LASH_DARK,
     LINE_EYE_MARGIN,
@@ -73,6 +73,9 @@ NECK_MIN_FW2 = 0.02
 """A neck of skin-coloured pixels smaller than this (FW²) is looked for again among shaded skin."""
 """Half-width (face widths) of the band around the crown's geometric edge in which the front/back hair cut
 moves onto the strand edges (:func:`inference.masks.snap_to_strands`)."""
+CLOTH_AWAY_FW = 0.5
+"""Distance (face widths) beyond the face outline from which a pale piece at the canvas edge may be cloth
+(:func:`_cloth_at_edge`); nearer, it is an ear, the neck or the jaw's shadow."""
 BIG_PARTS = (P.BACK_HAIR, P.BODY, P.NECK, P.FACE, P.FRONT_HAIR)
 
 
@@ -209,6 +212,7 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
         other = (cls != HAIR) & anyfg & ~face_poly
         up = components_touching(other, other & (yy > chin_y + 0.3 * fw)) & (yy > neck)
         rising |= up
+    rising |= _cloth_at_edge(cls, anyfg, face_poly, yy, chin_y, eye_y, fw)
     hair |= above & anyfg & ~face_poly & ~rising
     hair = morph(hair, "open", 1)
     hair = components_touching(hair, hair & above & ~face_poly)
@@ -217,6 +221,24 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
     if neck is not None:  # nor, in a photograph, on the neck under the jaw
         chest |= _under_jaw(face_poly, yy, chin_y, fw)
     return hair & ~chest
+
+
+def _cloth_at_edge(cls, anyfg, face_poly, yy, chin_y: float, eye_y: float, fw: float) -> np.ndarray:
+    """(H, W) bool: skin-class (pale, white) pieces between the eye line and the chin, over CLOTH_AWAY_FW
+    from the face outline (not an ear, the neck or the jaw's shadow), that reach the canvas's left or right
+    edge there and join clothes below the chin through pixels not hair-coloured. A sleeve or a white cloth
+    ribbon at the picture's edge (the sample tadne_r1c0's ribbon at x 463-512, y 292-339 of 512) is the
+    body's: as back hair, its completion reached under the body below it and AngleZ -30 turned that flat
+    fill into view. Hair of a colour the hair samples missed (tadne_r3c3's teal twin-tail, body-class) stays."""
+    other = (cls != HAIR) & anyfg & ~face_poly
+    band = (cls == SKIN) & other & (yy > eye_y) & (yy < chin_y)
+    far = band & ~morph(face_poly, "dilate", CLOTH_AWAY_FW * fw)
+    side = np.zeros_like(band)
+    side[:, [0, -1]] = True
+    pieces = components_touching(band, components_touching(far, far & side))  # all of the piece, to its root
+    if not pieces.any():
+        return pieces
+    return pieces & components_touching(other & ((yy >= chin_y) | pieces), other & (yy > chin_y + 0.3 * fw))
 
 
 def _under_jaw(face_poly: np.ndarray, yy: np.ndarray, chin_y: float, fw: float) -> np.ndarray:
