@@ -224,20 +224,26 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
 
 
 def _cloth_at_edge(cls, anyfg, face_poly, yy, chin_y: float, eye_y: float, fw: float) -> np.ndarray:
-    """(H, W) bool: skin-class (pale, white) pieces between the eye line and the chin, over CLOTH_AWAY_FW
-    from the face outline (not an ear, the neck or the jaw's shadow), that reach the canvas's left or right
-    edge there and join clothes below the chin through pixels not hair-coloured. A sleeve or a white cloth
-    ribbon at the picture's edge (the sample tadne_r1c0's ribbon at x 463-512, y 292-339 of 512) is the
-    body's: as back hair, its completion reached under the body below it and AngleZ -30 turned that flat
-    fill into view. Hair of a colour the hair samples missed (tadne_r3c3's teal twin-tail, body-class) stays."""
-    other = (cls != HAIR) & anyfg & ~face_poly
-    band = (cls == SKIN) & other & (yy > eye_y) & (yy < chin_y)
-    far = band & ~morph(face_poly, "dilate", CLOTH_AWAY_FW * fw)
+    """(H, W) bool: skin-class (pale, white) pieces outside the face between the eye line and the chin that
+    reach the canvas's left or right edge over CLOTH_AWAY_FW from the face outline (so not an ear, the neck
+    or the jaw's shadow) and join clothes below the chin through pixels not hair-coloured; each with all of
+    its piece, up to where it comes out from under the hair. A white cloth ribbon at the picture's edge
+    (the sample tadne_r1c0's, x 400-512, y 280-339 of 512) is the body's: as back hair it turned with the
+    head, and the back hair's completion under the body below it (a flat grey band, x 440-512, y 337-390)
+    came into view on AngleZ -30. Hair of a colour the hair samples missed stays hair (tadne_r3c3's teal
+    twin-tail at the left edge is body-class, not skin-class)."""
+    band = (cls == SKIN) & anyfg & ~face_poly & (yy > eye_y) & (yy < chin_y)
     side = np.zeros_like(band)
     side[:, [0, -1]] = True
-    pieces = components_touching(band, components_touching(far, far & side))  # all of the piece, to its root
+    if not (band & side).any():
+        return np.zeros_like(band)
+    import cv2
+
+    far = band & (cv2.distanceTransform((~face_poly).astype(np.uint8), cv2.DIST_L2, 3) > CLOTH_AWAY_FW * fw)
+    pieces = components_touching(band, components_touching(far, far & side))
     if not pieces.any():
         return pieces
+    other = (cls != HAIR) & anyfg & ~face_poly
     return pieces & components_touching(other & ((yy >= chin_y) | pieces), other & (yy > chin_y + 0.3 * fw))
 
 
