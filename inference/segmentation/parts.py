@@ -37,6 +37,7 @@ from inference.landmarks.geometry import scale_landmarks
 from inference.load import working_copy
 from inference.masks import (
     components_touching,
+    fill_holes,
     fill_polygon,
     morph,
     nearest_fill,
@@ -154,6 +155,8 @@ def _label(
     labels[face_skin] = P.FACE
     ear_zone = (yy > eye_y - 0.15 * fw) & (yy < f.mouth_center[1]) & (np.abs(xx - cx) < 0.75 * fw)
     ears = components_touching(cc.skin_mask & ear_zone & ~face_poly, morph(face_skin, "dilate", 2))
+    if f.kind == "real":
+        ears |= _ear_bowls(ears, face_skin, front, ear_zone & anyfg & ~face_poly, fw)
     labels[ears & anyfg] = P.FACE
     labels[front & anyfg] = P.FRONT_HAIR
     skin_like = (cc.d_skin < 2.5 * cc.skin.tol) & core & (cc.cls != HAIR)
@@ -208,6 +211,17 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
     if neck is not None:  # nor, in a photograph, on the neck under the jaw
         chest |= _under_jaw(face_poly, yy, chin_y, fw)
     return hair & ~chest
+
+
+def _ear_bowls(ears: np.ndarray, face_skin: np.ndarray, front: np.ndarray, zone: np.ndarray, fw: float) -> np.ndarray:
+    """(H, W) bool: a photograph's ear bowls, the pixels of ``zone`` walled in by an ear's skin rim
+    (``ears``), the face skin and the front hair (gaps under 0.04 FW closed), in pieces under 0.12 FW² that touch the rim. A shaded
+    ear reads as hair by colour (s7: only its pale rim was skin); left to the back hair, it turned with
+    the hair while its rim went with the face, and the slit between them tore (0.19 % at AngleZ -30)."""
+    wall = ears | face_skin | front
+    closed = morph(wall, "close", max(1.0, 0.02 * fw))  # the rim's tip and the hair a few px apart
+    bowl = fill_holes(closed, int(0.12 * fw * fw)) & ~wall & zone
+    return components_touching(bowl, morph(ears, "dilate", 1))
 
 
 def _under_jaw(face_poly: np.ndarray, yy: np.ndarray, chin_y: float, fw: float) -> np.ndarray:
