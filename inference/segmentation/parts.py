@@ -5,7 +5,8 @@ Rules (working frame, lengths in face widths FW):
 - colour classes (:mod:`inference.segmentation.part_colours`): skin (cheek samples), hair (samples in a band above
   the face outline and on the forehead), body (samples well below the chin);
 - **hair** = hair-class pixels, plus non-skin pixels above the chin outside the face that are not
-  clothes rising from below (in photographs, nor anything not hair-coloured rising from below the
+  clothes rising from below (in drawings, the clothes grown up to their drawn edges by a watershed:
+  raised shoulders; in photographs, nor anything not hair-coloured rising from below the
   chin up to the mouth line, nor the neck under the jaw); only hair connected to the hair
   above the chin counts (long hair may hang down); **FRONT_HAIR** = the hair inside the face outline
   that reaches in from its edge (bangs, locks over the cheeks) and the hair above the eye line over
@@ -129,7 +130,7 @@ def _label(
     labels[anyfg] = P.BODY
 
     neck = f.mouth_center[1] if f.kind == "real" else None  # photographs: the neck rises to the mouth line
-    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, neck, eye_y, fw)
+    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, neck, eye_y, fw, rgb)
     cx = 0.5 * (f.eye_l.center[0] + f.eye_r.center[0])
     crown = (yy < eye_y) & (((xx - cx) / (0.62 * fw)) ** 2 + ((yy - eye_y) / (1.3 * fw)) ** 2 < 1.0)
     face_hair = hair & face_poly & cc.hair_over_skin()
@@ -186,7 +187,7 @@ def _label(
 
 
 def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | None, eye_y: float,
-          fw: float) -> np.ndarray:
+          fw: float, rgb: np.ndarray | None = None) -> np.ndarray:
     """Hair mask: hair-class pixels and every head pixel outside the face (ears are taken back by the
     caller), connected to hair above the chin. Clothes-coloured pixels count as body when they rise
     from below the chin, up to the eye line. With ``neck`` (a photograph's mouth line, px), what is
@@ -203,6 +204,9 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
         other = (cls != HAIR) & anyfg & ~face_poly
         up = components_touching(other, other & (yy > chin_y + 0.3 * fw)) & (yy > neck)
         rising |= up
+    elif rgb is not None:
+        rising |= _shoulders(rgb, cls, anyfg, face_poly, rising, yy, chin_y, eye_y, fw)
+        hair &= ~(rising & above)
     hair |= above & anyfg & ~face_poly & ~rising
     hair = morph(hair, "open", 1)
     hair = components_touching(hair, hair & above & ~face_poly)
@@ -211,6 +215,25 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
     if neck is not None:  # nor, in a photograph, on the neck under the jaw
         chest |= _under_jaw(face_poly, yy, chin_y, fw)
     return hair & ~chest
+
+
+def _shoulders(rgb, cls, anyfg, face_poly, rising, yy, chin_y: float, eye_y: float, fw: float) -> np.ndarray:
+    """(H, W) bool: a drawing's clothes above the eye line, grown from the clothes rising from below
+    (``rising``) up to the drawn edges that part them from the head: a watershed on the colours seeded
+    with the face and the hair-coloured pixels above the eye line (head) and with ``rising`` (clothes).
+    Shoulders raised by a tilt or a shrug, pale grey or skin-coloured by the colour classes, were back
+    hair that turned with the head, a smear over the shoulder with no body beneath (tadne_r2c3's cape
+    top, above the chin line; only its hair-coloured streaks there are taken from the hair)."""
+    import cv2
+
+    head = face_poly | ((cls == HAIR) & anyfg & (yy < eye_y))
+    body = rising
+    markers = np.zeros(cls.shape, np.int32)
+    markers[~anyfg] = 3
+    markers[head] = 1
+    markers[body & ~head] = 2
+    cv2.watershed(np.ascontiguousarray(rgb), markers)
+    return (markers == 2) & anyfg & ~face_poly & (yy > eye_y) & ~head
 
 
 def _ear_bowls(ears: np.ndarray, face_skin: np.ndarray, front: np.ndarray, zone: np.ndarray, fw: float) -> np.ndarray:
