@@ -161,7 +161,10 @@ def _label(
     labels[ears & anyfg] = P.FACE
     labels[front & anyfg] = P.FRONT_HAIR
     skin_like = (cc.d_skin < 2.5 * cc.skin.tol) & core & (cc.cls != HAIR)
-    neck = pf.neck_mask(skin_like & ~hair, f, face_poly)
+    if f.kind == "real":  # a neck half in shadow is all neck (s7: its shaded half was body, no neck under the jaw there)
+        neck = pf.neck_mask((skin_like | pf.shaded_skin(lab, cc.skin_l)) & core & ~hair, f, face_poly)
+    else:
+        neck = pf.neck_mask(skin_like & ~hair, f, face_poly)
     if f.kind != "real":  # drawn shading (photographs: warm skin, walls and hair alike)
         if neck.sum() < NECK_MIN_FW2 * fw * fw:  # a neck all in the chin's shadow (waifu_02): warm, darker skin
             neck = pf.neck_mask((skin_like | pf.shaded_skin(lab, cc.skin_l)) & core & ~hair, f, face_poly)
@@ -260,7 +263,7 @@ def _under_jaw(face_poly: np.ndarray, yy: np.ndarray, chin_y: float, fw: float) 
     inset = 0.15 * (xs[-1] - xs[0])
     x0, x1 = int(round(xs[0] + inset)), int(round(xs[-1] - inset)) + 1
     out[:, x0:x1] = True
-    return out & (yy >= chin_y) & (yy < chin_y + 0.3 * fw) & ~face_poly
+    return out & (yy >= row) & (yy < chin_y + 0.3 * fw) & ~face_poly
 
 
 def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float, strands) -> None:
