@@ -251,8 +251,10 @@ def _ear_bowls(ears: np.ndarray, face_skin: np.ndarray, front: np.ndarray, zone:
 
 
 def _under_jaw(face_poly: np.ndarray, yy: np.ndarray, chin_y: float, fw: float) -> np.ndarray:
-    """(H, W) bool: the neck column of a photograph, from the chin down 0.3 FW, as wide as the middle
-    70 % of the face outline 0.2 FW above the chin (the neck is a little narrower than the jaw)."""
+    """(H, W) bool: the neck column of a photograph below the jaw outline, from 0.2 FW above the chin
+    down to 0.3 FW below it, as wide as the middle 70 % of the face outline 0.2 FW above the chin (the
+    neck is a little narrower than the jaw). Beside the chin the jaw lies above the chin line: s7's
+    shaded neck sides there were back hair that turned with the head, a seam under the jaw."""
     out = np.zeros(face_poly.shape, bool)
     row = int(round(chin_y - 0.2 * fw))
     if not 0 <= row < face_poly.shape[0]:
