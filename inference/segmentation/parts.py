@@ -49,6 +49,7 @@ from inference.masks import (
     upsample_labels,
 )
 from inference.segmentation import part_features as pf
+from inference.segmentation.foreground import border_coloured
 from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
@@ -96,7 +97,9 @@ def segment_parts(
     h, w = small.shape[:2]
     alpha = resize_mask(fg.alpha, (w, h))
     f = scale_landmarks(face, s)
-    labels = _label(np.ascontiguousarray(small[..., :3]), alpha > 0.5, alpha > 0.0, f, cancel)
+    rgb = np.ascontiguousarray(small[..., :3])
+    plain = border_coloured(rgb) if fg.method == "flood_fill" else None  # the background's colour, pockets too
+    labels = _label(rgb, alpha > 0.5, alpha > 0.0, f, cancel, plain)
     if cancel:
         cancel.check()
     out = upsample_labels(labels, img.size_px)
@@ -113,9 +116,10 @@ def segment_parts(
 
 
 def _label(
-    rgb: np.ndarray, core: np.ndarray, anyfg: np.ndarray, f: FaceLandmarks, cancel: CancelToken | None
+    rgb: np.ndarray, core: np.ndarray, anyfg: np.ndarray, f: FaceLandmarks, cancel: CancelToken | None,
+    plain: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Working-frame label map (H, W) uint8."""
+    """Working-frame label map (H, W) uint8; ``plain``: pixels of a flood-filled background's colour."""
     h, w = core.shape
     lab = to_lab(rgb)
     fw = f.face_width_px
@@ -130,7 +134,7 @@ def _label(
     labels[anyfg] = P.BODY
 
     neck = f.mouth_center[1] if f.kind == "real" else None  # photographs: the neck rises to the mouth line
-    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, neck, eye_y, fw, rgb)
+    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, neck, eye_y, fw, rgb, plain)
     cx = 0.5 * (f.eye_l.center[0] + f.eye_r.center[0])
     crown = (yy < eye_y) & (((xx - cx) / (0.62 * fw)) ** 2 + ((yy - eye_y) / (1.3 * fw)) ** 2 < 1.0)
     face_hair = hair & face_poly & cc.hair_over_skin()
@@ -190,7 +194,7 @@ def _label(
 
 
 def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | None, eye_y: float,
-          fw: float, rgb: np.ndarray | None = None) -> np.ndarray:
+          fw: float, rgb: np.ndarray | None = None, plain: np.ndarray | None = None) -> np.ndarray:
     """Hair mask: hair-class pixels and every head pixel outside the face (ears are taken back by the
     caller), connected to hair above the chin. Clothes-coloured pixels count as body when they rise
     from below the chin, up to the eye line. With ``neck`` (a photograph's mouth line, px), what is
@@ -208,7 +212,7 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
         up = components_touching(other, other & (yy > chin_y + 0.3 * fw)) & (yy > neck)
         rising |= up
     elif rgb is not None:
-        rising |= _shoulders(rgb, cls, anyfg, face_poly, rising, yy, chin_y, eye_y, fw)
+        rising |= _shoulders(rgb, cls, anyfg, face_poly, rising, yy, chin_y, eye_y, fw, plain)
         hair &= ~(rising & above)
     hair |= above & anyfg & ~face_poly & ~rising
     hair = morph(hair, "open", 1)
@@ -220,19 +224,22 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
     return hair & ~chest
 
 
-def _shoulders(rgb, cls, anyfg, face_poly, rising, yy, chin_y: float, eye_y: float, fw: float) -> np.ndarray:
+def _shoulders(rgb, cls, anyfg, face_poly, rising, yy, chin_y: float, eye_y: float, fw: float,
+               plain: np.ndarray | None = None) -> np.ndarray:
     """(H, W) bool: a drawing's clothes above the eye line, grown from the clothes rising from below
     (``rising``) up to the drawn edges that part them from the head: a watershed on the colours seeded
     with the face and the hair-coloured pixels above the eye line (head) and with ``rising`` (clothes).
     Shoulders raised by a tilt or a shrug, pale grey or skin-coloured by the colour classes, were back
     hair that turned with the head, a smear over the shoulder with no body beneath (tadne_r2c3's cape
-    top, above the chin line; only its hair-coloured streaks there are taken from the hair)."""
+    top, above the chin line; only its hair-coloured streaks there are taken from the hair). Pixels of a
+    flood-filled background's colour (``plain``) stay out, like the background: the pockets between
+    twin-tails and shoulders (tadne_r1c4) are left to ``foreground.drop_background_pockets``."""
     import cv2
 
     head = face_poly | ((cls == HAIR) & anyfg & (yy < eye_y))
     body = rising
     markers = np.zeros(cls.shape, np.int32)
-    markers[~anyfg] = 3
+    markers[~anyfg if plain is None else ~anyfg | plain] = 3  # not into the background's pockets (tadne_r1c4)
     markers[head] = 1
     markers[body & ~head] = 2
     cv2.watershed(np.ascontiguousarray(rgb), markers)
