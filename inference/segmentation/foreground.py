@@ -3,8 +3,7 @@
 Backends, in order:
 
 1. ``"alpha"``: the file's alpha channel when it is meaningful.
-2. ``"flood_fill"``: a plain background (the image border is one colour) flood-filled from the border, its
-   edge peeled a few px into pixels near the border colour (``PEEL_TOL``).
+2. ``"flood_fill"``: a plain background (the image border is one colour) flood-filled from the border.
 3. ``"selfie+grabcut"``: MediaPipe selfie segmentation (``selfie_segmentation.tflite`` from the model
    cache) as the seed of a GrabCut refinement (OpenCV). With ``face_box`` (from stage 3) the face and a
    body trapezoid below it are added to the seed (``"selfie+face+grabcut"``), which is what rescues
@@ -37,12 +36,6 @@ GRABCUT_MAX_SIDE_PX = 384
 POCKET_MIN_FRACTION = 1 / 400
 """Area (fraction of the image) from which an enclosed region of the background's colour is a pocket."""
 PLAIN_BORDER_FRACTION = 0.85
-PEEL_TOL = 2.0
-"""The flood fill's edge is peeled: foreground pixels beside the background within ``PEEL_TOL`` x the flood
-tolerance of the border colour are background too, ``PEEL_PX`` passes deep. The backdrop's texture (s10's
-dark paint) and a compression halo (tadne_r5c3's white) stop the fill a few px short of the figure, a
-ragged rim of background that then turned with the hair and the head."""
-PEEL_PX = 3
 """A background is plain when this fraction of the upper half of the border (and half of the whole
 border) is within ΔE 10 of the upper border's median colour."""
 
@@ -131,12 +124,6 @@ def _plain_background(rgb: np.ndarray) -> np.ndarray | None:
     n, comp = cv2.connectedComponents(near, connectivity=4)
     touching = np.unique(comp[ring & (near > 0)])
     bg = np.isin(comp, touching[touching > 0])
-    loose = dist < PEEL_TOL * tol
-    for _ in range(PEEL_PX):
-        grown = (cv2.dilate(bg.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & loose
-        if not (grown & ~bg).any():
-            break
-        bg |= grown
     fg = largest_component(remove_small(~bg, max(16, h * w // 2000)))
     fg = fill_holes(fg, max_area=h * w // 400)
     if fg.sum() < 0.02 * h * w or fg.sum() > 0.98 * h * w:

@@ -96,7 +96,7 @@ def test_ghost_mask_finds_a_line_left_on_the_lower_layer():
 # - tadne_r1c4 (AngleZ +30 0.159 %, combination 0.088 % by the nearest-pixel pre-image alone) and tadne_r5c3
 #   (AngleZ +30 0.052 %) were strands moving on over a pocket of background beside the body that stays, and
 #   the head's outline moving into such a pocket: no gap on screen; with both pre-images (artefacts.pose_tears)
-#   0.008 % and 0.027 %. tadne_r5c3's white halo is also peeled off the flood fill (foreground.PEEL_TOL).
+#   0.007 % and 0.029 %.
 KNOWN_TORN: set[str] = set()
 KNOWN_TORN_CEILING = 0.0025
 
