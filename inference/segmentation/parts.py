@@ -17,8 +17,10 @@ Rules (working frame, lengths in face widths FW):
   inside the eyes' lid contours only the strands hanging into an eye stay hair (a hair-coloured iris or
   lash joined to the fringe across the lash line is the eye's,
   :func:`inference.segmentation.strands.eye_interior_hair`); the rest is **BACK_HAIR**;
-- **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
-- **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
+- **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears; in
+  photographs also an ear's shaded bowl inside its skin rim);
+- **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`; in photographs lit
+  and shaded skin, up to the jaw outline); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`;
   where a fringe strand or a side lock (labelled back hair) enters an eye box its pixels are front hair,
   ``strands.eye_strands``),
