@@ -90,7 +90,7 @@ def test_ghost_mask_finds_a_line_left_on_the_lower_layer():
 
 
 # Images whose worst pose still tears over TEAR_BAR (measured with benchmarks/bench_artefacts.py); they must
-# stay under KNOWN_TORN_CEILING (main before the seam work reached 0.98 %, and 6.8 % before that). 
+# stay under KNOWN_TORN_CEILING (main before the seam work reached 0.98 %, and 6.8 % before that).
 # - s7 (photo) passes since its shaded ear bowls are ear, not back hair (parts._ear_bowls): worst 0.188 % ->
 #   0.045 % by the nearest-pixel pre-image alone (AngleZ -30 0.188 -> 0.020, combination 0.066 -> 0.015).
 # - tadne_r1c4 (AngleZ +30 0.159 %, combination 0.088 % by the nearest-pixel pre-image alone) and tadne_r5c3
