@@ -78,14 +78,7 @@ def _dump(rig, stem: str, out: Path, render) -> None:
     import numpy as np
     from PIL import Image
 
-    from inference.rigging.artefacts import (
-        STANDARD_POSES,
-        TEAR_CLOSE_FW,
-        alone_alpha,
-        face_width,
-        shift_field,
-        tear_mask,
-    )
+    from inference.rigging.artefacts import STANDARD_POSES, alone_alpha, face_width, pose_tears
     from rig.evaluate import compile_plan, evaluate
 
     out.mkdir(parents=True, exist_ok=True)
@@ -93,12 +86,13 @@ def _dump(rig, stem: str, out: Path, render) -> None:
     ev0 = evaluate(rig, rig.default_values(), plan, gizmos=False)
     rest, fw = render(ev0), face_width(ev0)
     rest_items = {it.art_mesh_id: it for it in ev0.items}
+    rest_alone = {k: alone_alpha(ev0, it, render) for k, it in rest_items.items() if it.opacity > 0.01}
     for label, values in STANDARD_POSES:
         ev = evaluate(rig, rig.default_values() | values, plan, gizmos=False)
         img = render(ev)
         items = [it for it in ev.items if it.opacity > 0.01]
-        field = shift_field(items, rest_items, {it.art_mesh_id: alone_alpha(ev, it, render) for it in items}, img.shape[:2])
-        tears = tear_mask(rest[..., 3], img[..., 3], TEAR_CLOSE_FW * fw, field)
+        pose_alone = {it.art_mesh_id: alone_alpha(ev, it, render) for it in items}
+        tears = pose_tears(rest, img, items, rest_items, rest_alone, pose_alone, fw)
         a = img[..., 3:4] / 255.0
         rgb = img[..., :3] * a + 128 * (1 - a)
         rgb[tears] = (255, 0, 0)

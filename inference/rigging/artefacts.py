@@ -6,7 +6,10 @@ hidden areas", 11 "every pose: no holes"):
 - **Tears**: pixels opaque at rest and inside the character but transparent in the pose (a hole, a
   seam or a gap between strands that shows the background). "Inside" is the posed silhouette with
   its holes filled and closed by a small disc (``TEAR_CLOSE_FW``), so the outline legitimately
-  moving away is not a tear but a slit opening inside the figure is. Reported as a fraction of the
+  moving away is not a tear but a slit opening inside the figure is; and the art that should cover
+  the pixel must have come from inside the rest figure by both pre-images (the shift of the nearest
+  opaque posed pixel, and that of the mesh that drew the pixel at rest: :func:`pose_tears`), so a
+  hole or a strand moving on over the background is none. Reported as a fraction of the
   character (the pixels opaque at rest); the bar is ``TEAR_BAR`` (0.05 %).
 - **Ghost outlines**: edges present in the pose render on the rest outline of a feature that moved,
   where the feature is no longer, drawn by a layer that did not move with the feature (its texture
@@ -86,7 +89,8 @@ class PoseArtefacts:
 
 
 def tear_mask(
-    rest_alpha: np.ndarray, pose_alpha: np.ndarray, close_px: float, shift_px: np.ndarray | None = None
+    rest_alpha: np.ndarray, pose_alpha: np.ndarray, close_px: float, shift_px: np.ndarray | None = None,
+    owner_shift_px: np.ndarray | None = None,
 ) -> np.ndarray:
     """(H, W) bool: pixels opaque at rest, transparent in the pose and inside the posed figure.
 
@@ -102,6 +106,15 @@ def tear_mask(
         figure (its pre-image, the pixel minus the nearest opaque pixel's shift, is opaque at rest):
         a gap that opened. A hole of the figure (between a curl and the head, between strands) that
         moves along with its surroundings is then no tear.
+    owner_shift_px : (H, W, 2) float32, optional
+        The displacement, at every pixel, of the mesh that drew it at rest (:func:`shift_field` over
+        the rest alphas, :func:`measure_rig`): a second pre-image, the pixel minus its own rest
+        owner's shift, where that mesh's art at the pixel came from. With both fields a tear needs
+        both pre-images opaque at rest. A stroke that moved on over a pocket of the background
+        (tadne_r1c4's strands between twin-tail and shoulder) came from the pocket by its owner's
+        shift, though the nearest opaque pixel is the body's, which did not move; the head's outline
+        moving into that pocket came from outside the figure by the shift of the nearest opaque
+        pixel (the moved head), though its owner's shift reaches into the twin-tail.
     """
     import cv2
     from scipy import ndimage
@@ -115,16 +128,21 @@ def tear_mask(
     closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)[pad:-pad, pad:-pad] > 0
     rest_opaque = rest_alpha >= REST_OPAQUE
     tears = rest_opaque & ~posed & (inside | closed)
-    if shift_px is None or not tears.any():
+    if (shift_px is None and owner_shift_px is None) or not tears.any():
         return tears
-    _, (iy, ix) = ndimage.distance_transform_edt(~posed, return_indices=True)
     ys, xs = np.nonzero(tears)
-    d = shift_px[iy[ys, xs], ix[ys, xs]]
+    shifts = []
+    if shift_px is not None:
+        _, (iy, ix) = ndimage.distance_transform_edt(~posed, return_indices=True)
+        shifts.append(shift_px[iy[ys, xs], ix[ys, xs]])
+    if owner_shift_px is not None:
+        shifts.append(owner_shift_px[ys, xs])
     h, w = rest_alpha.shape
-    qx = np.clip(np.round(xs - d[:, 0]).astype(int), 0, w - 1)
-    qy = np.clip(np.round(ys - d[:, 1]).astype(int), 0, h - 1)
     core = cv2.erode(rest_opaque.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    tears[ys[~core[qy, qx]], xs[~core[qy, qx]]] = False
+    for d in shifts:  # with both: a gap by both pre-images
+        qx = np.clip(np.round(xs - d[:, 0]).astype(int), 0, w - 1)
+        qy = np.clip(np.round(ys - d[:, 1]).astype(int), 0, h - 1)
+        tears[ys[~core[qy, qx]], xs[~core[qy, qx]]] = False
     return tears
 
 
@@ -134,7 +152,8 @@ def shift_field(items, rest_items: dict, alone: dict[str, np.ndarray], shape: tu
     ``items`` are posed DrawItems in draw order, ``rest_items`` the rest DrawItem by mesh id and
     ``alone`` each posed mesh's alpha rendered alone (H, W) uint8. Each pixel takes the shift of
     its mesh's shift interpolated linearly between the posed vertices (nearest vertex outside
-    their hull); 0 where no mesh is opaque.
+    their hull); 0 where no mesh is opaque. With the meshes' rest alphas as ``alone`` (and
+    ``items`` in the rest draw order) it is each pixel's rest owner's shift at that pixel.
     """
     from scipy.interpolate import LinearNDInterpolator
     from scipy.spatial import cKDTree
@@ -268,6 +287,22 @@ def face_width(ev: EvaluatedRig) -> float:
     return float(np.ptp(face.vertices_px[:, 0]))
 
 
+def pose_tears(rest: np.ndarray, img: np.ndarray, items, rest_items: dict, rest_alone: dict[str, np.ndarray],
+               pose_alone: dict[str, np.ndarray], fw: float) -> np.ndarray:
+    """(H, W) bool tear mask of one pose: :func:`tear_mask` with both pre-images, the nearest opaque
+    pixel's shift and each pixel's rest owner's shift (:func:`shift_field`).
+
+    ``rest``, ``img``: (H, W, 4) uint8 renders at rest and in the pose; ``items`` the posed visible
+    DrawItems in draw order, ``rest_items`` the rest DrawItem by mesh id; ``rest_alone`` /
+    ``pose_alone`` each mesh's alpha rendered alone at rest / in the pose; ``fw`` face width, px.
+    """
+    order = list(rest_items)
+    owners = sorted((it for it in items if it.art_mesh_id in rest_alone), key=lambda it: order.index(it.art_mesh_id))
+    owner = shift_field(owners, rest_items, rest_alone, img.shape[:2])  # rest alphas: each pixel's rest owner
+    near = shift_field(items, rest_items, pose_alone, img.shape[:2])
+    return tear_mask(rest[..., 3], img[..., 3], TEAR_CLOSE_FW * fw, near, owner)
+
+
 def measure_rig(
     rig: Rig,
     render: Render,
@@ -277,7 +312,8 @@ def measure_rig(
     """Tears (and ghost outlines when ``ghosts``) of ``rig`` at every pose, no physics.
 
     ``render`` draws an EvaluatedRig at canvas size (straight-alpha RGBA uint8). Ghosts need one
-    render per visible mesh and pose; tears one per visible mesh and pose (the shift field).
+    render per visible mesh and pose; tears one per visible mesh at rest (each pixel's owner) and
+    one per visible mesh and pose.
     """
     plan = compile_plan(rig)
     defaults = rig.default_values()
@@ -286,15 +322,14 @@ def measure_rig(
     fw = face_width(ev_rest)
     character = int((rest[..., 3] >= REST_OPAQUE).sum())
     rest_items = {it.art_mesh_id: it for it in ev_rest.items}
-    rest_alone = {k: alone_alpha(ev_rest, it, render) for k, it in rest_items.items() if it.opacity > 0.01} if ghosts else {}
+    rest_alone = {k: alone_alpha(ev_rest, it, render) for k, it in rest_items.items() if it.opacity > 0.01}
     out = []
     for label, values in poses:
         ev = evaluate(rig, defaults | values, plan, gizmos=False)
         img = render(ev)
         items = [it for it in ev.items if it.opacity > 0.01]
         pose_alone = {it.art_mesh_id: alone_alpha(ev, it, render) for it in items}
-        field = shift_field(items, rest_items, pose_alone, img.shape[:2])
-        tears = int(tear_mask(rest[..., 3], img[..., 3], TEAR_CLOSE_FW * fw, field).sum())
+        tears = int(pose_tears(rest, img, items, rest_items, rest_alone, pose_alone, fw).sum())
         if not ghosts:
             out.append(PoseArtefacts(label, character, tears))
             continue

@@ -103,6 +103,14 @@ def _border_colour(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | No
     return dist, ring, float(np.clip(2.5 * np.percentile(dist[upper], 75), 3.0, 10.0))
 
 
+def border_coloured(rgb: np.ndarray) -> np.ndarray | None:
+    """(H, W) bool: pixels of ``rgb`` (H, W, 3) uint8 within the flood tolerance of a plain border's
+    colour (the background's flat colour, also in pockets the fill cannot reach); None when the border
+    is not one colour."""
+    border = _border_colour(rgb)
+    return None if border is None else border[0] < border[2]
+
+
 def _plain_background(rgb: np.ndarray) -> np.ndarray | None:
     """Foreground mask (bool) when the border is one colour, flood-filled from the border; else None."""
     import cv2

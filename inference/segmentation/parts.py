@@ -5,7 +5,8 @@ Rules (working frame, lengths in face widths FW):
 - colour classes (:mod:`inference.segmentation.part_colours`): skin (cheek samples), hair (samples in a band above
   the face outline and on the forehead), body (samples well below the chin);
 - **hair** = hair-class pixels, plus non-skin pixels above the chin outside the face that are not
-  clothes rising from below (in photographs, nor anything not hair-coloured rising from below the
+  clothes rising from below (in drawings, the clothes grown up to their drawn edges by a watershed:
+  raised shoulders; in photographs, nor anything not hair-coloured rising from below the
   chin up to the mouth line, nor the neck under the jaw); only hair connected to the hair
   above the chin counts (long hair may hang down); **FRONT_HAIR** = the hair inside the face outline
   that reaches in from its edge (bangs, locks over the cheeks) and the hair above the eye line over
@@ -16,8 +17,10 @@ Rules (working frame, lengths in face widths FW):
   inside the eyes' lid contours only the strands hanging into an eye stay hair (a hair-coloured iris or
   lash joined to the fringe across the lash line is the eye's,
   :func:`inference.segmentation.strands.eye_interior_hair`); the rest is **BACK_HAIR**;
-- **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears);
-- **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`); **BODY** = the rest;
+- **FACE** = the face outline minus front hair, plus skin connected to it above the chin (ears; in
+  photographs also an ear's shaded bowl inside its skin rim);
+- **NECK** = skin under the jaw (:func:`inference.segmentation.part_features.neck_mask`; in photographs lit
+  and shaded skin, up to the jaw outline); **BODY** = the rest;
 - features painted last: brows, eye whites, irises, lashes, nose, mouth (:mod:`inference.segmentation.part_features`;
   of the front hair the brows take only a brow line's pieces on the skin and thick brows topped by skin,
   not the strand tips at the brows, :mod:`inference.segmentation.brows`;
@@ -41,6 +44,7 @@ from inference.landmarks.geometry import scale_landmarks
 from inference.load import working_copy
 from inference.masks import (
     components_touching,
+    fill_holes,
     fill_polygon,
     morph,
     nearest_fill,
@@ -52,10 +56,11 @@ from inference.masks import (
 )
 from inference.segmentation import part_features as pf
 from inference.segmentation.brows import settle_brow
+from inference.segmentation.foreground import border_coloured
 from inference.segmentation.glasses import glasses_mask
 from inference.segmentation.headwear import earring_mask, hair_reference, hat_mask
 from inference.segmentation.ornaments import on_back_hair, ornament_mask
-from inference.segmentation.part_colours import BODY, HAIR, classify
+from inference.segmentation.part_colours import BODY, HAIR, SKIN, classify
 from inference.segmentation.strands import (
     LASH_DARK,
     LINE_EYE_MARGIN,
@@ -74,6 +79,9 @@ NECK_MIN_FW2 = 0.02
 """Half-width (face widths) of the band around the crown's geometric edge in which the front/back hair cut
 moves onto the strand edges (:func:`inference.masks.snap_to_strands`)."""
 EYE_PARTS = (P.EYE_WHITE_L, P.IRIS_L, P.LASH_L, P.EYE_WHITE_R, P.IRIS_R, P.LASH_R)
+CLOTH_AWAY_FW = 0.5
+"""Distance (face widths) beyond the face outline from which a pale piece at the canvas edge may be cloth
+(:func:`_cloth_at_edge`); nearer, it is an ear, the neck or the jaw's shadow."""
 BIG_PARTS = (P.BACK_HAIR, P.BODY, P.NECK, P.FACE, P.FRONT_HAIR)
 
 
@@ -101,7 +109,9 @@ def segment_parts(
     h, w = small.shape[:2]
     alpha = resize_mask(fg.alpha, (w, h))
     f = scale_landmarks(face, s)
-    labels = _label(np.ascontiguousarray(small[..., :3]), alpha > 0.5, alpha > 0.0, f, cancel)
+    rgb = np.ascontiguousarray(small[..., :3])
+    plain = border_coloured(rgb) if fg.method == "flood_fill" else None  # the background's colour, pockets too
+    labels = _label(rgb, alpha > 0.5, alpha > 0.0, f, cancel, plain)
     if cancel:
         cancel.check()
     out = upsample_labels(labels, img.size_px)
@@ -118,9 +128,10 @@ def segment_parts(
 
 
 def _label(
-    rgb: np.ndarray, core: np.ndarray, anyfg: np.ndarray, f: FaceLandmarks, cancel: CancelToken | None
+    rgb: np.ndarray, core: np.ndarray, anyfg: np.ndarray, f: FaceLandmarks, cancel: CancelToken | None,
+    plain: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Working-frame label map (H, W) uint8."""
+    """Working-frame label map (H, W) uint8; ``plain``: pixels of a flood-filled background's colour."""
     h, w = core.shape
     lab = to_lab(rgb)
     fw = f.face_width_px
@@ -135,7 +146,7 @@ def _label(
     labels[anyfg] = P.BODY
 
     neck = f.mouth_center[1] if f.kind == "real" else None  # photographs: the neck rises to the mouth line
-    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, neck, eye_y, fw)
+    hair = _hair(cc.cls, anyfg, face_poly, yy, f.chin, neck, eye_y, fw, rgb, plain)
     cx = 0.5 * (f.eye_l.center[0] + f.eye_r.center[0])
     crown = (yy < eye_y) & (((xx - cx) / (0.62 * fw)) ** 2 + ((yy - eye_y) / (1.3 * fw)) ** 2 < 1.0)
     face_hair = hair & face_poly & cc.hair_over_skin()
@@ -164,10 +175,15 @@ def _label(
     labels[face_skin] = P.FACE
     ear_zone = (yy > eye_y - 0.15 * fw) & (yy < f.mouth_center[1]) & (np.abs(xx - cx) < 0.75 * fw)
     ears = components_touching(cc.skin_mask & ear_zone & ~face_poly, morph(face_skin, "dilate", 2))
+    if f.kind == "real":
+        ears |= _ear_bowls(ears, face_skin, front, ear_zone & anyfg & ~face_poly, fw)
     labels[ears & anyfg] = P.FACE
     labels[front & anyfg] = P.FRONT_HAIR
     skin_like = (cc.d_skin < 2.5 * cc.skin.tol) & core & (cc.cls != HAIR)
-    neck = pf.neck_mask(skin_like & ~hair, f, face_poly)
+    if f.kind == "real":  # a neck half in shadow is all neck (s7: its shaded half was body, no neck under the jaw there)
+        neck = pf.neck_mask((skin_like | pf.shaded_skin(lab, cc.skin_l)) & core & ~hair, f, face_poly)
+    else:
+        neck = pf.neck_mask(skin_like & ~hair, f, face_poly)
     if f.kind != "real":  # drawn shading (photographs: warm skin, walls and hair alike)
         if neck.sum() < NECK_MIN_FW2 * fw * fw:  # a neck all in the chin's shadow (waifu_02): warm, darker skin
             neck = pf.neck_mask((skin_like | pf.shaded_skin(lab, cc.skin_l)) & core & ~hair, f, face_poly)
@@ -195,7 +211,7 @@ def _label(
 
 
 def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | None, eye_y: float,
-          fw: float) -> np.ndarray:
+          fw: float, rgb: np.ndarray | None = None, plain: np.ndarray | None = None) -> np.ndarray:
     """Hair mask: hair-class pixels and every head pixel outside the face (ears are taken back by the
     caller), connected to hair above the chin. Clothes-coloured pixels count as body when they rise
     from below the chin, up to the eye line. With ``neck`` (a photograph's mouth line, px), what is
@@ -212,6 +228,10 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
         other = (cls != HAIR) & anyfg & ~face_poly
         up = components_touching(other, other & (yy > chin_y + 0.3 * fw)) & (yy > neck)
         rising |= up
+    elif rgb is not None:
+        rising |= _cloth_at_edge(cls, anyfg, face_poly, yy, chin_y, eye_y, fw)
+        rising |= _shoulders(rgb, cls, anyfg, face_poly, rising, yy, chin_y, eye_y, fw, plain)
+        hair &= ~(rising & above)
     hair |= above & anyfg & ~face_poly & ~rising
     hair = morph(hair, "open", 1)
     hair = components_touching(hair, hair & above & ~face_poly)
@@ -222,9 +242,68 @@ def _hair(cls, anyfg, face_poly, yy, chin: tuple[float, float], neck: float | No
     return hair & ~chest
 
 
+def _cloth_at_edge(cls, anyfg, face_poly, yy, chin_y: float, eye_y: float, fw: float) -> np.ndarray:
+    """(H, W) bool: skin-class (pale, white) pieces outside the face between the eye line and the chin that
+    reach the canvas's left or right edge over CLOTH_AWAY_FW from the face outline (so not an ear, the neck
+    or the jaw's shadow) and join clothes below the chin through pixels not hair-coloured; each with all of
+    its piece, up to where it comes out from under the hair. A white cloth ribbon at the picture's edge
+    (the sample tadne_r1c0's, x 400-512, y 280-339 of 512) is the body's: as back hair it turned with the
+    head, and the back hair's completion under the body below it (a flat grey band, x 440-512, y 337-390)
+    came into view on AngleZ -30. Hair of a colour the hair samples missed stays hair (tadne_r3c3's teal
+    twin-tail at the left edge is body-class, not skin-class)."""
+    band = (cls == SKIN) & anyfg & ~face_poly & (yy > eye_y) & (yy < chin_y)
+    side = np.zeros_like(band)
+    side[:, [0, -1]] = True
+    if not (band & side).any():
+        return np.zeros_like(band)
+    import cv2
+
+    far = band & (cv2.distanceTransform((~face_poly).astype(np.uint8), cv2.DIST_L2, 3) > CLOTH_AWAY_FW * fw)
+    pieces = components_touching(band, components_touching(far, far & side))
+    if not pieces.any():
+        return pieces
+    other = (cls != HAIR) & anyfg & ~face_poly
+    return pieces & components_touching(other & ((yy >= chin_y) | pieces), other & (yy > chin_y + 0.3 * fw))
+
+
+def _shoulders(rgb, cls, anyfg, face_poly, rising, yy, chin_y: float, eye_y: float, fw: float,
+               plain: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) bool: a drawing's clothes above the eye line, grown from the clothes rising from below
+    (``rising``) up to the drawn edges that part them from the head: a watershed on the colours seeded
+    with the face and the hair-coloured pixels above the eye line (head) and with ``rising`` (clothes).
+    Shoulders raised by a tilt or a shrug, pale grey or skin-coloured by the colour classes, were back
+    hair that turned with the head, a smear over the shoulder with no body beneath (tadne_r2c3's cape
+    top, above the chin line; only its hair-coloured streaks there are taken from the hair). Pixels of a
+    flood-filled background's colour (``plain``) stay out, like the background: the pockets between
+    twin-tails and shoulders (tadne_r1c4) are left to ``foreground.drop_background_pockets``."""
+    import cv2
+
+    head = face_poly | ((cls == HAIR) & anyfg & (yy < eye_y))
+    body = rising
+    markers = np.zeros(cls.shape, np.int32)
+    markers[~anyfg if plain is None else ~anyfg | plain] = 3  # not into the background's pockets (tadne_r1c4)
+    markers[head] = 1
+    markers[body & ~head] = 2
+    cv2.watershed(np.ascontiguousarray(rgb), markers)
+    return (markers == 2) & anyfg & ~face_poly & (yy > eye_y) & ~head
+
+
+def _ear_bowls(ears: np.ndarray, face_skin: np.ndarray, front: np.ndarray, zone: np.ndarray, fw: float) -> np.ndarray:
+    """(H, W) bool: a photograph's ear bowls, the pixels of ``zone`` walled in by an ear's skin rim
+    (``ears``), the face skin and the front hair (gaps under 0.04 FW closed), in pieces under 0.12 FW² that touch the rim. A shaded
+    ear reads as hair by colour (s7: only its pale rim was skin); left to the back hair, it turned with
+    the hair while its rim went with the face, and the slit between them tore (0.19 % at AngleZ -30)."""
+    wall = ears | face_skin | front
+    closed = morph(wall, "close", max(1.0, 0.02 * fw))  # the rim's tip and the hair a few px apart
+    bowl = fill_holes(closed, int(0.12 * fw * fw)) & ~wall & zone
+    return components_touching(bowl, morph(ears, "dilate", 1))
+
+
 def _under_jaw(face_poly: np.ndarray, yy: np.ndarray, chin_y: float, fw: float) -> np.ndarray:
-    """(H, W) bool: the neck column of a photograph, from the chin down 0.3 FW, as wide as the middle
-    70 % of the face outline 0.2 FW above the chin (the neck is a little narrower than the jaw)."""
+    """(H, W) bool: the neck column of a photograph below the jaw outline, from 0.2 FW above the chin
+    down to 0.3 FW below it, as wide as the middle 70 % of the face outline 0.2 FW above the chin (the
+    neck is a little narrower than the jaw). Beside the chin the jaw lies above the chin line: s7's
+    shaded neck sides there were back hair that turned with the head, a seam under the jaw."""
     out = np.zeros(face_poly.shape, bool)
     row = int(round(chin_y - 0.2 * fw))
     if not 0 <= row < face_poly.shape[0]:
@@ -235,7 +314,7 @@ def _under_jaw(face_poly: np.ndarray, yy: np.ndarray, chin_y: float, fw: float) 
     inset = 0.15 * (xs[-1] - xs[0])
     x0, x1 = int(round(xs[0] + inset)), int(round(xs[-1] - inset)) + 1
     out[:, x0:x1] = True
-    return out & (yy >= chin_y) & (yy < chin_y + 0.3 * fw) & ~face_poly
+    return out & (yy >= row) & (yy < chin_y + 0.3 * fw) & ~face_poly
 
 
 def _paint_features(labels, lab, core, anyfg, skin, f: FaceLandmarks, skin_l: float, strands) -> None:

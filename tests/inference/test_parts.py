@@ -196,6 +196,17 @@ def test_a_shaded_neck_in_a_painting_is_not_hair(shared_data):
     assert hair < 0.25, f"{hair:.0%} of the neck under the chin is hair"
 
 
+def test_a_white_cloth_ribbon_at_the_pictures_edge_is_not_back_hair(shared_data):
+    """The sample tadne_r1c0: a white cloth ribbon reaches the right edge between the eye line and the chin
+    (x 440-512, y 290-336 of 512). As back hair it turned with the head, and the back hair's flat fill under
+    the body below it came into view on AngleZ -30. Measured: 1673 px back hair -> 0."""
+    img, fg, face, pm = _run(shared_data / "anime/tadne_r1c0.png")
+    k = pm.labels.shape[1] / 512
+    box = pm.labels[int(290 * k) : int(336 * k), int(440 * k) :]
+    assert (box == P.BODY).mean() > 0.5
+    assert (box == P.BACK_HAIR).mean() < 0.02, f"{(box == P.BACK_HAIR).mean():.0%} of the ribbon is back hair"
+
+
 def test_an_iris_off_its_landmark_centre_is_all_iris():
     """An iris drawn half a radius beside the landmark's iris centre: its far side (outside the
     landmark's iris zone) is iris too, not eye white (it was squeezed into the closed line as
