@@ -12,7 +12,8 @@ per eye, what the blink tests assert on:
 - ``outside_changed``: pixels outside the eye boxes (grown by a margin) that differ from rest;
 - ``cover_changed``: hair, glasses or accessory pixels over the eye (rest owner map) that differ from rest;
 - ``hair_painted``: hair-coloured pixels around the eye, up towards the brow, that the closed eye
-  paints with skin whatever their labels (:func:`hair_painted`: a strand labelled eye white or lash).
+  paints with skin whatever their labels (:func:`hair_painted`: a strand labelled eye white or lash,
+  its tip darkened where it crosses the lash).
 
 The eye box is the box of the eye's white, iris and lash pixels at rest (the owner map of
 ``rig.source``), or the landmark box when the eye has none. Colours are compared in RGB 0..255.
@@ -26,6 +27,8 @@ import numpy as np
 
 HAIR_KINDS = ("FrontHair", "BackHair", "Accessory", "Glasses", "HairAccessory", "HairAccessoryBack")
 TOL = 6  # 8-bit tolerance for "unchanged"
+HUE_DEG, SAT_FRAC, VAL_FRAC = 12.0, 0.6, 0.35  # a strand tip darkened over the lash (_hair_tinted)
+HAIR_R = 60.0  # RGB distance from the fringe's median beyond which a labelled pixel is not hair-coloured
 
 
 @dataclass
@@ -197,15 +200,21 @@ def measure_blink(rig, face, render) -> tuple[list[EyeBlink], int]:
     return eyes, outside_changed(rig, face, rest, closed, [e.box for e in eyes])
 
 
-def hair_painted(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> int:
+def hair_painted(rig, face, side: str, rest: np.ndarray, closed: np.ndarray, debug: bool = False):
     """Pixels around one eye (its box grown by a margin and up by one eye height, towards the brow)
     that show the fringe's colour at rest and the skin's at EyeOpen 0: hair repainted by lid skin,
     whatever the part labels say (a strand labelled iris or lash is covered when the eye closes).
 
     The hair colour is the median of the front hair (rest owner map) in that region; a pixel is
     hair-coloured when within half its separation from the skin, eye white, iris and lash colours
-    (at most 40, RGB 0..255) and joined to the labelled hair through such pixels (a bluish shaded
-    eye white is not a strand); skin-coloured at EyeOpen 0 likewise.
+    (label medians; at most 40, RGB 0..255) and joined to the labelled hair through such pixels (a
+    bluish shaded eye white is not a strand), or when it hangs straight down from such pixels with
+    the hair's hue, a little darker (:func:`_hair_tinted`), and nearer the hair colour than to the
+    white's (its label less the pixels within ``HAIR_R`` of the hair), the iris's and the lash's
+    ink: a strand's tip where it crosses the lash, labelled lash or iris. (waifu_03's white label is
+    43 % strand, median (208, 148, 88): the radius rule alone hid its painted strand tips, 0 px.)
+    Skin-coloured at EyeOpen 0 likewise. Returns the count (int), or the (H, W) bool mask when
+    ``debug``.
     """
     src_rgb = rig.source.rgba[..., :3].astype(np.float32)
     names = eye_layer_names(side)
@@ -216,8 +225,9 @@ def hair_painted(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> 
     reg[gy0:gy1, gx0:gx1] = True
     front = _kinds_mask(rig, ("FrontHair",)) & reg
     if front.sum() < 16:
-        return 0
+        return np.zeros_like(reg) if debug else 0
     hair_c = np.median(src_rgb[front], axis=0)
+    not_hair = np.linalg.norm(src_rgb - hair_c, axis=-1) > HAIR_R
     ring = reg & ~_kinds_mask(rig, names["white"] + names["iris"] + names["lash"])
     skin_c = _median(src_rgb, _kinds_mask(rig, ("Face",)) & ring, (240, 215, 200))
     others = [skin_c] + [_median(src_rgb, _kinds_mask(rig, names[k]), d) for k, d in (
@@ -231,10 +241,51 @@ def hair_painted(rig, face, side: str, rest: np.ndarray, closed: np.ndarray) -> 
     import cv2
 
     hair = _kinds_mask(rig, HAIR_KINDS) & reg
+    # the fringe's hue, darker where a strand crosses the lash's ink (antialiased over it at 256 px)
+    lash = _kinds_mask(rig, names["lash"]) & not_hair
+    ink = others[3]
+    if lash.sum() >= 8:  # the lash's ink: the darker half of its label (its pale rim is not the lash's colour)
+        lum = _lum(src_rgb[lash])
+        ink = np.median(src_rgb[lash][lum <= np.median(lum)], axis=0)
+    tinted = _hair_tinted(rest, hair_c, skin_c)
+    d_hair = np.linalg.norm(rest[..., :3].astype(np.float32) - hair_c, axis=-1)
+    white = _median(src_rgb, _kinds_mask(rig, names["white"]) & not_hair, others[1])
+    for o in (white, others[2], ink):  # a red-brown iris or lash of the hair's hue stays the eye's
+        tinted &= d_hair < np.linalg.norm(rest[..., :3].astype(np.float32) - o, axis=-1)
     was_hair = near(rest, hair_c, others) & reg
     # a strand: hair-coloured pixels joined to the labelled hair (not a bluish shaded eye white)
     n, comp = cv2.connectedComponents((was_hair | hair).astype(np.uint8), connectivity=8)
     was_hair &= np.isin(comp, np.unique(comp[hair]))
+    # its tip, darkened over the lash, hangs straight down from it (a lash rim of the hair's hue
+    # runs across, under the forehead's skin: crypko_05)
+    cur = was_hair | hair
+    for _ in range(y1 - y0):
+        below = np.zeros_like(cur)
+        below[1:] = cur[:-1]
+        below[:, 1:] |= below[:, :-1].copy()
+        below[:, :-1] |= below[:, 1:].copy()
+        grown = tinted & reg & below & ~cur
+        if not grown.any():
+            break
+        cur |= grown
+        was_hair |= grown
     now_skin = near(closed, skin_c, [hair_c] + others[1:])
     changed = np.abs(closed.astype(np.int16) - rest.astype(np.int16)).max(axis=-1) > TOL
-    return int((was_hair & now_skin & changed).sum())
+    m = was_hair & now_skin & changed
+    return m if debug else int(m.sum())
+
+
+def _hair_tinted(img, hair_c, skin_c) -> np.ndarray:
+    """(H, W) bool: pixels of the hair's hue (within ``HUE_DEG``), at least ``SAT_FRAC`` of its
+    saturation and ``VAL_FRAC`` of its value (HSV of RGB 0..255), and farther from the skin colour
+    than from the hair's: a strand's dark tip over the lash; none when the hair is grey or skin-hued."""
+    import cv2
+
+    hsv = cv2.cvtColor(img[..., :3].astype(np.uint8), cv2.COLOR_RGB2HSV_FULL).astype(np.float32)
+    hc = cv2.cvtColor(np.array([[hair_c]], np.uint8), cv2.COLOR_RGB2HSV_FULL)[0, 0].astype(np.float32)
+    sc = cv2.cvtColor(np.array([[skin_c]], np.uint8), cv2.COLOR_RGB2HSV_FULL)[0, 0].astype(np.float32)
+    hue = lambda a, b: np.abs((a - b + 128) % 256 - 128) * 360 / 256  # noqa: E731
+    if hc[1] < 80 or hue(hc[0], sc[0]) < 2 * HUE_DEG and hc[1] < 2 * sc[1]:
+        return np.zeros(img.shape[:2], bool)
+    return ((hue(hsv[..., 0], hc[0]) < HUE_DEG) & (hsv[..., 1] >= SAT_FRAC * hc[1])
+            & (hsv[..., 2] >= VAL_FRAC * hc[2]) & (np.abs(hsv[..., 1] - sc[1]) > np.abs(hsv[..., 1] - hc[1])))

@@ -143,7 +143,14 @@ KNOWN = {
     # under lash_top.MIN_EYE_PX), tadne_r0c3 24/4 -> 21/5, tadne_r5c0 57/14 -> 61/13, tadne_r3c0 13/0 ->
     # 13/23 and tadne_r2c3 6 -> R 16 (passed before): hair-edge px along the lash's top and a strand tip
     # at the inner corner, under the lid band's 1-px rim above the lash.
-    "painted": {"crypko_00", "crypko_02", "tadne_r0c3", "tadne_r2c3", "tadne_r3c0", "tadne_r5c0"},
+    # Since the measure also follows a strand's tip down where it is darkened over the lash (of the
+    # hair's hue, hanging from it: blink_checks._hair_tinted; such tips are labelled upper lash or
+    # iris and the lid band paints them, the hard-edged skin patch over the fringe a reviewer saw):
+    # waifu_03 L 0 -> 16 (new), tadne_r5c0 62/13 -> 137/32, tadne_r5c3 R 4 -> 7; as they were: the
+    # sample tadne_r1c0 1/2, tadne_r3c0 34/17, crypko_00 16/0, crypko_02 7/78, crypko_05 0/1 -> 1/7,
+    # waifu_01 1/0, waifu_02 0/0, waifu_04 3/1 -> 3/2 (its strand tips over the lash are paler than
+    # the hair's value floor, or skin-hued: not counted).
+    "painted": {"crypko_00", "crypko_02", "tadne_r0c3", "tadne_r2c3", "tadne_r3c0", "tadne_r5c0", "waifu_03"},
 }
 _MEASURED: dict = {}
 
