@@ -183,17 +183,12 @@ def mouth_bays(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, face_width_
     block on the closed line, with a hole in the tongue)."""
     import cv2
 
-    from inference.layers.completion import mask_box
-
     r = max(2, int(round(BAY_FW * face_width_px)))
-    box = mask_box(mouth, pad=2 * r + 2)
     out = np.zeros_like(mouth)
-    if box is None:
+    crop = _mouth_crop(mouth, skin, 2 * r + 2)
+    if crop is None:
         return out
-    x0, y0, x1, y1 = box
-    m, s = mouth[y0:y1, x0:x1], skin[y0:y1, x0:x1]
-    if s.sum() < 16:
-        return out
+    (x0, y0, x1, y1), m, s = crop
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     closed = cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
     bay = closed & s & ~m
@@ -224,17 +219,12 @@ def line_run(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, face_width_px
     ``LINE_REACH_FW``: the darkest face pixel within 1 px of the line's row in the column before, kept
     while it is ``LINE_DARK`` darker than the skin's median around the mouth (a one-column gap is
     crossed), with its neighbours above and below where as dark."""
-    from inference.layers.completion import mask_box
-
     reach = int(LINE_REACH_FW * face_width_px) + 1
-    box = mask_box(mouth, pad=reach + 2)
     out = np.zeros_like(mouth)
-    if box is None:
+    crop = _mouth_crop(mouth, skin, reach + 2)
+    if crop is None:
         return out
-    x0, y0, x1, y1 = box
-    m, s = mouth[y0:y1, x0:x1], skin[y0:y1, x0:x1]
-    if s.sum() < 16:
-        return out
+    (x0, y0, x1, y1), m, s = crop
     lum = rgb[y0:y1, x0:x1].astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
     dark = s & (lum < float(np.median(lum[s])) - LINE_DARK)
     cols = np.flatnonzero(m.any(axis=0))
@@ -257,3 +247,16 @@ def line_run(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, face_width_px
             c += step
     out[y0:y1, x0:x1] = got & ~m
     return out
+
+
+def _mouth_crop(mouth: np.ndarray, skin: np.ndarray, pad: int):
+    """``(box, mouth crop, skin crop)`` around ``mouth`` padded by ``pad`` px (box = x0, y0, x1, y1), or
+    None without a mouth or with fewer than 16 skin pixels in the box."""
+    from inference.layers.completion import mask_box
+
+    box = mask_box(mouth, pad=pad)
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    m, s = mouth[y0:y1, x0:x1], skin[y0:y1, x0:x1]
+    return None if s.sum() < 16 else (box, m, s)
