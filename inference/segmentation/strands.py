@@ -220,8 +220,10 @@ def eye_strands(lab: np.ndarray, front: np.ndarray, skin: np.ndarray, eye: EyeLa
     lid = np.round((eye.upper_lid - np.array([x0, y0], np.float32)) * 16).astype(np.int32)
     cv2.polylines(band, [lid], False, 1, thickness=max(2, round(0.3 * bh)), shift=4)
     lash = dark & band.astype(bool)
+    d_base, ink = d_other, None
     if lash.sum() >= 4:  # lashes and lid lines (the lash's colour) stay the eye's
         d_other = np.minimum(d_other, np.linalg.norm(lab - np.median(lab[lash], axis=0), axis=-1))
+        ink = np.median(lab[lash][lab[lash][:, 0] <= np.median(lab[lash][:, 0])], axis=0)
     else:
         d_other = np.where(dark, 0.0, d_other)
     low = np.interp(np.arange(x0, x1), eye.lower_lid[:, 0], eye.lower_lid[:, 1])[None, :]
@@ -234,5 +236,52 @@ def eye_strands(lab: np.ndarray, front: np.ndarray, skin: np.ndarray, eye: EyeLa
     d_strand = np.linalg.norm(lab - mean, axis=-1)
     cand = free & (wgt > 0.02) & (d_strand < STRAND_DE) & (d_strand < d_other)
     took = components_touching(cand, morph(strand, "dilate", 1))
+    if ink is not None:  # without a lash ink to tell them from, dark pixels stay the eye's
+        took |= _strand_tips(lab, strand | took, free & ~took, ref_skin, d_base, ink, bh)
     out[c] = took
+    return out
+
+
+TIP_HUE_DEG = 15.0
+"""A strand's tip darkened over the lash keeps the hair's hue (CIELAB hue angle within this)..."""
+TIP_CHROMA = 0.6
+"""... and at least this fraction of its chroma."""
+TIP_REACH = 0.5
+"""It hangs at most this far (eye heights) below the strand's pixels the colour rule took."""
+
+
+def _strand_tips(lab, strand, free, ref_skin, d_other, ink, bh: float) -> np.ndarray:
+    """(h, w) bool: the tips of ``strand`` hanging straight down over the lash (each pixel under a
+    strand pixel, or one column beside it) inside ``free``: where a strand crosses the lash its
+    translucent tip is darkened towards the lash's ink, ``STRAND_DE`` away from the strand around it
+    and nearer the lash's median colour (waifu_03, tadne_r5c0: 34 ΔE), so the colour rule left it to
+    the lash and the closed lid painted it with skin. A tip keeps the hair's hue and chroma
+    (``TIP_HUE_DEG``, ``TIP_CHROMA``; none when the hair is grey or skin-hued) and is nearer the hair's
+    colour than the lash's ink (the darker half of the lash pixels along the lid), the skin and the
+    eye white (``d_other``, ΔE); a lash drawn across under the strand is darker than that, and its
+    pixels beside the strand hang from no strand. ``lab`` (h, w, 3) float32 CIELAB crop, ``ink`` (3,)
+    CIELAB, ``bh`` the eye height (px)."""
+    out = np.zeros_like(strand)
+    if strand.sum() < 8:
+        return out
+    hair = np.median(lab[strand], axis=0)
+    chroma = lambda v: np.hypot(v[..., 1], v[..., 2])  # noqa: E731
+    hue = lambda v: np.degrees(np.arctan2(v[..., 2], v[..., 1]))  # noqa: E731
+    dh = lambda a, b: np.abs((a - b + 180.0) % 360.0 - 180.0)  # noqa: E731
+    if chroma(hair) < 15.0 or dh(hue(hair), hue(ref_skin)) < 2 * TIP_HUE_DEG and chroma(hair) < 2 * chroma(ref_skin):
+        return out
+    d_hair = np.linalg.norm(lab - hair, axis=-1)
+    tinted = free & (dh(hue(lab), hue(hair)) < TIP_HUE_DEG) & (chroma(lab) >= TIP_CHROMA * chroma(hair))
+    tinted &= (d_hair < np.linalg.norm(lab - ink, axis=-1)) & (d_hair < d_other)
+    cur = strand.copy()
+    for _ in range(max(2, int(round(TIP_REACH * bh)))):
+        below = np.zeros_like(cur)
+        below[1:] = cur[:-1]
+        below[:, 1:] |= below[:, :-1].copy()
+        below[:, :-1] |= below[:, 1:].copy()
+        grown = tinted & below & ~cur
+        if not grown.any():
+            break
+        cur |= grown
+        out |= grown
     return out

@@ -171,6 +171,33 @@ def test_a_strand_crossing_an_eye_is_hair_a_hair_coloured_iris_is_not():
     assert not (out & front).any()
 
 
+
+def test_a_strand_tip_darkened_over_the_lash_is_hair_the_lash_beside_it_is_not():
+    """waifu_03: the fringe's strand tips hanging over the upper lash are darkened towards the lash's
+    ink, over ``STRAND_DE`` from the strand around them and nearer the lash's median colour, so the colour
+    rule left them to the lash (the closed lid painted them with skin). They keep the hair's hue."""
+    from inference.segmentation.strands import eye_strands
+
+    h = w = 120
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[:] = (250, 225, 205)  # skin
+    yy, xx = np.mgrid[0:h, 0:w]
+    rgb[((xx - 60) / 28.0) ** 2 + ((yy - 58) / 21.0) ** 2 <= 1] = (246, 246, 250)  # eye white
+    rgb[36:44, 30:91] = (45, 30, 25)  # a thick upper lash, dark brown
+    strand = (xx >= 80) & (xx < 85) & (yy < 42)
+    rgb[strand & (yy < 36)] = (225, 125, 50)  # an orange strand hanging from the fringe ...
+    rgb[strand & (yy >= 36)] = (150, 70, 25)  # ... its tip over the lash darkened, of the hair's hue
+    front = strand & (yy < 30)  # the eye box (grown a little) is left to the eyes
+    skin = (rgb == (250, 225, 205)).all(axis=-1)
+    lid = np.array([[30, 38], [60, 37], [90, 38]], np.float32)
+    low = np.array([[30, 76], [60, 78], [90, 76]], np.float32)
+    eye = EyeLandmarks((60.0, 58.0), (30.0, 36.0, 60.0, 44.0), (60.0, 58.0), 9.0, lid, low)
+    out = eye_strands(_lab(rgb), front, skin, eye)
+    assert out[36:42, 81:84].all()  # the darkened tip over the lash
+    assert not out[36:44, :79].any() and not out[36:44, 86:].any()  # the lash beside it stays the eye's
+    assert not out[42:].any()
+
+
 def _lab(rgb: np.ndarray) -> np.ndarray:
     import cv2
 

@@ -150,7 +150,12 @@ KNOWN = {
     # sample tadne_r1c0 1/2, tadne_r3c0 34/17, crypko_00 16/0, crypko_02 7/78, crypko_05 0/1 -> 1/7,
     # waifu_01 1/0, waifu_02 0/0, waifu_04 3/1 -> 3/2 (its strand tips over the lash are paler than
     # the hair's value floor, or skin-hued: not counted).
-    "painted": {"crypko_00", "crypko_02", "tadne_r0c3", "tadne_r2c3", "tadne_r3c0", "tadne_r5c0", "waifu_03"},
+    # Since eye_strands follows a strand's tip straight down over the lash (strands._strand_tips: the
+    # hair's hue and chroma, nearer the hair than the lash's ink; the colour rule left it to the lash,
+    # 34 dE from the strand around it): waifu_03 L 16 -> 4 (R 6) passes; tadne_r5c0 137/32 -> 135/25,
+    # waifu_04 3/2 -> 2/2; as they were: tadne_r3c0 34/17 (grey hair: no hue to follow), crypko_00 16/0,
+    # crypko_02 7/78, waifu_01 1/0, waifu_02 0/0.
+    "painted": {"crypko_00", "crypko_02", "tadne_r0c3", "tadne_r2c3", "tadne_r3c0", "tadne_r5c0"},
 }
 _MEASURED: dict = {}
 
