@@ -2,12 +2,10 @@
 
 A layer's *completed* pixels are the ones another part hides in the input: skin under the bangs,
 hair behind the face, eye white under the iris. They are painted so that moving a part uncovers
-plausible art instead of a hole. This module holds the geometry helpers (hulls, zones) and the fill
-itself: OpenCV TELEA inpainting (``cv2.inpaint(..., cv2.INPAINT_TELEA)``, the embedded default of
-models.md 1.5) run on a downscaled crop, then blended toward the part's median colour with the
-distance from the visible art, which hides the streaks TELEA leaves in large holes (or, with
-``Fill.local``, toward the mean colour of the visible art around each pixel: the body under the jaw
-continues the strands and collar beside it).
+plausible art instead of a hole. Geometry helpers (hulls, zones) and the fill: OpenCV TELEA (the
+embedded default of models.md 1.5) on a downscaled crop, blended toward the part's median colour with
+the distance from the visible art, hiding TELEA's streaks in large holes (``Fill.local``: toward the
+mean colour of the visible art around each pixel, the body under the jaw continues the collar).
 
 All masks are (H, W) bool in the canvas frame; colours are uint8 RGB.
 """
@@ -34,8 +32,7 @@ class Fill:
         Distance from the visible art over which the fill fades from the inpainted colour to the
         part's median colour (0 = pure inpainting).
     shade : float
-        Multiplier applied to the colour far from the visible art (1 = none; < 1 darkens, as hair
-        behind the head is in shadow).
+        Luminance factor far from the visible art, in the colour's hue (1 = none; < 1: hair behind the head is in shadow).
     erode_px : int
         The visible art is eroded by this before it is used as the source, so outlines and
         anti-aliased edges of the neighbours do not bleed into the fill.
@@ -52,9 +49,8 @@ class Fill:
     erode_px: int = 2
     method: str = "telea"
     local: bool = False
-    """Far from the visible art, fade to the mean colour of the visible art *around* the pixel
-    (Gaussian, sigma ``flat_dist_px``) instead of the part's median: a part of many colours (collar, jacket, strands
-    on the shoulders) continues the colour and shading beside the hole, not a pale average."""
+    """Far from the visible art, fade to the mean colour of the visible art *around* the pixel (Gaussian, sigma
+    ``flat_dist_px``), not the part's median: a part of many colours continues the colours beside the hole."""
 
 
 def mask_box(mask: np.ndarray, pad: int = 0) -> Box | None:
@@ -262,10 +258,9 @@ def fill_region(
 
     Notes
     -----
-    TELEA (Telea 2004, ``cv2.inpaint``) on a crop around the target downscaled to
-    ``fill.max_side_px``; every pixel of the crop that is not source is treated as unknown, so the
-    neighbours' colours (hair beside the skin) never leak in. Then a blend toward the median colour
-    of the source over ``fill.flat_dist_px`` and a ``fill.shade`` darkening far from the source.
+    TELEA (``cv2.inpaint``) on a crop around the target downscaled to ``fill.max_side_px``, non-source
+    pixels unknown (the neighbours' colours never leak in); then a blend toward the source's median over
+    ``fill.flat_dist_px`` and a ``fill.shade`` darkening in its hue (:func:`shade_factor`) far from it.
     """
     import cv2
 
@@ -283,7 +278,7 @@ def fill_region(
     crop_src = src[y0:y1, x0:x1]
     crop_tgt = target[y0:y1, x0:x1]
     if not crop_src.any():
-        out = np.broadcast_to(median * fill.shade, (int(crop_tgt.sum()), 3))
+        out = np.broadcast_to(median * shade_factor(median, fill.shade), (int(crop_tgt.sum()), 3))
         return np.clip(np.round(out), 0, 255).astype(np.uint8)
     from inference.layers.inpaint_learned import active
 
@@ -300,8 +295,17 @@ def fill_region(
         far = local_color(rgb[y0:y1, x0:x1], crop_src, fill.flat_dist_px)[crop_tgt] if fill.local else median[None, :]
         colors = colors * (1.0 - tt) + far * tt
         if fill.shade != 1.0:
-            colors = colors * (1.0 - t * (1.0 - fill.shade))
+            colors = colors * (1.0 - t * (1.0 - shade_factor(median, fill.shade)[None, :]))
     return np.clip(np.round(colors), 0, 255).astype(np.uint8)
+
+
+def shade_factor(color: np.ndarray, shade: float) -> np.ndarray:
+    """(3,) float32 multipliers darkening ``color`` (3,) RGB 0..255 to ~``shade`` of its luminance in its own
+    hue (``(c / 255) ** g``, multiplied by itself as an artist shades): a uniform ``shade`` turned pale hair
+    grey (tadne_r4c3's mint hair behind the face, blocks on every turn); dark hair darkens alike."""
+    c = np.clip(np.asarray(color, np.float64) / 255.0, 0.02, 0.995)
+    g = np.log(shade) / np.log(float(np.clip(c @ np.array([0.299, 0.587, 0.114]), 0.02, 0.995)))
+    return np.clip(c ** g, 0.0, 1.0).astype(np.float32)
 
 
 def local_color(rgb: np.ndarray, src: np.ndarray, smooth_px: float, max_side_px: int = 128) -> np.ndarray:

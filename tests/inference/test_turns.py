@@ -313,3 +313,26 @@ def test_a_neck_all_in_shadow_is_found_and_shaded_under_the_jaw(gl):
     assert visible > 0.06 * fw * fw, (visible, fw)  # 0.12 FW² of skin between the jaw and the collar
     lighter, outside = neck_under_jaw(rig, render)
     assert lighter < 10.0 and outside == 0, (lighter, outside)
+
+
+def test_back_hair_shadow_keeps_the_hue_of_pale_hair():
+    """The back hair behind the face is darkened (``Fill.shade``) in the hair's own hue, not toward grey:
+    tadne_r4c3's pale mint hair was completed as (162, 176, 166) grey blocks that every head turn showed
+    (a uniform x0.8 shrinks the chroma with the luminance)."""
+    from inference.layers.completion import Fill, fill_region
+
+    shape = (200, 200)
+    rgb = np.zeros(shape + (3,), np.uint8)
+    rgb[:] = (222, 244, 228)  # pale mint hair
+    source = np.zeros(shape, bool)
+    source[:, :30] = True
+    target = np.zeros(shape, bool)
+    target[:, 60:] = True
+    far = fill_region(rgb, source, target, Fill(96, 20.0, 0.8), (90, 60, 50)).astype(float)
+    far = far.reshape(200, 140, 3)[:, 40:].reshape(-1, 3)  # over 20 px from the visible hair: the shaded median
+    hair = rgb[0, 0].astype(float)
+    luma = np.array([0.299, 0.587, 0.114])
+    assert np.median(far @ luma) == pytest.approx(0.8 * (hair @ luma), rel=0.05)  # darker by the shade
+    chroma = np.median(far.max(axis=1) - far.min(axis=1))
+    assert chroma >= hair.max() - hair.min()  # not greyer than the visible hair
+    assert np.argmax(np.median(far, axis=0)) == 1  # still green
