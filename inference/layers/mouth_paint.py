@@ -274,7 +274,9 @@ def lip_room_px(lower_lip: np.ndarray, chin_y: float, fw: float) -> float:
 
 def open_interior(opening: np.ndarray, scene, size, photo: bool, chin_y: float):
     """The interior pieces of an open input at MouthOpenY 1 (``{name: (image, origin)}``, as
-    :func:`paint_interior`; no teeth: the input's own are its MouthTeeth).
+    :func:`paint_interior`; no MouthTeeth: the input's own are its MouthTeeth, and on photos the upper
+    teeth are painted on the interior itself, under the upper lip, so opening past the input's own
+    opening shows them, not a dark void under the lip).
 
     Per column, the larger of the input's own opening stretched by 1 / rest_open about where the lips
     meet and the lens of a closed mouth as wide as the whole mouth, the latter kept (at the rest
@@ -307,8 +309,25 @@ def open_interior(opening: np.ndarray, scene, size, photo: bool, chin_y: float):
     own = px[lum <= np.percentile(lum, 30)].mean(axis=0) * 0.45  # the input's darkest, darker
     fill = np.float32(INTERIOR_RGB) if photo else 0.5 * own + 0.5 * np.float32(INTERIOR_RGB)
     keep = g > 0.25
-    return _paint_opening(xs[keep].astype(np.float64), meet[keep], g[keep], size, fw, photo,
-                          line_rgb(mouth, scene.rgb, photo), False, fill)
+    out = _paint_opening(xs[keep].astype(np.float64), meet[keep], g[keep], size, fw, photo,
+                         line_rgb(mouth, scene.rgb, photo), photo, fill)
+    if "MouthTeeth" in out and "MouthInterior" in out:  # a photo's upper teeth, revealed as it opens
+        _paint_onto(out["MouthInterior"], out.pop("MouthTeeth"))
+    return out
+
+
+def _paint_onto(base: tuple[np.ndarray, tuple[float, float]], top: tuple[np.ndarray, tuple[float, float]]) -> None:
+    """Composite ``top`` (image, origin) over ``base`` (in place) inside ``base``'s alpha, which is kept."""
+    (b, (bx, by)), (t, (tx, ty)) = base, top
+    x0, y0 = int(tx - bx), int(ty - by)
+    bx0, by0 = max(0, x0), max(0, y0)
+    bx1, by1 = min(b.shape[1], x0 + t.shape[1]), min(b.shape[0], y0 + t.shape[0])
+    if bx1 <= bx0 or by1 <= by0:
+        return
+    src = t[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0].astype(np.float32)
+    dst = b[by0:by1, bx0:bx1]
+    a = src[..., 3:4] / 255.0
+    dst[..., :3] = np.clip(np.round(src[..., :3] * a + dst[..., :3] * (1.0 - a)), 0, 255).astype(np.uint8)
 
 
 def column_extent(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

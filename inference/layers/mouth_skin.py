@@ -71,6 +71,8 @@ def complete_under_mouth(scene: Scene, target: np.ndarray, colors: np.ndarray) -
     if zone.sum() < 4:
         return colors
     known = scene.vis("Face") & ~dilate(mouth, EDGE_PX)
+    if scene.face is not None and scene.face.kind != "real" and (scene.vis("MouthTeeth") | scene.vis("MouthTongue")).any():
+        known &= ~outline_band(mouth, known, scene.rgb, scene.fw)  # an open drawn mouth's outline is not skin
     solve = zone | (dilate(mouth, EDGE_PX) & ~mouth & scene.vis("Face"))  # the lips' edge is solved, not kept
     pad = max(4, mh // 2)
     filled = membrane(scene.rgb, known, solve, pad=pad)
@@ -260,3 +262,36 @@ def _mouth_crop(mouth: np.ndarray, skin: np.ndarray, pad: int):
     x0, y0, x1, y1 = box
     m, s = mouth[y0:y1, x0:x1], skin[y0:y1, x0:x1]
     return None if s.sum() < 16 else (box, m, s)
+
+
+OUTLINE_FW = 0.045
+"""How far (face widths) outside an open drawn mouth its outline band reaches (tadne_r3c3: a grey line
+and a white band around the opening, 5 px at 0.04 FW, which the part map called face and neck)."""
+OUTLINE_SKIN_DISTANCE = 40.0
+"""RGB distance from the skin's median colour beyond the band from which a pixel in it is the outline's."""
+
+
+def outline_band(mouth: np.ndarray, skin: np.ndarray, rgb: np.ndarray, face_width_px: float) -> np.ndarray:
+    """(H, W) bool: ``skin`` pixels within ``OUTLINE_FW`` of an open drawn ``mouth`` that belong to its
+    outline: at least ``OUTLINE_SKIN_DISTANCE`` from the median colour of the skin just beyond the
+    band and connected to the mouth (with the anti-aliasing between them). Taken as the skin around
+    the mouth, the skin completed under it had the outline's colours (tadne_r3c3: a grey fill)."""
+    from inference.layers.completion import dilate
+    from inference.masks import components_touching
+
+    r = max(2.0, OUTLINE_FW * face_width_px)
+    out = np.zeros_like(mouth)
+    crop = _mouth_crop(mouth, skin, int(2.5 * r) + 2)
+    if crop is None:
+        return out
+    (x0, y0, x1, y1), m, s = crop
+    band = s & dilate(m, r) & ~m
+    beyond = s & dilate(m, 2.5 * r) & ~dilate(m, 1.5 * r)
+    if beyond.sum() < 16:
+        return out
+    px = rgb[y0:y1, x0:x1].astype(np.float32)
+    off = band & (np.linalg.norm(px - np.median(px[beyond], axis=0), axis=2) >= OUTLINE_SKIN_DISTANCE)
+    edge = band & dilate(m, 1.5)
+    line = components_touching(off | edge, edge) & off  # the outline, reached from the mouth
+    out[y0:y1, x0:x1] = line | (edge & dilate(line, 1.5))  # with the anti-aliasing between them
+    return out

@@ -252,3 +252,26 @@ def test_a_faint_line_found_only_at_its_tip_is_followed():
     whole = mouth.copy()
     whole[28:33, 40:76] = rgb[28:33, 40:76, 0] < 235
     assert not line_run(whole, ~whole, rgb, fw).any()  # 0.18 FW wide: not a fragment
+
+
+MIN_TEETH_FW2 = 2e-4
+"""A photo open at rest shows, at MouthOpenY 1, upper teeth of at least this area (face widths squared)
+under its upper lip (s1: 0 px before, its own teeth a 2 px sliver glued to the lip, the rest dark;
+599 px after, at least 22; s10 311, at least 19)."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["portraits/s1.jpg", "portraits/s10.jpg"])
+def test_open_photo_shows_its_teeth_when_opened(case, shared_data):
+    from inference.pipeline import generate
+    from tests.inference.mouth_metrics import MouthFrame, mouth_only
+
+    result = generate(shared_data / case)
+    rig, face = result.rig, result.face
+    assert rig.parameter("ParamMouthOpenY").default > 0  # open at rest
+    render = render_to_array(mouth_only(rig, {"ParamMouthOpenY": 1.0}))
+    frame = MouthFrame.of(face)
+    win = render[frame.window(render.shape)]
+    rgb = win[..., :3].astype(int)
+    teeth = (win[..., 3] > 200) & (rgb.min(axis=-1) > 170) & (rgb.max(axis=-1) - rgb.min(axis=-1) < 60)
+    assert teeth.sum() >= MIN_TEETH_FW2 * frame.fw**2, (int(teeth.sum()), frame.fw)

@@ -105,3 +105,21 @@ def test_skin_uncovered_at_mouth_form_minus_one_matches_the_skin_around(case, ma
         m = corner_step(rig, face, values)
         assert m["uncovered_px"] >= 4, (values, m)  # the corners do move in
         assert m["step"] <= max_step, (values, m)
+
+
+
+MAX_CLOSED_STEP, MAX_CLOSED_P90 = 28.0, 45.0
+"""An open drawn input closed (MouthOpenY 0): mean and 90th percentile step between the skin it uncovers
+and the skin around (tadne_r3c3: 31.9 / 58.5 with the completion taken from its outline band, 25.3 / 35.2
+without; the band itself still shows, on the face layer, so the mean stays above ``MAX_CORNER_STEP``)."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["anime/tadne_r3c3.png"])
+def test_skin_uncovered_when_an_open_input_closes_matches_the_skin_around(case, shared_data):
+    """An open drawn input closed shows skin, not a pale-grey ghost of its opening: tadne_r3c3's grey
+    outline and white band around the opening are face pixels, and the completion under the mouth took
+    their colours (``inference.layers.mouth_skin.outline_band`` keeps them out of its sources)."""
+    rig, face = _generated(shared_data / case)
+    m = corner_step(rig, face, {"ParamMouthOpenY": 0.0})
+    assert m["uncovered_px"] >= 4 and m["step"] <= MAX_CLOSED_STEP and m["step_p90"] <= MAX_CLOSED_P90, m
