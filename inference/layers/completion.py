@@ -48,6 +48,10 @@ class Fill:
     shade: float = 1.0
     erode_px: int = 2
     method: str = "telea"
+    fade: bool = True
+    """A textured (patch) fill fades toward the median (or ``local``) colour over ``flat_dist_px``;
+    False keeps the copied texture everywhere and only applies ``shade`` (the back hair under the
+    body: a fade left a smooth blob that a tilting head uncovers, issue 14)."""
     local: bool = False
     """Far from the visible art, fade to the mean colour of the visible art *around* the pixel (Gaussian, sigma
     ``flat_dist_px``), not the part's median: a part of many colours continues the colours beside the hole."""
@@ -291,7 +295,7 @@ def fill_region(
     if fill.flat_dist_px > 0:
         t = np.clip(dist / fill.flat_dist_px, 0.0, 1.0)[:, None]
         # a textured fill keeps its texture near the visible art and fades to the median further in
-        tt = t * t if textured else t
+        tt = (t * t if fill.fade else np.zeros_like(t)) if textured else t
         far = local_color(rgb[y0:y1, x0:x1], crop_src, fill.flat_dist_px)[crop_tgt] if fill.local else median[None, :]
         colors = colors * (1.0 - tt) + far * tt
         if fill.shade != 1.0:

@@ -327,7 +327,7 @@ def _completion(name: str, scene: Scene) -> tuple[np.ndarray | None, np.ndarray,
         outside = dilate(erode(scene.rank < 0, r), r)
         behind = ((hull_mask(hair) & zone) | near) & ~(head & ~nearer(hair, outside))
         target = covered & (behind | scene.vis("FrontHair") | scene.vis("HairAccessory") | (scene.vis("Hat") & zone))
-        return target, source, Fill(96, 0.25 * fw, 0.8, method="patch"), HAIR_DEFAULT
+        return target, source, Fill(96, 0.25 * fw, 0.8, method="patch", fade=False), HAIR_DEFAULT
     if name == "Body":
         zone = hull_mask(vis)
         zone[: max(0, int(scene.chin[1] - 0.1 * fh))] = False
