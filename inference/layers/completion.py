@@ -39,8 +39,7 @@ class Fill:
     method : str
         ``"telea"`` (smooth continuation, for skin and eye whites) or ``"patch"`` (exemplar
         completion, ``inference.layers.patchfill``: hair strands and cloth continue as texture near
-        the visible art; the blend toward the median is quadratic in the distance then). ``"patch"`` falls back to TELEA where the
-        part has too little visible texture.
+        the visible art; the blend toward the median is quadratic in the distance then; TELEA where too little texture).
     """
 
     max_side_px: int = 128
@@ -49,9 +48,7 @@ class Fill:
     erode_px: int = 2
     method: str = "telea"
     fade: bool = True
-    """A textured (patch) fill fades toward the median (or ``local``) colour over ``flat_dist_px``;
-    False keeps the copied texture everywhere and only applies ``shade`` (the back hair under the
-    body: a fade left a smooth blob that a tilting head uncovers, issue 14)."""
+    """False: a patch fill keeps its texture everywhere, only ``shade`` applies (back hair; issue 14)."""
     local: bool = False
     """Far from the visible art, fade to the mean colour of the visible art *around* the pixel (Gaussian, sigma
     ``flat_dist_px``), not the part's median: a part of many colours continues the colours beside the hole."""
