@@ -113,9 +113,11 @@ def hat_mask(lab: np.ndarray, region: np.ndarray, skin: np.ndarray, hair_ref: np
     x, y, bw, bh = f.face_box
     cx, cy = x + bw / 2, y + bh / 2
     eye_y = 0.5 * (f.eye_l.center[1] + f.eye_r.center[1])
-    d, d_ab = nearest_distance(lab, hair_ref), nearest_distance(lab, hair_ref, slice(1, 3))
-    cand = region & ~skin & (((d > HAT_DE) & (d_ab > HAT_AB)) | (d > HAT_DE_DARK)) & ~_highlight(lab, hair_ref)
-    cand[int(max(0, eye_y - 0.1 * fw)) :] = False
+    cut, top = int(max(0, eye_y - 0.1 * fw)), int(max(0, eye_y))  # a hat lies above; it grows to the eyes
+    d, d_ab = nearest_distance(lab[:top], hair_ref), nearest_distance(lab[:top], hair_ref, slice(1, 3))
+    cand = np.zeros(region.shape, bool)
+    cand[:cut] = (region[:cut] & ~skin[:cut] & (((d[:cut] > HAT_DE) & (d_ab[:cut] > HAT_AB)) | (d[:cut] > HAT_DE_DARK))
+                  & ~_highlight(lab[:cut], hair_ref))
     cand = morph(cand, "open", max(1.0, 0.02 * fw))
     n, comp, stats, cents = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
     mid = np.zeros(region.shape[1], bool)
@@ -131,8 +133,8 @@ def hat_mask(lab: np.ndarray, region: np.ndarray, skin: np.ndarray, hair_ref: np
             out |= comp == i
     if not out.any():
         return out
-    loose = region & ~skin & (d > 0.5 * HAT_DE)
-    loose[int(max(0, eye_y)) :] = False
+    loose = np.zeros(region.shape, bool)
+    loose[:top] = region[:top] & ~skin[:top] & (d > 0.5 * HAT_DE)
     for _ in range(max(2, round(GROW_FW * fw))):
         nxt = morph(out, "dilate", 1) & loose
         if not (nxt & ~out).any():
