@@ -167,11 +167,18 @@ def earring_mask(
     if not zone.any():
         return out
     k = max(3, int(0.12 * fw) | 1)
-    med = np.stack([cv2.medianBlur(np.clip(lab[..., c] + 128.0 * (c > 0), 0, 255).astype(np.uint8), k)
+    # the medians and distances on the zone's box grown by the filter radius (the same values there)
+    ys, xs = np.nonzero(zone.any(1))[0], np.nonzero(zone.any(0))[0]
+    by0, by1 = max(0, int(ys[0]) - k // 2), min(h, int(ys[-1]) + 1 + k // 2)
+    bx0, bx1 = max(0, int(xs[0]) - k // 2), min(w, int(xs[-1]) + 1 + k // 2)
+    sub = lab[by0:by1, bx0:bx1]
+    med = np.stack([cv2.medianBlur(np.clip(sub[..., c] + 128.0 * (c > 0), 0, 255).astype(np.uint8), k)
                     for c in range(3)], -1).astype(np.float32)
     med[..., 1:] -= 128.0
-    distinct = np.linalg.norm(lab - med, axis=-1) > EARRING_DE
-    cand = morph(zone & distinct & (nearest_distance(lab, hair_ref) > EARRING_HAIR_DE), "open", max(1.0, 0.01 * fw))
+    keep = np.zeros((h, w), bool)
+    keep[by0:by1, bx0:bx1] = (np.linalg.norm(sub - med, axis=-1) > EARRING_DE) \
+        & (nearest_distance(sub, hair_ref) > EARRING_HAIR_DE)
+    cand = morph(zone & keep, "open", max(1.0, 0.01 * fw))
     n, comp, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
     lo, hi = max(EARRING_MIN_PX, (EARRING_AREA_FW[0] * fw) ** 2), (EARRING_AREA_FW[1] * fw) ** 2
     for i in range(1, n):
