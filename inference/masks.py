@@ -17,6 +17,27 @@ def to_lab(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(a, cv2.COLOR_RGB2Lab).reshape(rgb.shape[:-1] + (3,))
 
 
+def nearest_distance(lab: np.ndarray, centres: np.ndarray, channels: slice = slice(0, 3)) -> np.ndarray:
+    """(H, W) Euclidean distance of each pixel of the (H, W, C) ``lab`` to the nearest of the (k, C)
+    ``centres``, over ``channels``; +inf (float32) when there are no centres.
+
+    Equals ``np.linalg.norm(lab[..., None, ch] - centres[:, ch], axis=-1).min(-1)`` to the bit (same
+    dtype, same summation order; the square root is taken once, of the smallest squared distance,
+    which is exact as the rounded square root is monotonic) without its (H, W, k, C) temporaries."""
+    if len(centres) == 0:
+        return np.full(lab.shape[:-1], np.inf, np.float32)
+    planes = [np.ascontiguousarray(lab[..., c]) for c in range(lab.shape[-1])[channels]]
+    best = None
+    for centre in np.asarray(centres)[:, channels]:
+        sq = None
+        for plane, v in zip(planes, centre, strict=True):
+            t = plane - v
+            t *= t
+            sq = t if sq is None else np.add(sq, t, out=sq)
+        best = sq if best is None else np.minimum(best, sq, out=best)
+    return np.sqrt(best, out=best)
+
+
 def remove_small(mask: np.ndarray, min_area: int) -> np.ndarray:
     """``mask`` without its connected components (8-connectivity) smaller than ``min_area`` px."""
     import cv2

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inference.masks import morph
+from inference.masks import morph, nearest_distance
 from inference.types import FaceLandmarks
 
 HAT_DE = 20.0
@@ -70,12 +70,6 @@ def _kmeans(pix: np.ndarray, k: int = 3, least: float = 0.1) -> np.ndarray:
     return cen[keep].astype(np.float32)
 
 
-def _dist(lab: np.ndarray, cen: np.ndarray, channels: slice = slice(0, 3)) -> np.ndarray:
-    if len(cen) == 0:
-        return np.full(lab.shape[:2], np.inf, np.float32)
-    return np.linalg.norm(lab[..., None, channels] - cen[None, None, :, channels], axis=-1).min(-1)
-
-
 def hair_reference(lab: np.ndarray, hair: np.ndarray, skin: np.ndarray, f: FaceLandmarks) -> np.ndarray:
     """(k, 3) Lab colours of the hair from the brows to ``REFERENCE_BELOW_CHIN_FW`` under the chin
     (fringe tips, side hair and its shading); empty when there is none there."""
@@ -119,9 +113,11 @@ def hat_mask(lab: np.ndarray, region: np.ndarray, skin: np.ndarray, hair_ref: np
     x, y, bw, bh = f.face_box
     cx, cy = x + bw / 2, y + bh / 2
     eye_y = 0.5 * (f.eye_l.center[1] + f.eye_r.center[1])
-    d, d_ab = _dist(lab, hair_ref), _dist(lab, hair_ref, slice(1, 3))
-    cand = region & ~skin & (((d > HAT_DE) & (d_ab > HAT_AB)) | (d > HAT_DE_DARK)) & ~_highlight(lab, hair_ref)
-    cand[int(max(0, eye_y - 0.1 * fw)) :] = False
+    cut, top = int(max(0, eye_y - 0.1 * fw)), int(max(0, eye_y))  # a hat lies above; it grows to the eyes
+    d, d_ab = nearest_distance(lab[:top], hair_ref), nearest_distance(lab[:top], hair_ref, slice(1, 3))
+    cand = np.zeros(region.shape, bool)
+    cand[:cut] = (region[:cut] & ~skin[:cut] & (((d[:cut] > HAT_DE) & (d_ab[:cut] > HAT_AB)) | (d[:cut] > HAT_DE_DARK))
+                  & ~_highlight(lab[:cut], hair_ref))
     cand = morph(cand, "open", max(1.0, 0.02 * fw))
     n, comp, stats, cents = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
     mid = np.zeros(region.shape[1], bool)
@@ -137,8 +133,8 @@ def hat_mask(lab: np.ndarray, region: np.ndarray, skin: np.ndarray, hair_ref: np
             out |= comp == i
     if not out.any():
         return out
-    loose = region & ~skin & (d > 0.5 * HAT_DE)
-    loose[int(max(0, eye_y)) :] = False
+    loose = np.zeros(region.shape, bool)
+    loose[:top] = region[:top] & ~skin[:top] & (d > 0.5 * HAT_DE)
     for _ in range(max(2, round(GROW_FW * fw))):
         nxt = morph(out, "dilate", 1) & loose
         if not (nxt & ~out).any():
@@ -171,11 +167,18 @@ def earring_mask(
     if not zone.any():
         return out
     k = max(3, int(0.12 * fw) | 1)
-    med = np.stack([cv2.medianBlur(np.clip(lab[..., c] + 128.0 * (c > 0), 0, 255).astype(np.uint8), k)
+    # the medians and distances on the zone's box grown by the filter radius (the same values there)
+    ys, xs = np.nonzero(zone.any(1))[0], np.nonzero(zone.any(0))[0]
+    by0, by1 = max(0, int(ys[0]) - k // 2), min(h, int(ys[-1]) + 1 + k // 2)
+    bx0, bx1 = max(0, int(xs[0]) - k // 2), min(w, int(xs[-1]) + 1 + k // 2)
+    sub = lab[by0:by1, bx0:bx1]
+    med = np.stack([cv2.medianBlur(np.clip(sub[..., c] + 128.0 * (c > 0), 0, 255).astype(np.uint8), k)
                     for c in range(3)], -1).astype(np.float32)
     med[..., 1:] -= 128.0
-    distinct = np.linalg.norm(lab - med, axis=-1) > EARRING_DE
-    cand = morph(zone & distinct & (_dist(lab, hair_ref) > EARRING_HAIR_DE), "open", max(1.0, 0.01 * fw))
+    keep = np.zeros((h, w), bool)
+    keep[by0:by1, bx0:bx1] = (np.linalg.norm(sub - med, axis=-1) > EARRING_DE) \
+        & (nearest_distance(sub, hair_ref) > EARRING_HAIR_DE)
+    cand = morph(zone & keep, "open", max(1.0, 0.01 * fw))
     n, comp, stats, _ = cv2.connectedComponentsWithStats(cand.astype(np.uint8), connectivity=8)
     lo, hi = max(EARRING_MIN_PX, (EARRING_AREA_FW[0] * fw) ** 2), (EARRING_AREA_FW[1] * fw) ** 2
     for i in range(1, n):

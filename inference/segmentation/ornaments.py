@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inference.masks import morph
+from inference.masks import morph, nearest_distance
 
 ORNAMENT_DE = 30.0
 ORNAMENT_AB = 20.0
@@ -58,8 +58,7 @@ def ornament_mask(
     out = np.zeros(hair.shape, bool)
     if len(hair_lab) == 0 or fw < 16:
         return out
-    d = np.linalg.norm(lab[..., None, :] - hair_lab[None, None], axis=-1).min(-1)
-    d_ab = np.linalg.norm(lab[..., None, 1:] - hair_lab[None, None, :, 1:], axis=-1).min(-1)
+    d, d_ab = nearest_distance(lab, hair_lab), nearest_distance(lab, hair_lab, slice(1, 3))
     cand = hair & ~skin & (d > ORNAMENT_DE) & (d_ab > ORNAMENT_AB)
     cand[int(max(0, below_y)) :] = False
     cand = morph(cand, "open", max(1.0, 0.015 * fw))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference.landmarks.anime_features import SkinModel, skin_model
-from inference.masks import fill_polygon
+from inference.masks import fill_polygon, nearest_distance
 from inference.types import FaceLandmarks
 
 SKIN, HAIR, BODY = 0, 1, 2
@@ -59,13 +59,6 @@ def _kmeans(pix: np.ndarray, k: int) -> np.ndarray:
     return cen[keep].astype(np.float32)
 
 
-def _nearest(lab: np.ndarray, cen: np.ndarray) -> np.ndarray:
-    if len(cen) == 0:
-        return np.full(lab.shape[:-1], np.inf, np.float32)
-    d = np.linalg.norm(lab[..., None, :] - cen[None, None], axis=-1)
-    return d.min(-1)
-
-
 def classify(lab: np.ndarray, fg: np.ndarray, face: FaceLandmarks, face_poly: np.ndarray) -> ColourClasses:
     """Skin / hair / body class of every foreground pixel (working frame).
 
@@ -89,17 +82,17 @@ def classify(lab: np.ndarray, fg: np.ndarray, face: FaceLandmarks, face_poly: np
     fallback = np.median(lab[face_poly & fg], 0) if (face_poly & fg).any() else np.array([80.0, 10, 15])
     skin = skin_model(lab, fg, patches, fallback)
     skin_mask = skin.mask(lab) & fg
-    near_skin = np.linalg.norm(lab - skin.lab, axis=-1) < 1.5 * skin.tol
+    d_skin = nearest_distance(lab, np.asarray(skin.lab)[None])
+    near_skin = d_skin < 1.5 * skin.tol
     ring, forehead = _hair_sample_region(face, face_poly, (h, w))
     hair_seed = fg & ((ring & ~skin_mask) | (forehead & ~near_skin))
     hair = _kmeans(lab[hair_seed], 3)
-    d_h = _nearest(lab, hair)
+    d_h = nearest_distance(lab, hair)
     body_seed = np.zeros((h, w), bool)
     body_seed[int(min(h, face.chin[1] + 0.45 * fw)) :] = True
     body_seed &= fg & ~near_skin & (d_h > 12.0)
     body = _kmeans(lab[body_seed], 3)
-    d_b = _nearest(lab, body)
-    d_skin = np.linalg.norm(lab - skin.lab, axis=-1)
+    d_b = nearest_distance(lab, body)
     d_s = np.where(d_skin < 1.3 * skin.tol, d_skin * (12.0 / skin.tol), np.inf)
     cls = np.argmin(np.stack([d_s, d_h, d_b], 0), 0).astype(np.uint8)
     none = ~np.isfinite(np.minimum(np.minimum(d_s, d_h), d_b))
